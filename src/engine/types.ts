@@ -1,0 +1,108 @@
+import type { BuildFile } from "../buildfile/types.js";
+import type { Provisioner, ResourceLabels } from "../provisioners/types.js";
+import type { WorkerType } from "../buildfile/types.js";
+import type { BuildResult } from "./results.js";
+
+/** A build's properties: name → value, as Buildbot keeps them (values are JSON). */
+export type PropertyValues = Record<string, unknown>;
+
+/** The outcome of one step, as reports show it. */
+export interface StepOutcome {
+  name: string;
+  result: BuildResult;
+  durationMs: number;
+  /** The command's exit code; null for steps that ran no command, or were killed. */
+  exitCode: number | null;
+  /** One line saying why, when the result is not success (e.g. "timed out after 1200 s without output"). */
+  summary?: string;
+}
+
+/** The outcome of one stage run. */
+export interface StageOutcome {
+  name: string;
+  result: BuildResult;
+  durationMs: number;
+  steps: StepOutcome[];
+  /** One line for check-run titles, e.g. "failed: step 'tests' exited 2". */
+  summary: string;
+  /** Properties at the end of the stage (children get a copy of the parent's at trigger time). */
+  properties: PropertyValues;
+}
+
+/**
+ * What the engine tells the outside world while a stage runs. The terminal
+ * reporter (CLI) and the check-run reporter (app) implement it. Calls never
+ * throw into the engine and never hold it back for long.
+ */
+export interface StageObserver {
+  stageStarted(stage: StageIdentity): void;
+  stepStarted(stage: StageIdentity, index: number, name: string): void;
+  /** Decoded, secret-masked output text of the running step (arbitrary chunks, not lines). May ask to pause. */
+  output(stage: StageIdentity, text: string): void | Promise<void>;
+  /** A line Eve itself writes into the stage log (spawn progress, step headers for the log store). */
+  info(stage: StageIdentity, line: string): void;
+  stepFinished(stage: StageIdentity, index: number, outcome: StepOutcome): void;
+  stageFinished(stage: StageIdentity, outcome: StageOutcome): void;
+}
+
+export interface StageIdentity {
+  build: string;
+  stage: string;
+  attempt: number;
+  run: string;
+}
+
+/** Starts triggered stages (in parallel) and, when asked, waits for their outcomes. */
+export interface StageLauncher {
+  /**
+   * Starts every named stage with a copy of `properties`. With `wait`, resolves with
+   * the outcomes once all are done; without, resolves once they are started.
+   */
+  launch(request: LaunchRequest): Promise<StageOutcome[]>;
+}
+
+export interface LaunchRequest {
+  parent: StageIdentity;
+  stages: string[];
+  properties: PropertyValues;
+  wait: boolean;
+  signal: AbortSignal;
+}
+
+/** Operator settings the engine honours. */
+export interface EngineSettings {
+  /** Ceiling and default for `maxTime` (Eve MAX_STEP_DURATION, 14400 s). */
+  maxStepDurationSec: number;
+  /** Buildbot's default `timeout` without output: 1200 s. */
+  defaultTimeoutSec: number;
+  /** Grace between SIGTERM and SIGKILL when a step is killed. */
+  killGraceSec: number;
+  /** MasterShellCommand runs on the Eve host only when the operator allows it. */
+  allowMasterShellCommand: boolean;
+}
+
+export interface SecretSource {
+  /** The secret's value, or undefined when unknown. */
+  get(name: string): string | undefined;
+  /** Every secret value that may appear in output, to be masked. */
+  values(): string[];
+}
+
+export interface RunStageOptions {
+  buildFile: BuildFile;
+  stage: StageIdentity;
+  /** Properties the stage starts with (Eve's automatic ones, the parent's copy, forced ones). */
+  properties: PropertyValues;
+  secrets: SecretSource;
+  provisioners: ReadonlyMap<WorkerType, Provisioner>;
+  launcher: StageLauncher;
+  observer: StageObserver;
+  settings: EngineSettings;
+  /** Instance label for resources. */
+  instance: string;
+  /** Checkout of the repository at the build's revision on the Eve host, if any. */
+  repoDir: string | undefined;
+  signal: AbortSignal;
+}
+
+export type { ResourceLabels };
