@@ -1,0 +1,38 @@
+import type { WorkerType } from "../buildfile/types.js";
+
+/** Eve's settings, read once from the environment at start-up (see settings.ts for the table). */
+export interface EveConfig {
+  appId: number;
+  /** PEM of the App's private key. */
+  privateKey: string;
+  webhookSecret: string;
+  webhookPath: string;
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  /** REST API root: https://api.github.com, or `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`. */
+  githubApiUrl: string;
+  /** Web root for git: https://github.com, or `${GHE_PROTOCOL}://${GHE_HOST}`. */
+  githubServerUrl: string;
+  redisUrl: string;
+  buildFilePath: string;
+  /** Base URL of this app as users reach it, without trailing slash. */
+  publicUrl: string;
+  instance: string;
+  /** Worker types this process takes stages for. */
+  workerTypes: WorkerType[];
+  /** Stages of each type one worker process runs at once. */
+  capacity: Record<WorkerType, number>;
+  commitStatus: boolean;
+  allowMasterShellCommand: boolean;
+  logRetentionDays: number;
+  workspaceDir: string;
+  maxStepDurationSec: number;
+  defaultStepTimeoutSec: number;
+  killGraceSec: number;
+  /** Secret values by name (from EVE_SECRETS_FILE). */
+  secrets: Record<string, string>;
+}
+
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -1,0 +1,71 @@
+import { generateKeyPairSync } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./load-config.js";
+
+const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+const minimal = { APP_ID: "42", PRIVATE_KEY: pem, WEBHOOK_SECRET: "s3cret" };
+
+describe("loadConfig", () => {
+  it("applies Eve's defaults to a minimal environment", () => {
+    const { config, errors } = loadConfig(minimal);
+
+    expect(errors).toEqual([]);
+    expect(config).toMatchObject({
+      appId: 42,
+      port: 3000,
+      githubApiUrl: "https://api.github.com",
+      githubServerUrl: "https://github.com",
+      redisUrl: "redis://127.0.0.1:6379",
+      buildFilePath: "eve/main.yml",
+      publicUrl: "http://localhost:3000",
+      instance: "eve",
+      workerTypes: ["local", "docker"],
+      capacity: { local: 2, docker: 24, kube_pod: 24, openstack: 20 },
+      commitStatus: true,
+      allowMasterShellCommand: false,
+    });
+  });
+
+  it("reads GitHub Enterprise host and protocol as Probot does", () => {
+    const { config } = loadConfig({ ...minimal, GHE_HOST: "localhost:8080", GHE_PROTOCOL: "http" });
+
+    expect(config?.githubApiUrl).toBe("http://localhost:8080/api/v3");
+    expect(config?.githubServerUrl).toBe("http://localhost:8080");
+  });
+
+  it("accepts a base64 key and escaped newlines", () => {
+    expect(loadConfig({ ...minimal, PRIVATE_KEY: Buffer.from(pem).toString("base64") }).errors).toEqual([]);
+    expect(loadConfig({ ...minimal, PRIVATE_KEY: pem.replace(/\n/g, "\\n") }).errors).toEqual([]);
+  });
+
+  it("reports every bad setting at once, one message each", () => {
+    const { config, errors } = loadConfig({
+      PRIVATE_KEY: "not a key",
+      PORT: "http",
+      GHE_PROTOCOL: "ftp",
+      EVE_WORKER_TYPES: "local,lambda",
+      EVE_MAX_DOCKER_WORKERS: "0",
+      EVE_COMMIT_STATUS: "maybe",
+      REDIS_URL: "localhost:6379",
+    });
+
+    expect(config).toBeUndefined();
+    expect(errors).toEqual([
+      "APP_ID is not set: the GitHub App's id (App settings → About)",
+      "PRIVATE_KEY: not a PEM private key",
+      "WEBHOOK_SECRET is not set: the webhook secret configured on the App",
+      "PORT=http: expected a whole number ≥ 0",
+      "GHE_PROTOCOL=ftp: expected https or http",
+      "REDIS_URL=localhost:6379: expected redis://[user:password@]host:port[/db]",
+      "EVE_WORKER_TYPES=local,lambda: unknown lambda (expected local, docker, kube_pod, openstack)",
+      "EVE_MAX_DOCKER_WORKERS=0: expected a whole number ≥ 1",
+      "EVE_COMMIT_STATUS=maybe: expected on or off",
+    ]);
+  });
+
+  it("warns about EVE_ names it does not know", () => {
+    expect(loadConfig({ ...minimal, EVE_MAX_LOCAL_WORKER: "3" }).warnings).toEqual([
+      "EVE_MAX_LOCAL_WORKER is not an Eve setting (ignored); see docs/configuration.md",
+    ]);
+  });
+});

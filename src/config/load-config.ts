@@ -1,0 +1,182 @@
+/**
+ * Turns the environment into an EveConfig. Every bad setting gives one
+ * message naming it; the caller prints them all and exits, so an operator
+ * fixes everything in one go.
+ */
+import { createPrivateKey } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WORKER_TYPES, type WorkerType } from "../buildfile/types.js";
+import { LOG_LEVELS, type EveConfig, type LogLevel } from "./eve-config.js";
+import { SETTINGS } from "./settings.js";
+
+export interface LoadConfigResult {
+  config: EveConfig | undefined;
+  /** One line per bad setting. */
+  errors: string[];
+  /** Settings that look like Eve's but are unknown (typos). */
+  warnings: string[];
+}
+
+/** What the GitHub connection needs; `eve worker` and `npm start` both need it. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResult {
+  const errors: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min) {
+      errors.push(`${name}=${raw}: expected a whole number ≥ ${min}`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (["on", "true", "yes", "1"].includes(raw)) return true;
+    if (["off", "false", "no", "0"].includes(raw)) return false;
+    errors.push(`${name}=${raw}: expected on or off`);
+    return fallback;
+  };
+
+  const appIdRaw = read("APP_ID");
+  if (appIdRaw === undefined) errors.push("APP_ID is not set: the GitHub App's id (App settings → About)");
+  else if (!/^\d+$/.test(appIdRaw)) errors.push(`APP_ID=${appIdRaw}: expected the App's numeric id`);
+
+  const privateKey = readPrivateKey(read("PRIVATE_KEY"), read("PRIVATE_KEY_PATH"), errors);
+
+  const webhookSecret = read("WEBHOOK_SECRET");
+  if (webhookSecret === undefined) errors.push("WEBHOOK_SECRET is not set: the webhook secret configured on the App");
+
+  const port = integer("PORT", 3000, 0);
+  if (port > 65535) errors.push(`PORT=${port}: expected a port number 0–65535`);
+
+  const logLevel = (read("LOG_LEVEL") ?? "info").toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) errors.push(`LOG_LEVEL=${logLevel}: expected one of ${LOG_LEVELS.join(", ")}`);
+
+  const gheHost = read("GHE_HOST");
+  const gheProtocol = (read("GHE_PROTOCOL") ?? "https").toLowerCase();
+  if (gheProtocol !== "https" && gheProtocol !== "http") errors.push(`GHE_PROTOCOL=${gheProtocol}: expected https or http`);
+  if (gheHost !== undefined && /[/\s]/.test(gheHost)) errors.push(`GHE_HOST=${gheHost}: expected a host name (and port), without scheme or path`);
+  const githubServerUrl = gheHost === undefined ? "https://github.com" : `${gheProtocol}://${gheHost}`;
+  const githubApiUrl = gheHost === undefined ? "https://api.github.com" : `${githubServerUrl}/api/v3`;
+
+  const redisUrl = read("REDIS_URL") ?? "redis://127.0.0.1:6379";
+  if (!isUrl(redisUrl, ["redis:", "rediss:"])) errors.push(`REDIS_URL=${redisUrl}: expected redis://[user:password@]host:port[/db]`);
+
+  const publicUrl = (read("EVE_PUBLIC_URL") ?? `http://localhost:${port}`).replace(/\/+$/, "");
+  if (!isUrl(publicUrl, ["http:", "https:"])) errors.push(`EVE_PUBLIC_URL=${publicUrl}: expected an http(s) URL`);
+
+  const buildFilePath = read("EVE_BUILD_FILE") ?? "eve/main.yml";
+  if (buildFilePath.startsWith("/") || buildFilePath.split("/").includes("..")) {
+    errors.push(`EVE_BUILD_FILE=${buildFilePath}: expected a path relative to the repository root`);
+  }
+
+  const instance = read("EVE_INSTANCE") ?? "eve";
+  if (!/^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/.test(instance)) {
+    errors.push(`EVE_INSTANCE=${instance}: expected lower-case letters, digits and dashes (≤ 40), usable as a label`);
+  }
+
+  const workerTypes = parseWorkerTypes(read("EVE_WORKER_TYPES") ?? "local,docker", errors);
+  const capacity: Record<WorkerType, number> = {
+    local: integer("EVE_MAX_LOCAL_WORKERS", 2, 1),
+    docker: integer("EVE_MAX_DOCKER_WORKERS", 24, 1),
+    kube_pod: integer("EVE_MAX_KUBE_POD_WORKERS", 24, 1),
+    openstack: integer("EVE_MAX_OPENSTACK_WORKERS", 20, 1),
+  };
+
+  const config: EveConfig = {
+    appId: Number(appIdRaw),
+    privateKey: privateKey ?? "",
+    webhookSecret: webhookSecret ?? "",
+    webhookPath: read("WEBHOOK_PATH") ?? "/api/github/webhooks",
+    port,
+    host: read("HOST") ?? "0.0.0.0",
+    logLevel: logLevel as LogLevel,
+    githubApiUrl,
+    githubServerUrl,
+    redisUrl,
+    buildFilePath,
+    publicUrl,
+    instance,
+    workerTypes,
+    capacity,
+    commitStatus: flag("EVE_COMMIT_STATUS", true),
+    allowMasterShellCommand: flag("EVE_ALLOW_MASTER_SHELL_COMMAND", false),
+    logRetentionDays: integer("EVE_LOG_RETENTION_DAYS", 30, 1),
+    workspaceDir: read("EVE_WORKSPACE_DIR") ?? join(tmpdir(), "eve"),
+    maxStepDurationSec: integer("EVE_MAX_STEP_DURATION", 14400, 1),
+    defaultStepTimeoutSec: integer("EVE_DEFAULT_STEP_TIMEOUT", 1200, 1),
+    killGraceSec: integer("EVE_KILL_GRACE", 10, 0),
+    secrets: readSecrets(read("EVE_SECRETS_FILE"), errors),
+  };
+  return { config: errors.length === 0 ? config : undefined, errors, warnings: unknownSettings(env) };
+}
+
+function readPrivateKey(inline: string | undefined, path: string | undefined, errors: string[]): string | undefined {
+  let pem: string;
+  if (inline !== undefined) {
+    // Single-line env files escape newlines; some platforms need base64.
+    pem = inline.includes("-----BEGIN") ? inline.replace(/\\n/g, "\n") : Buffer.from(inline, "base64").toString("utf8");
+  } else if (path !== undefined) {
+    try {
+      pem = readFileSync(path, "utf8");
+    } catch (error) {
+      errors.push(`PRIVATE_KEY_PATH=${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      return undefined;
+    }
+  } else {
+    errors.push("PRIVATE_KEY or PRIVATE_KEY_PATH must be set: the App's private key (App settings → Private keys)");
+    return undefined;
+  }
+  try {
+    createPrivateKey(pem);
+    return pem;
+  } catch {
+    errors.push(`${inline !== undefined ? "PRIVATE_KEY" : `PRIVATE_KEY_PATH=${path}`}: not a PEM private key`);
+    return undefined;
+  }
+}
+
+function parseWorkerTypes(raw: string, errors: string[]): WorkerType[] {
+  const names = raw.split(",").map((name) => name.trim()).filter((name) => name !== "");
+  const unknown = names.filter((name) => !(WORKER_TYPES as readonly string[]).includes(name));
+  if (unknown.length > 0) errors.push(`EVE_WORKER_TYPES=${raw}: unknown ${unknown.join(", ")} (expected ${WORKER_TYPES.join(", ")})`);
+  if (names.length === 0) errors.push("EVE_WORKER_TYPES is empty: name at least one of " + WORKER_TYPES.join(", "));
+  return [...new Set(names.filter((name): name is WorkerType => (WORKER_TYPES as readonly string[]).includes(name)))];
+}
+
+function readSecrets(path: string | undefined, errors: string[]): Record<string, string> {
+  if (path === undefined) return {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== "string")) {
+      errors.push(`EVE_SECRETS_FILE=${path}: expected a JSON object of string values`);
+      return {};
+    }
+    return parsed as Record<string, string>;
+  } catch (error) {
+    errors.push(`EVE_SECRETS_FILE=${path}: cannot read it as JSON (${error instanceof Error ? error.message : String(error)})`);
+    return {};
+  }
+}
+
+function isUrl(value: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+function unknownSettings(env: NodeJS.ProcessEnv): string[] {
+  const known = new Set(SETTINGS.map((setting) => setting.name));
+  return Object.keys(env)
+    .filter((name) => name.startsWith("EVE_") && !known.has(name))
+    .map((name) => `${name} is not an Eve setting (ignored); see docs/configuration.md`);
+}

@@ -1,0 +1,43 @@
+/**
+ * Every environment setting Eve reads, in one table: the README and
+ * `docs/configuration.md` list exactly these. Probot's standard names come
+ * first, then Redis, then Eve's own `EVE_*` settings.
+ */
+
+/** One environment setting: its name, default (undefined = required or unset) and meaning. */
+export interface Setting {
+  name: string;
+  /** Default as the operator would write it; undefined when there is none. */
+  default: string | undefined;
+  description: string;
+}
+
+export const SETTINGS: readonly Setting[] = [
+  { name: "APP_ID", default: undefined, description: "GitHub App id (required)" },
+  { name: "PRIVATE_KEY", default: undefined, description: "the App's private key, PEM (or base64 of it); or PRIVATE_KEY_PATH" },
+  { name: "PRIVATE_KEY_PATH", default: undefined, description: "path of the App's .pem file, when PRIVATE_KEY is not set" },
+  { name: "WEBHOOK_SECRET", default: undefined, description: "webhook secret configured on the App (required)" },
+  { name: "WEBHOOK_PATH", default: "/api/github/webhooks", description: "URL path that receives webhooks" },
+  { name: "PORT", default: "3000", description: "HTTP port (webhooks and log pages)" },
+  { name: "HOST", default: "0.0.0.0", description: "HTTP listen address" },
+  { name: "LOG_LEVEL", default: "info", description: "trace, debug, info, warn, error, fatal or silent" },
+  { name: "GHE_HOST", default: undefined, description: "GitHub Enterprise Server host (or a local stand-in); API at <protocol>://<host>/api/v3" },
+  { name: "GHE_PROTOCOL", default: "https", description: "protocol for GHE_HOST: https or http" },
+  { name: "REDIS_URL", default: "redis://127.0.0.1:6379", description: "Redis shared by the app and every worker process (queues, logs, cancellation)" },
+  { name: "EVE_BUILD_FILE", default: "eve/main.yml", description: "path of the build file in repositories" },
+  { name: "EVE_PUBLIC_URL", default: "http://localhost:<PORT>", description: "public base URL of this app, for log links in check runs" },
+  { name: "EVE_INSTANCE", default: "eve", description: "label stamped on every resource Eve creates (the reaper keeps instances apart)" },
+  { name: "EVE_WORKER_TYPES", default: "local,docker", description: "worker types this process runs: local, docker, kube_pod, openstack" },
+  { name: "EVE_MAX_LOCAL_WORKERS", default: "2", description: "local stages run at once by one worker process" },
+  { name: "EVE_MAX_DOCKER_WORKERS", default: "24", description: "docker stages run at once by one worker process" },
+  { name: "EVE_MAX_KUBE_POD_WORKERS", default: "24", description: "kube_pod stages run at once by one worker process" },
+  { name: "EVE_MAX_OPENSTACK_WORKERS", default: "20", description: "openstack stages run at once by one worker process" },
+  { name: "EVE_COMMIT_STATUS", default: "on", description: "post a commit status for the top stage (on/off)" },
+  { name: "EVE_ALLOW_MASTER_SHELL_COMMAND", default: "off", description: "let MasterShellCommand run on the Eve host (on/off)" },
+  { name: "EVE_LOG_RETENTION_DAYS", default: "30", description: "days stage logs are kept in Redis" },
+  { name: "EVE_WORKSPACE_DIR", default: "<tmpdir>/eve", description: "directory for repository checkouts and local workers" },
+  { name: "EVE_MAX_STEP_DURATION", default: "14400", description: "ceiling and default of a step's maxTime, seconds" },
+  { name: "EVE_DEFAULT_STEP_TIMEOUT", default: "1200", description: "seconds without output before a step is killed" },
+  { name: "EVE_KILL_GRACE", default: "10", description: "seconds between SIGTERM and SIGKILL when a step is killed" },
+  { name: "EVE_SECRETS_FILE", default: undefined, description: "JSON file {name: value} read for %(secret:name)s" },
+];
