@@ -1,0 +1,71 @@
+/**
+ * Cancellation of builds: Eve builds only branch tips, so a new push to a branch
+ * cancels that branch's older builds. Queued runs are removed from their queue;
+ * running ones are told through Redis pub/sub (any worker process may hold
+ * them), and a `cancelled` marker catches runs that start in between.
+ */
+import type { WorkerType } from "../buildfile/types.js";
+import type { StageJobData } from "./job-data.js";
+import type { StageQueues } from "./queues.js";
+
+/** Keys live a week: longer than any build, short enough not to pile up. */
+const TTL_SECONDS = 7 * 24 * 3600;
+
+export function getCancelChannel(prefix: string): string {
+  return `${prefix}:cancel`;
+}
+
+/** The message published on the cancel channel. */
+export interface CancelMessage {
+  build: string;
+  reason: string;
+}
+
+/**
+ * Makes `build` the current build of the branch; returns the builds it
+ * replaces (at most one: the previous current one), which the caller cancels.
+ */
+export async function replaceBranchBuild(queues: StageQueues, repositoryId: number, branch: string, build: string): Promise<string[]> {
+  const key = `${queues.prefix}:branch:${repositoryId}:${branch}`;
+  const previous = await queues.redis.set(key, build, "EX", TTL_SECONDS, "GET");
+  return previous !== null && previous !== build ? [previous] : [];
+}
+
+/** Records a stage run of the build, so that cancelling the build can find it. */
+export async function recordBuildRun(queues: StageQueues, build: string, type: WorkerType, runId: string): Promise<void> {
+  const key = `${queues.prefix}:build:${build}:runs`;
+  await queues.redis.multi().sadd(key, `${type}/${runId}`).expire(key, TTL_SECONDS).exec();
+}
+
+/** Why the build was cancelled, or undefined when it was not. */
+export async function getCancelReason(queues: StageQueues, build: string): Promise<string | undefined> {
+  return (await queues.redis.get(`${queues.prefix}:cancelled:${build}`)) ?? undefined;
+}
+
+/**
+ * Cancels a build: marks it, removes its queued runs (calling `onRemoved` for
+ * each, so their check runs can end `cancelled`) and signals the running ones.
+ */
+export async function cancelBuild(
+  queues: StageQueues,
+  build: string,
+  reason: string,
+  onRemoved: (job: StageJobData) => Promise<void>,
+): Promise<void> {
+  await queues.redis.set(`${queues.prefix}:cancelled:${build}`, reason, "EX", TTL_SECONDS);
+  const message: CancelMessage = { build, reason };
+  await queues.redis.publish(getCancelChannel(queues.prefix), JSON.stringify(message));
+  const runs = await queues.redis.smembers(`${queues.prefix}:build:${build}:runs`);
+  for (const entry of runs) {
+    const [type, runId] = entry.split("/") as [WorkerType, string];
+    const job = await queues.queue(type).getJob(runId);
+    if (!job) continue;
+    const state = await job.getState();
+    if (state !== "waiting" && state !== "prioritized" && state !== "delayed") continue;
+    // 0 when a worker locked it meanwhile: then the worker sees the marker.
+    if ((await queues.queue(type).remove(runId)) === 1) {
+      await queues.releaseFairPriority(type, job.data.installationId);
+      await onRemoved(job.data);
+    }
+  }
+}

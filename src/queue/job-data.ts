@@ -1,0 +1,54 @@
+/**
+ * What a stage job carries through Redis: ids and properties only. Never a
+ * token: the worker mints its installation token when it needs one.
+ */
+import { createHash } from "node:crypto";
+import type { WorkerType } from "../buildfile/types.js";
+import type { PropertyValues, StageIdentity, StageOutcome } from "../engine/types.js";
+
+export interface RepositoryRef {
+  owner: string;
+  name: string;
+  id: number;
+}
+
+/** One stage run to execute: the top stage of a build, or a stage another one triggered. */
+export interface StageJobData {
+  installationId: number;
+  repository: RepositoryRef;
+  sha: string;
+  branch: string;
+  /** Path of the build file in the repository, as configured when the build started. */
+  buildFilePath: string;
+  stage: StageIdentity;
+  workerType: WorkerType;
+  /** The stage that triggered this one; undefined for the top stage. */
+  parent: StageIdentity | undefined;
+  /** Properties the stage starts with (the parent's copy for triggered stages). */
+  properties: PropertyValues;
+  /** Milliseconds since the epoch when the build was created (webhook receipt). */
+  createdAt: number;
+}
+
+/** The result a finished stage job returns (BullMQ stores it as the job's return value). */
+export interface StageJobResult {
+  outcome: StageOutcome;
+}
+
+/** A build id from the webhook delivery id: a redelivery maps to the same build. */
+export function getBuildId(deliveryId: string): string {
+  return `b${digest(deliveryId).slice(0, 15)}`;
+}
+
+/**
+ * The stage run id, also the BullMQ job id: deterministic, so re-adding the same
+ * run (a redelivered webhook, a parent job retried after a crash) adds nothing.
+ * Safe as a resource name ([a-z0-9]) and free of ':' (BullMQ rejects it in ids).
+ */
+export function getRunId(build: string, stage: string, attempt: number, parentRun: string | undefined): string {
+  return `r${digest(JSON.stringify([build, parentRun ?? null, stage, attempt])).slice(0, 19)}`;
+}
+
+function digest(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}

@@ -1,0 +1,87 @@
+/**
+ * The StageLauncher of queued builds: each triggered stage becomes its own job
+ * in its worker type's queue, so they run in parallel on any worker process.
+ * With waitForFinish the parent waits for their outcomes through QueueEvents.
+ *
+ * Deadlock: a parent waiting for children must not hold a slot its children
+ * need. While it waits, the parent gives its slot back (`slots.whileWaiting`
+ * raises its worker's concurrency by one), so a process whose every slot is a
+ * waiting parent still takes children. Capacity therefore counts stages that
+ * run steps, not parents that only wait — as Eve's pool counted workers.
+ */
+import type { BuildFile } from "../buildfile/types.js";
+import type { LaunchRequest, StageLauncher, StageOutcome } from "../engine/types.js";
+import { enqueueStage } from "./enqueue-stage.js";
+import { getRunId, type StageJobData, type StageJobResult } from "./job-data.js";
+import type { StageQueues } from "./queues.js";
+import type { RunReporter } from "./run-reporter.js";
+
+/** Lets a running job give its capacity slot back while it only waits. */
+export interface SlotControl {
+  whileWaiting<T>(wait: () => Promise<T>): Promise<T>;
+}
+
+export interface QueueLauncherOptions {
+  queues: StageQueues;
+  reporter: RunReporter;
+  /** The job of the stage that triggers. */
+  parent: StageJobData;
+  buildFile: BuildFile;
+  slots: SlotControl;
+}
+
+export function createQueueLauncher(options: QueueLauncherOptions): StageLauncher {
+  const { queues, reporter, parent, buildFile, slots } = options;
+  return {
+    async launch(request: LaunchRequest): Promise<StageOutcome[]> {
+      const children: StageJobData[] = [];
+      for (const name of request.stages) {
+        const def = buildFile.stages.get(name);
+        if (!def) throw new Error(`stage '${name}' is not defined in the build file`);
+        const attempt = request.parent.attempt;
+        const child: StageJobData = {
+          ...parent,
+          stage: { build: request.parent.build, stage: name, attempt, run: getRunId(request.parent.build, name, attempt, request.parent.run) },
+          workerType: def.worker.type,
+          parent: request.parent,
+          properties: request.properties,
+        };
+        children.push(child);
+      }
+      await Promise.all(children.map((child) => enqueueStage(queues, reporter, child)));
+      if (!request.wait) return [];
+      return slots.whileWaiting(() => Promise.all(children.map((child) => waitForOutcome(queues, child, request.signal))));
+    },
+  };
+}
+
+async function waitForOutcome(queues: StageQueues, child: StageJobData, signal: AbortSignal): Promise<StageOutcome> {
+  const started = Date.now();
+  const fallback = (result: StageOutcome["result"], summary: string): StageOutcome => ({
+    name: child.stage.stage,
+    result,
+    durationMs: Date.now() - started,
+    steps: [],
+    summary,
+    properties: child.properties,
+  });
+  const job = await queues.queue(child.workerType).getJob(child.stage.run);
+  if (!job) return fallback("cancelled", "cancelled before it started");
+  const events = await queues.events(child.workerType);
+  // A removed job (its build was cancelled) never finishes: the parent's signal ends the wait.
+  const aborted = new Promise<StageOutcome>((resolve) => {
+    const onAbort = () => resolve(fallback("cancelled", abortReason(signal)));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  const finished = job.waitUntilFinished(events).then(
+    (result: StageJobResult) => result.outcome,
+    (error: unknown) => fallback("exception", `exception: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  return Promise.race([finished, aborted]);
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? `cancelled: ${reason.message}` : "cancelled";
+}

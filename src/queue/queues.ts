@@ -1,0 +1,95 @@
+/**
+ * The stage queues: one BullMQ queue per worker type, so that each type has
+ * its own capacity (a worker process runs at most EVE_MAX_<TYPE>_WORKERS
+ * stages of that type; excess stages wait in the queue).
+ *
+ * Fairness: every job gets a BullMQ priority equal to the number of stage runs
+ * its installation has pending (waiting or running) in that queue when it is
+ * added. A repository that pushes 200 builds gets priorities 1…200; another
+ * installation's single build gets priority 1 and is taken next. BullMQ keeps
+ * FIFO order within one priority, so this approximates round-robin across
+ * installations without a queue per installation. The counts live in one Redis
+ * hash per queue and go down when a run ends (or is removed by cancellation).
+ */
+import { Queue, QueueEvents } from "bullmq";
+import { Redis } from "ioredis";
+import type { WorkerType } from "../buildfile/types.js";
+import type { StageJobData, StageJobResult } from "./job-data.js";
+
+export type StageQueue = Queue<StageJobData, StageJobResult>;
+
+/** BullMQ's highest priority value (lowest precedence). */
+const MAX_PRIORITY = 2_097_151;
+
+/** The queues, events and plain Redis connection shared by one process. */
+export interface StageQueues {
+  /** Key prefix of every Redis key Eve writes (BullMQ's and its own). */
+  readonly prefix: string;
+  readonly redisUrl: string;
+  /** A connection for Eve's own keys (build registry, fairness counts, publishing). */
+  readonly redis: Redis;
+  queue(type: WorkerType): StageQueue;
+  /** Events of one queue, opened on first use (waiting for triggered stages). */
+  events(type: WorkerType): Promise<QueueEvents>;
+  /** Counts one more pending run for the installation; returns the job priority to use. */
+  takeFairPriority(type: WorkerType, installationId: number): Promise<number>;
+  /** Counts one pending run less (it ended or was removed). */
+  releaseFairPriority(type: WorkerType, installationId: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A Redis connection as BullMQ requires it: blocking commands must not give up. */
+export function createRedisConnection(redisUrl: string): Redis {
+  return new Redis(redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+export function getQueueName(type: WorkerType): string {
+  return `stages-${type}`;
+}
+
+export function createStageQueues(redisUrl: string, prefix = "eve"): StageQueues {
+  const redis = createRedisConnection(redisUrl);
+  const queues = new Map<WorkerType, StageQueue>();
+  const events = new Map<WorkerType, Promise<QueueEvents>>();
+  const eventConnections: Redis[] = [];
+  const fairKey = (type: WorkerType): string => `${prefix}:fair:${type}`;
+
+  return {
+    prefix,
+    redisUrl,
+    redis,
+    queue(type) {
+      let queue = queues.get(type);
+      if (!queue) {
+        queue = new Queue<StageJobData, StageJobResult>(getQueueName(type), { connection: redis, prefix });
+        queues.set(type, queue);
+      }
+      return queue;
+    },
+    events(type) {
+      let opened = events.get(type);
+      if (!opened) {
+        const connection = createRedisConnection(redisUrl);
+        eventConnections.push(connection);
+        const queueEvents = new QueueEvents(getQueueName(type), { connection, prefix });
+        opened = queueEvents.waitUntilReady().then(() => queueEvents);
+        events.set(type, opened);
+      }
+      return opened;
+    },
+    async takeFairPriority(type, installationId) {
+      const pending = await redis.hincrby(fairKey(type), String(installationId), 1);
+      return Math.min(Math.max(pending, 1), MAX_PRIORITY);
+    },
+    async releaseFairPriority(type, installationId) {
+      const left = await redis.hincrby(fairKey(type), String(installationId), -1);
+      if (left <= 0) await redis.hdel(fairKey(type), String(installationId));
+    },
+    async close() {
+      const opened = await Promise.all(events.values());
+      await Promise.all([...opened.map((e) => e.close()), ...[...queues.values()].map((q) => q.close())]);
+      // BullMQ leaves connections it was given open.
+      await Promise.all([redis, ...eventConnections].map((c) => c.quit().catch(() => undefined)));
+    },
+  };
+}
