@@ -1,0 +1,158 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import type { ExecOptions, SpawnContext, Workspace } from "../types.js";
+import { LOCAL_LABELS_FILE, LocalProvisioner } from "./local-provisioner.js";
+
+const baseDir = mkdtempSync(join(tmpdir(), "eve-local-test-"));
+const provisioner = new LocalProvisioner({ baseDir });
+const labels = { instance: "test", build: "b1", stage: "s", attempt: 1, run: "run-1" };
+const workspaces: Workspace[] = [];
+
+afterEach(async () => {
+  await Promise.all(workspaces.splice(0).map((w) => w.teardown()));
+});
+afterAll(() => rmSync(baseDir, { recursive: true, force: true }));
+
+async function spawnWorkspace(): Promise<Workspace> {
+  const context: SpawnContext = { labels, repoDir: undefined, interpolate: (v) => v, log: () => undefined, signal: new AbortController().signal };
+  const workspace = await provisioner.spawn({ type: "local" }, context);
+  workspaces.push(workspace);
+  return workspace;
+}
+
+function execOptions(workspace: Workspace, overrides: Partial<ExecOptions> & { output?: string[] } = {}): ExecOptions {
+  const output = overrides.output ?? [];
+  return {
+    workdir: join(workspace.builderDir, "build"),
+    env: {},
+    timeoutMs: 10_000,
+    maxTimeMs: 10_000,
+    killGraceMs: 500,
+    usePty: false,
+    onOutput: (chunk) => void output.push(chunk.toString()),
+    signal: new AbortController().signal,
+    ...overrides,
+  };
+}
+
+/** Running, and not a zombie waiting for a reaper. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+describe("LocalProvisioner", () => {
+  it("creates a fresh builder directory with the labels marker", async () => {
+    const a = await spawnWorkspace();
+    const b = await spawnWorkspace();
+
+    expect(a.builderDir).not.toBe(b.builderDir);
+    expect(JSON.parse(readFileSync(join(a.builderDir, LOCAL_LABELS_FILE), "utf8"))).toMatchObject(labels);
+  });
+
+  it.each([
+    [{ shell: "exit 0" }, 0],
+    [{ shell: "exit 3" }, 3],
+    [{ argv: ["sh", "-c", "exit 255"] }, 255],
+    [{ argv: ["/nonexistent/tool"] }, 127],
+  ])("reports the exact exit code of %j", async (command, code) => {
+    const workspace = await spawnWorkspace();
+
+    const result = await workspace.exec(command, execOptions(workspace));
+
+    expect(result.exitCode).toBe(code);
+    expect(result.killedBy).toBeNull();
+  });
+
+  it("runs in the workdir with a clean environment plus the step's", async () => {
+    const workspace = await spawnWorkspace();
+    const output: string[] = [];
+    process.env.EVE_LEAK_TEST = "leaked";
+
+    await workspace.exec(
+      { shell: 'pwd; echo "home=$HOME leak=${EVE_LEAK_TEST:-none} x=$X p=$P"' },
+      execOptions(workspace, { env: { X: "1", P: "/opt:${PATH}" }, output }),
+    );
+
+    delete process.env.EVE_LEAK_TEST;
+    const [pwd, line] = output.join("").trim().split("\n");
+    expect(pwd).toBe(join(workspace.builderDir, "build"));
+    expect(line).toBe(`home=${workspace.builderDir} leak=none x=1 p=/opt:${process.env.PATH}`);
+  });
+
+  it.each([
+    ["timeout", { timeoutMs: 300 }, "echo start; sleep 30"],
+    ["maxTime", { maxTimeMs: 300 }, "while true; do echo tick; sleep 0.05; done"],
+  ] as const)("kills the whole process group on %s", async (reason, limits, script) => {
+    const workspace = await spawnWorkspace();
+    const output: string[] = [];
+
+    const result = await workspace.exec({ shell: `sleep 60 & echo "child=$!"; ${script}` }, execOptions(workspace, { ...limits, output }));
+
+    const child = Number(/child=(\d+)/.exec(output.join(""))?.[1]);
+    expect(result.killedBy).toBe(reason);
+    expect(result.exitCode).toBeNull();
+    expect(alive(child)).toBe(false);
+  });
+
+  it("escalates to SIGKILL after the grace when SIGTERM is ignored", async () => {
+    const workspace = await spawnWorkspace();
+
+    const result = await workspace.exec({ shell: "trap '' TERM; echo go; sleep 30" }, execOptions(workspace, { timeoutMs: 200, killGraceMs: 200 }));
+
+    expect(result.killedBy).toBe("timeout");
+    expect(result.durationMs).toBeLessThan(5_000);
+  });
+
+  it("cancels on abort", async () => {
+    const workspace = await spawnWorkspace();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+
+    const result = await workspace.exec({ shell: "sleep 30" }, execOptions(workspace, { signal: controller.signal }));
+
+    expect(result.killedBy).toBe("cancel");
+  });
+
+  it("waits for the consumer when it asks to pause", async () => {
+    const workspace = await spawnWorkspace();
+    let bytes = 0;
+    let pauses = 0;
+
+    const result = await workspace.exec(
+      { shell: "head -c 2000000 /dev/zero" },
+      execOptions(workspace, {
+        onOutput: (chunk) => {
+          bytes += chunk.length;
+          pauses++;
+          return new Promise((resolve) => setImmediate(resolve));
+        },
+      }),
+    );
+
+    expect(result.exitCode).toBe(0);
+    expect(bytes).toBe(2_000_000);
+    expect(pauses).toBeGreaterThan(1);
+  });
+
+  it("teardown kills leftover processes, removes the directory, and is idempotent", async () => {
+    const workspace = await spawnWorkspace();
+    const output: string[] = [];
+    await workspace.exec({ shell: 'sleep 60 >/dev/null 2>&1 & echo "child=$!"' }, execOptions(workspace, { output }));
+    const child = Number(/child=(\d+)/.exec(output.join(""))?.[1]);
+    expect(alive(child)).toBe(true);
+
+    await workspace.teardown();
+    await workspace.teardown();
+
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(alive(child)).toBe(false);
+    expect(existsSync(workspace.builderDir)).toBe(false);
+    await expect(workspace.exec({ shell: "true" }, execOptions(workspace))).rejects.toThrow(/torn down/);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * `type: local`: steps run on the Eve host, in a fresh builder directory per
+ * stage run. Each step gets its own process group and a clean, explicit
+ * environment; teardown kills whatever is left in those groups and removes
+ * the directory.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { WorkerSpec } from "../../buildfile/types.js";
+import { ProvisionError, type ExecOptions, type ExecResult, type Provisioner, type ResourceLabels, type SpawnContext, type StepCommand, type Workspace } from "../types.js";
+import { expandEnv } from "./expand-env.js";
+import { runProcess, signalGroup } from "./run-process.js";
+
+/** The marker file in every local builder directory: the labels, for the reaper. */
+export const LOCAL_LABELS_FILE = ".eve-labels.json";
+
+export interface LocalProvisionerOptions {
+  /** Where builder directories are created; default `<tmpdir>/eve-workspaces`. */
+  baseDir?: string;
+  /** PATH given to steps; default Eve's own PATH. */
+  path?: string;
+}
+
+export class LocalProvisioner implements Provisioner {
+  readonly type = "local" as const;
+  readonly baseDir: string;
+  private readonly path: string;
+
+  constructor(options: LocalProvisionerOptions = {}) {
+    this.baseDir = options.baseDir ?? join(tmpdir(), "eve-workspaces");
+    this.path = options.path ?? process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
+  }
+
+  async spawn(_spec: WorkerSpec, context: SpawnContext): Promise<Workspace> {
+    try {
+      await mkdir(this.baseDir, { recursive: true });
+      const dir = await mkdtemp(join(this.baseDir, `${safeName(context.labels.run)}-`));
+      await writeFile(join(dir, LOCAL_LABELS_FILE), `${JSON.stringify({ ...context.labels, pid: process.pid, created: new Date().toISOString() })}\n`);
+      return new LocalWorkspace(dir, context.labels, this.path);
+    } catch (error) {
+      throw new ProvisionError(`cannot create a local builder directory under ${this.baseDir}`, { cause: error });
+    }
+  }
+}
+
+class LocalWorkspace implements Workspace {
+  readonly id: string;
+  readonly builderDir: string;
+  private readonly path: string;
+  private readonly groups = new Set<number>();
+  private tornDown: Promise<void> | undefined;
+
+  constructor(builderDir: string, labels: ResourceLabels, path: string) {
+    this.id = `local-${labels.run}`;
+    this.builderDir = builderDir;
+    this.path = path;
+  }
+
+  async exec(command: StepCommand, options: ExecOptions): Promise<ExecResult> {
+    if (this.tornDown) throw new ProvisionError(`workspace ${this.id} is torn down`);
+    const base = { PATH: this.path, HOME: this.builderDir, LANG: process.env.LANG ?? "C.UTF-8" };
+    return runProcess(command, {
+      ...options,
+      env: { ...base, ...expandEnv(options.env, base) },
+      onGroup: (pgid) => this.groups.add(pgid),
+    });
+  }
+
+  teardown(): Promise<void> {
+    this.tornDown ??= this.removeAll();
+    return this.tornDown;
+  }
+
+  private async removeAll(): Promise<void> {
+    for (const pgid of this.groups) signalGroup(pgid, "SIGKILL");
+    this.groups.clear();
+    try {
+      await rm(this.builderDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    } catch (error) {
+      throw new ProvisionError(`cannot remove ${this.builderDir}`, { cause: error });
+    }
+  }
+}
+
+function safeName(run: string): string {
+  return run.replace(/[^\w.-]/g, "_").slice(0, 80) || "run";
+}

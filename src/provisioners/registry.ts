@@ -1,0 +1,18 @@
+/**
+ * The provisioners this Eve can use, by worker type. A worker type missing
+ * from the map makes the stages that ask for it end in `exception`.
+ */
+import type { WorkerType } from "../buildfile/types.js";
+import { LocalProvisioner } from "./local/local-provisioner.js";
+import type { Provisioner } from "./types.js";
+
+export interface ProvisionerSettings {
+  /** Base directory of local builder directories (default `<tmpdir>/eve-workspaces`). */
+  localBaseDir?: string;
+}
+
+export function createProvisionerRegistry(settings: ProvisionerSettings = {}): Map<WorkerType, Provisioner> {
+  const registry = new Map<WorkerType, Provisioner>();
+  registry.set("local", new LocalProvisioner(settings.localBaseDir === undefined ? {} : { baseDir: settings.localBaseDir }));
+  return registry;
+}
