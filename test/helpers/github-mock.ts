@@ -14,6 +14,7 @@
  *   github.requests / github.requestsFor("checks/update")  // { operation, method, path, params, query, body, headers }
  *   github.assertDone();   // throws on: a request that matched no mock, a body GitHub's schema rejects, an unused mock
  *   github.close();        // in afterEach: removes every interceptor, re-enables network
+ *   validateGitHubBody("checks/update", body)  // without HTTP: the ajv error text, or undefined when GitHub accepts it
  *
  * While a mock is open, network access is disabled except to 127.0.0.1 / localhost
  * (Redis, local servers). A body that fails the schema is answered 422 (as GitHub
@@ -164,6 +165,13 @@ export function mockGitHub(options: { baseUrl?: string } = {}): GitHubMock {
     },
   };
   return mock;
+}
+
+/** Checks a request body against GitHub's schema for `operation`: the error text, or undefined when valid. */
+export function validateGitHubBody(operation: string, body: unknown): string | undefined {
+  const spec = subset.operations[operation];
+  if (!spec) throw new Error(`unknown GitHub operation ${operation}: add it to scripts/extract-openapi-schemas.js`);
+  return checkBody(operation, validatorFor(operation, spec), body);
 }
 
 function checkBody(operation: string, validate: ValidateFunction | undefined, body: unknown): string | undefined {
