@@ -1,0 +1,75 @@
+/**
+ * The image of a docker stage with `path`: tagged by the hash of its build
+ * context, built only when the engine lacks that tag. A failed build is
+ * retried once without cache (Eve's EVE-215 workaround); its leftovers are
+ * removed; the last failure fails the stage with the build's own output.
+ */
+import { basename } from "node:path";
+import { ProvisionError, type ResourceLabels } from "../types.js";
+import { toLabelMap } from "../labels.js";
+import { readBuildContext } from "./build-context.js";
+import type { DockerClient } from "./docker-client.js";
+import { createTarArchive } from "./tar-archive.js";
+
+/** Label on every worker image Eve builds, so the cache can be bounded. */
+export const WORKER_IMAGE_LABEL = "eve.image";
+
+export interface WorkerImageRequest {
+  repoDir: string;
+  path: string;
+  dockerfile: string | undefined;
+  labels: ResourceLabels;
+  log: (line: string) => void;
+  signal: AbortSignal;
+}
+
+/** The image reference to run; throws ProvisionError when the context is refused or the build fails. */
+export async function ensureWorkerImage(client: DockerClient, request: WorkerImageRequest): Promise<string> {
+  const read = await readBuildContext(request.repoDir, request.path, request.dockerfile);
+  if (!read.ok) {
+    request.log(`eve: ${read.message}`);
+    throw new ProvisionError(read.message);
+  }
+  const { context } = read;
+  const repo = `eve-${dockerName(request.labels.instance)}/${dockerName(basename(request.path)) || "context"}`;
+  const tag = context.hash.slice(0, 32);
+  const ref = `${repo}:${tag}`;
+
+  const existing = await client.inspectImage(ref);
+  if (existing) {
+    // Re-tagging records the use (LastTagTime), which the cache bound evicts by.
+    await client.tagImage(existing.id, repo, tag);
+    request.log(`eve: using image ${ref} (build context unchanged)`);
+    return ref;
+  }
+
+  const labels = { ...toLabelMap(request.labels), [WORKER_IMAGE_LABEL]: request.path };
+  let error = "";
+  for (const noCache of [false, true]) {
+    request.log(`eve: building image ${ref} from ${request.path}${noCache ? " without cache" : ""}`);
+    const result = await client.buildImage(createTarArchive(context.entries), {
+      tag: ref,
+      dockerfile: context.dockerfile,
+      labels,
+      noCache,
+      onLine: request.log,
+      signal: request.signal,
+    });
+    if (result.ok) return ref;
+    error = result.error;
+    // The failed build's last layer is a dangling image; removing it prunes its private parents too.
+    if (result.lastLayerId) await client.removeImage(result.lastLayerId);
+    if (request.signal.aborted) break;
+    request.log(`eve: image build failed: ${error}`);
+  }
+  throw new ProvisionError(`building the image from '${request.path}' failed: ${error}`);
+}
+
+/** Lower-case letters, digits, `.`, `_` and `-`, as Docker repository names allow. */
+export function dockerName(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, "-")
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "")
+    .slice(0, 64);
+}
