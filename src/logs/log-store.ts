@@ -1,0 +1,64 @@
+import type { BuildResult } from "../engine/results.js";
+
+/** One thing in a stage run's log. */
+export type LogRecord =
+  /** Output of a step (decoded, secret-masked by the engine; arbitrary chunks, not lines). */
+  | { kind: "text"; text: string }
+  /** A step starts: the page shows a header. */
+  | { kind: "step"; index: number; name: string }
+  /** A line Eve writes itself (spawn progress, notes). */
+  | { kind: "info"; line: string }
+  /** The store dropped output here to stay within its size cap. */
+  | { kind: "truncated"; note: string }
+  /** The run is over: nothing follows. */
+  | { kind: "end"; end: LogEnd };
+
+/** How the run ended, as the log page shows it. */
+export interface LogEnd {
+  result: BuildResult;
+  summary: string;
+  durationMs?: number;
+}
+
+/** Records stored together; `id` is the cursor to read after them. */
+export interface LogEntry {
+  id: string;
+  records: LogRecord[];
+}
+
+export interface LogPage {
+  entries: LogEntry[];
+  /** Pass back to read on; the cursor passed in when nothing was read. */
+  cursor: string;
+  /** False when the run has no log (unknown, not yet started, or expired). */
+  exists: boolean;
+}
+
+/** The cursor before the first entry. */
+export const LOG_START = "0-0";
+
+/**
+ * An append-only log per stage run (key: the run id), readable while it is
+ * written (live tail), bounded in size whatever the output, kept for a
+ * retention period. Writers never throw into the engine: write errors go to
+ * the store's error callback.
+ */
+export interface LogStore {
+  /** Appends output text; buffered. Returns a promise (to pause the producer) while too much is unwritten. */
+  append(run: string, text: string): void | Promise<void>;
+  /** Marks the start of a step. */
+  appendStep(run: string, index: number, name: string): void;
+  /** Appends a line Eve writes itself. */
+  appendInfo(run: string, line: string): void;
+  /** Writes everything buffered, then the end marker. */
+  finish(run: string, end: LogEnd): Promise<void>;
+  /** Entries after `cursor` (default: from the start), at most `count`. */
+  read(run: string, cursor?: string, count?: number): Promise<LogPage>;
+  /**
+   * Entries after `cursor` as they are written, until (and including) the one
+   * holding the end record, or until `signal` aborts.
+   */
+  follow(run: string, cursor: string, signal: AbortSignal): AsyncIterable<LogEntry>;
+  /** Writes everything buffered, for every run. */
+  flush(): Promise<void>;
+}

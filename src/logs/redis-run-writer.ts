@@ -1,0 +1,124 @@
+import type { Redis } from "ioredis";
+import { encodeRecord } from "./log-codec.js";
+import type { LogRecord } from "./log-store.js";
+
+/** Size and timing limits of one run's log (characters, not bytes). */
+export interface RunLogLimits {
+  /** The first this many characters of a log are always kept. */
+  headChars: number;
+  /** After the head, only the most recent this many characters are kept. */
+  tailChars: number;
+  /** A batch is written once it holds this much... */
+  batchChars: number;
+  /** ...or this long after its first record. */
+  batchMs: number;
+  /** append() asks the producer to wait while this much is not yet in Redis. */
+  highWaterChars: number;
+  /** Retention: the log expires this long after its last write. */
+  ttlMs: number;
+}
+
+type Field = [string, string];
+
+/**
+ * Writes one run's log: coalesces small records into one XADD per batch,
+ * keeps the head and a rolling tail (deleting the oldest tail entries), and
+ * refreshes the expiry. Batches are written one at a time, in order.
+ */
+export class RedisRunWriter {
+  readonly #redis: Redis;
+  readonly #key: string;
+  readonly #limits: RunLogLimits;
+  readonly #onError: (error: unknown) => void;
+  #pending: Field[] = [];
+  #pendingChars = 0;
+  #unwrittenChars = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #chain: Promise<void> = Promise.resolve();
+  #headChars = 0;
+  #truncated = false;
+  readonly #tail: { id: string; chars: number }[] = [];
+  #tailChars = 0;
+  #drained: (() => void)[] = [];
+
+  constructor(redis: Redis, key: string, limits: RunLogLimits, onError: (error: unknown) => void) {
+    this.#redis = redis;
+    this.#key = key;
+    this.#limits = limits;
+    this.#onError = onError;
+  }
+
+  /** Buffers a record; a promise while more than the high-water mark is unwritten. */
+  add(record: LogRecord): void | Promise<void> {
+    if (record.kind === "text") {
+      // Split huge chunks so that one entry never exceeds a batch.
+      for (let i = 0; i < record.text.length; i += this.#limits.batchChars) this.#addField(["t", record.text.slice(i, i + this.#limits.batchChars)]);
+    } else this.#addField(encodeRecord(record));
+    if (this.#unwrittenChars <= this.#limits.highWaterChars) return undefined;
+    return new Promise((resolve) => this.#drained.push(resolve));
+  }
+
+  /** Writes what is buffered; resolves once every batch so far is in Redis (or failed). */
+  flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.length > 0) {
+      const fields = this.#pending;
+      const chars = this.#pendingChars;
+      this.#pending = [];
+      this.#pendingChars = 0;
+      this.#chain = this.#chain.then(() => this.#write(fields, chars));
+    }
+    return this.#chain;
+  }
+
+  #addField(field: Field): void {
+    const chars = field[1].length;
+    const last = this.#pending.at(-1);
+    if (field[0] === "t" && last?.[0] === "t" && this.#pendingChars + chars <= this.#limits.batchChars) last[1] += field[1];
+    else {
+      if (this.#pendingChars + chars > this.#limits.batchChars) void this.flush();
+      this.#pending.push(field);
+    }
+    this.#pendingChars += chars;
+    this.#unwrittenChars += chars;
+    if (this.#pendingChars >= this.#limits.batchChars) void this.flush();
+    else this.#timer ??= setTimeout(() => void this.flush(), this.#limits.batchMs);
+  }
+
+  async #write(fields: Field[], chars: number): Promise<void> {
+    try {
+      const pipeline = this.#redis.pipeline();
+      const inHead = this.#headChars + chars <= this.#limits.headChars || fields.some(([name]) => name === "e");
+      if (inHead && !this.#truncated) this.#headChars += chars;
+      else if (!this.#truncated) {
+        this.#truncated = true;
+        const note = `log truncated: the first ${this.#limits.headChars} and the last ${this.#limits.tailChars} characters are kept`;
+        pipeline.xadd(this.#key, "*", ...encodeRecord({ kind: "truncated", note }));
+      }
+      pipeline.xadd(this.#key, "*", ...fields.flat());
+      pipeline.pexpire(this.#key, this.#limits.ttlMs);
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.find(([error]) => error);
+      if (failed) throw failed[0];
+      if (this.#truncated) await this.#trimTail(String(results.at(-2)?.[1]), chars);
+    } catch (error) {
+      this.#onError(error);
+    } finally {
+      this.#unwrittenChars -= chars;
+      if (this.#unwrittenChars <= this.#limits.highWaterChars) for (const resolve of this.#drained.splice(0)) resolve();
+    }
+  }
+
+  async #trimTail(id: string, chars: number): Promise<void> {
+    this.#tail.push({ id, chars });
+    this.#tailChars += chars;
+    const drop: string[] = [];
+    while (this.#tailChars > this.#limits.tailChars && this.#tail.length > 1) {
+      const oldest = this.#tail.shift() as { id: string; chars: number };
+      this.#tailChars -= oldest.chars;
+      drop.push(oldest.id);
+    }
+    if (drop.length > 0) await this.#redis.xdel(this.#key, ...drop);
+  }
+}
