@@ -57,12 +57,21 @@ export async function ensureWorkerImage(client: DockerClient, request: WorkerIma
     });
     if (result.ok) return ref;
     error = result.error;
-    // The failed build's last layer is a dangling image; removing it prunes its private parents too.
-    if (result.lastLayerId) await client.removeImage(result.lastLayerId);
+    if (result.lastLayerId) await removeFailedLayer(client, result.lastLayerId);
     if (request.signal.aborted) break;
     request.log(`eve: image build failed: ${error}`);
   }
   throw new ProvisionError(`building the image from '${request.path}' failed: ${error}`);
+}
+
+/**
+ * The failed build's last layer is a dangling image; removing it prunes its
+ * untagged parents too. When the build failed right after FROM, that layer is
+ * the (tagged) base image, which must stay.
+ */
+async function removeFailedLayer(client: DockerClient, id: string): Promise<void> {
+  const layer = await client.inspectImage(id);
+  if (layer && layer.tags.length === 0) await client.removeImage(layer.id);
 }
 
 /** Lower-case letters, digits, `.`, `_` and `-`, as Docker repository names allow. */
