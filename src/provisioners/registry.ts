@@ -3,16 +3,22 @@
  * from the map makes the stages that ask for it end in `exception`.
  */
 import type { WorkerType } from "../buildfile/types.js";
+import { DockerProvisioner } from "./docker/docker-provisioner.js";
+import type { DockerSettings } from "./docker/docker-settings.js";
 import { LocalProvisioner } from "./local/local-provisioner.js";
 import type { Provisioner } from "./types.js";
 
 export interface ProvisionerSettings {
   /** Base directory of local builder directories (default `<tmpdir>/eve-workspaces`). */
   localBaseDir?: string;
+  /** Docker worker settings (defaults: DEFAULT_DOCKER_SETTINGS). */
+  docker?: Partial<DockerSettings>;
 }
 
 export function createProvisionerRegistry(settings: ProvisionerSettings = {}): Map<WorkerType, Provisioner> {
   const registry = new Map<WorkerType, Provisioner>();
   registry.set("local", new LocalProvisioner(settings.localBaseDir === undefined ? {} : { baseDir: settings.localBaseDir }));
+  // The engine is only contacted when a docker stage spawns, so registering it costs nothing without Docker.
+  registry.set("docker", new DockerProvisioner({ settings: settings.docker ?? {} }));
   return registry;
 }
