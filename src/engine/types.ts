@@ -67,6 +67,8 @@ export interface LaunchRequest {
   properties: PropertyValues;
   wait: boolean;
   signal: AbortSignal;
+  /** Names of the properties the user forced; children keep them (EveProperty must not override them). */
+  forcedProperties?: string[];
 }
 
 /** Operator settings the engine honours. */
@@ -103,6 +105,8 @@ export interface RunStageOptions {
   /** Checkout of the repository at the build's revision on the Eve host, if any. */
   repoDir: string | undefined;
   signal: AbortSignal;
+  /** Names of the properties the user forced (force form, `--property`): `EveProperty` steps keep them. */
+  forcedProperties?: readonly string[];
 }
 
 export type { ResourceLabels };

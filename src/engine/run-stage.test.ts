@@ -1,0 +1,218 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { buildFileOf, createWorkspaceBase, runBuild } from "../../test/helpers/engine-harness.js";
+import { SECRET_MASK } from "../logs/secret-masker.js";
+
+const base = createWorkspaceBase();
+afterAll(() => {
+  // Every stage tore its builder directory down.
+  expect(base.leftovers()).toEqual([]);
+  base.cleanup();
+});
+
+const ok = (params: Record<string, unknown> = {}): [string, Record<string, unknown>] => ["ShellCommand", { command: "true", ...params }];
+const fail = (params: Record<string, unknown> = {}): [string, Record<string, unknown>] => ["ShellCommand", { command: "exit 1", ...params }];
+
+async function results(steps: [string, Record<string, unknown>][], properties: Record<string, unknown> = {}) {
+  const { outcome } = await runBuild(base.baseDir, buildFileOf({ s: steps }), "s", { properties });
+  return { stage: outcome.result, steps: outcome.steps.map((s) => s.result) };
+}
+
+describe("runStage: Buildbot result semantics", () => {
+  it.each([
+    ["all pass", [ok(), ok()], "success", ["success", "success"]],
+    ["a failure flunks but does not halt", [fail(), ok()], "failure", ["failure", "success"]],
+    ["haltOnFailure stops all but alwaysRun", [fail({ haltOnFailure: true }), ok(), ok({ alwaysRun: true })], "failure", ["failure", "skipped", "success"]],
+    ["string 'False' is true (Python truthiness)", [fail({ haltOnFailure: "False" }), ok()], "failure", ["failure", "skipped"]],
+    ["flunkOnFailure false ignores a failure", [fail({ flunkOnFailure: false })], "success", ["failure"]],
+    ["warnOnFailure without flunk gives warnings", [fail({ flunkOnFailure: false, warnOnFailure: true })], "warnings", ["failure"]],
+    ["flunk wins over warn", [fail({ warnOnFailure: true })], "failure", ["failure"]],
+    ["doStepIf false skips", [ok({ doStepIf: false }), ok()], "success", ["skipped", "success"]],
+    ["doStepIf yes word runs", [fail({ doStepIf: "yes" })], "failure", ["failure"]],
+    ["doStepIf property with default", [fail({ doStepIf: "%(prop:run_it:-false)s" })], "success", ["skipped"]],
+    ["doStepIf that is not yes/no is an exception, which halts", [ok({ doStepIf: "maybe" }), ok(), ok({ alwaysRun: true })], "exception", ["exception", "skipped", "success"]],
+    ["doStepIf with two lookups is an exception", [ok({ doStepIf: "%(prop:a)s%(prop:b)s" })], "exception", ["exception"]],
+    ["a missing secret is an exception", [ok({ command: "echo %(secret:nope)s" })], "exception", ["exception"]],
+    ["a bad format is an exception", [ok({ command: "date +%Y %(prop:x)s" })], "exception", ["exception"]],
+    ["timeout over the maximum is an exception", [ok({ timeout: 99999 })], "exception", ["exception"]],
+    ["a step type not yet supported warns", [["Upload", { source: "x" }], ok()], "warnings", ["warnings", "success"]],
+    ["an unknown step type is an exception", [["NoSuchStep", {}], ok()], "exception", ["exception", "skipped"]],
+    ["JUnitShellCommand runs its command and warns", [["JUnitShellCommand", { command: "true" }]], "warnings", ["warnings"]],
+    ["MasterShellCommand is refused unless allowed", [["MasterShellCommand", { command: "true" }]], "failure", ["failure"]],
+    ["no steps", [], "success", []],
+  ] as const)("%s", async (_title, steps, stage, stepResults) => {
+    const got = await results(steps as unknown as [string, Record<string, unknown>][]);
+
+    expect(got).toEqual({ stage, steps: stepResults });
+  });
+
+  it("doStepIf reads the property with strtobool", async () => {
+    const got = await results([fail({ doStepIf: "%(prop:run_it:-false)s" })], { run_it: "On" });
+
+    expect(got.steps).toEqual(["failure"]);
+  });
+
+  it("reports exact exit codes and a summary", async () => {
+    const { outcome } = await runBuild(base.baseDir, buildFileOf({ s: [["ShellCommand", { name: "tests", command: "exit 3" }]] }), "s");
+
+    expect(outcome.steps[0]).toMatchObject({ name: "tests", exitCode: 3, summary: "exited 3" });
+    expect(outcome.summary).toBe("failure: step 'tests' exited 3");
+  });
+
+  it("kills a step after `timeout` seconds without output, and after `maxTime` in total", async () => {
+    const { outcome } = await runBuild(
+      base.baseDir,
+      buildFileOf({ s: [["ShellCommand", { command: "echo hi; sleep 20", timeout: 1 }], ["ShellCommand", { command: "while :; do echo x; sleep 0.1; done", maxTime: 1 }]] }),
+      "s",
+    );
+
+    expect(outcome.steps.map((s) => [s.result, s.summary])).toEqual([
+      ["failure", "timed out after 1 s without output"],
+      ["failure", "killed after maxTime 1 s"],
+    ]);
+  });
+});
+
+describe("runStage: names, env, workdir, properties", () => {
+  it("names unnamed steps after their command, cuts names to 50 characters and keeps them unique", async () => {
+    const long = `${"n".repeat(45)} %(prop:x)s tail`;
+    const { outcome } = await runBuild(base.baseDir, buildFileOf({ s: [["ShellCommand", { command: "echo a" }], ["ShellCommand", { command: ["echo", "a"] }], ["ShellCommand", { name: long, command: "true" }], ["SetProperty", { property: "p", value: 1 }]] }), "s", { properties: { x: "X" } });
+
+    expect(outcome.steps.map((s) => s.name)).toEqual(["echo a", "echo a_1", `${"n".repeat(45)} `, "SetProperty"]);
+  });
+
+  it("interpolates env and workdir, relative to the builder directory", async () => {
+    const { outcome, observer } = await runBuild(
+      base.baseDir,
+      buildFileOf({ s: [["ShellCommand", { command: 'echo "dir=$(pwd) v=$V n=$N"; echo "bd=%(prop:builddir)s"', workdir: "sub/%(prop:x)s", env: { V: "%(prop:x)s-v", N: 7 } }]] }),
+      "s",
+      { properties: { x: "X" } },
+    );
+
+    const builddir = String(outcome.properties.builddir);
+    expect(observer.log("s")).toContain(`dir=${builddir}/sub/X v=X-v n=7\nbd=${builddir}\n`);
+  });
+
+  it("sets properties from steps and commands, read by later steps", async () => {
+    const { outcome, observer } = await runBuild(
+      base.baseDir,
+      buildFileOf({
+        s: [
+          ["SetProperty", { property: "a", value: "A" }],
+          ["SetProperties", { properties: { b: "B", c: ["x", 1] } }],
+          ["SetPropertyFromCommand", { property: "d", command: "printf '  %(prop:a)s-out \\n'; echo err >&2" }],
+          ["SetPropertyFromCommand", { property: "raw", command: "printf ' r '", strip: false }],
+          ["EveProperty", { property: "forced", value: "from yaml" }],
+          ["EvePropertyFromCommand", { property: "e", command: "echo computed" }],
+          ["ShellCommand", { command: "echo %(prop:a)s %(prop:b)s %(prop:c)s %(prop:d)s %(prop:forced)s %(prop:e)s" }],
+        ],
+      }),
+      "s",
+      { properties: { forced: "by user" }, forced: ["forced"] },
+    );
+
+    expect(outcome.properties).toMatchObject({ a: "A", b: "B", c: ["x", 1], d: "A-out", raw: " r ", forced: "by user", e: "computed" });
+    expect(outcome.steps.map((s) => s.result)).toEqual(["success", "success", "success", "success", "skipped", "success", "success"]);
+    expect(observer.log("s")).toContain("A B ['x', 1] A-out by user computed\n");
+  });
+
+  it("masks secrets in output and command lines", async () => {
+    const { observer } = await runBuild(
+      base.baseDir,
+      buildFileOf({ s: [["ShellCommand", { command: "echo token=%(secret:tok)s; printf %%s \"$T\" | base64", env: { T: "%(secret:tok)s" } }]] }),
+      "s",
+      { secrets: { tok: "hunter22" } },
+    );
+
+    const log = observer.log("s");
+    expect(log).not.toContain("hunter22");
+    expect(log).not.toContain(Buffer.from("hunter22").toString("base64").slice(0, 10));
+    expect(log).toContain(`token=${SECRET_MASK}`);
+  });
+});
+
+describe("runStage: TriggerStages", () => {
+  it("runs children in parallel on fresh workers with a copy of the properties; the result is the worst child", async () => {
+    const buildFile = buildFileOf({
+      top: [["SetProperty", { property: "from_top", value: "T" }], ["TriggerStages", { name: "children", stage_names: ["a", "b"] }], ["ShellCommand", { name: "after", command: "true" }]],
+      a: [["ShellCommand", { command: "sleep 1; echo a=%(prop:from_top)s %(prop:stage_name)s; pwd" }]],
+      b: [["ShellCommand", { command: "sleep 1; echo 'reason=%(prop:reason)s'; exit 2" }]],
+    });
+    const started = Date.now();
+
+    const { outcome, observer } = await runBuild(base.baseDir, buildFile, "top", { properties: { reason: "top (triggered by bootstrap)" } });
+
+    expect(Date.now() - started).toBeLessThan(1900);
+    expect(outcome.steps.map((s) => [s.name, s.result])).toEqual([["SetProperty", "success"], ["children", "failure"], ["after", "success"]]);
+    expect(outcome.result).toBe("failure");
+    expect(observer.log("a")).toContain("a=T a\n");
+    expect(observer.log("b")).toContain("reason=b (triggered by top)\n");
+    expect(observer.finished.map((o) => o.name).sort()).toEqual(["a", "b", "top"]);
+  });
+
+  it("does not wait with waitForFinish false", async () => {
+    const buildFile = buildFileOf({ top: [["TriggerStages", { stage_names: ["slow"], waitForFinish: false }]], slow: [["ShellCommand", { command: "sleep 0.3; exit 1" }]] });
+
+    const { outcome, observer } = await runBuild(base.baseDir, buildFile, "top");
+
+    expect(outcome.result).toBe("success");
+    expect(observer.events).toContain("end slow failure");
+  });
+
+  it("names a missing stage", async () => {
+    const { outcome } = await runBuild(base.baseDir, buildFileOf({ top: [["TriggerStages", { stage_names: ["ghost"] }]] }), "top");
+
+    expect(outcome.steps[0]).toMatchObject({ result: "exception", summary: "TriggerStages: no stage named 'ghost' in the build file" });
+  });
+});
+
+describe("runStage: cancellation and workers", () => {
+  it("cancel kills the running step, skips the rest, tears down: cancelled", async () => {
+    const controller = new AbortController();
+    const buildFile = buildFileOf({ top: [["TriggerStages", { stage_names: ["child"] }], ok()], child: [["ShellCommand", { command: "sleep 30" }], ok({ alwaysRun: true })] });
+    setTimeout(() => controller.abort(), 500);
+    const started = Date.now();
+
+    const { outcome, observer } = await runBuild(base.baseDir, buildFile, "top", { signal: controller.signal });
+
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(outcome.result).toBe("cancelled");
+    expect(outcome.steps.map((s) => s.result)).toEqual(["cancelled", "skipped"]);
+    expect(observer.events).toContain("end child cancelled");
+    expect(base.leftovers()).toEqual([]);
+  });
+
+  it("a worker type without a provisioner is an exception naming it", async () => {
+    const { outcome } = await runBuild(base.baseDir, buildFileOf({ s: { worker: { type: "openstack", image: "i", flavor: "f" }, steps: [ok()] } }), "s");
+
+    expect(outcome).toMatchObject({ result: "exception", summary: "exception: this Eve has no 'openstack' workers" });
+  });
+});
+
+describe("runStage: Git", () => {
+  it("checks out the build's revision from repourl, shallow, and sets got_revision", async () => {
+    const repo = mkdtempSync(join(tmpdir(), "eve-git-test-"));
+    const git = (...args: string[]) => execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@t", ...args], { encoding: "utf8" }).trim();
+    git("init", "-q", "-b", "main");
+    writeFileSync(join(repo, "f.txt"), "one\n");
+    git("add", ".");
+    git("commit", "-qm", "one");
+    const first = git("rev-parse", "HEAD");
+    writeFileSync(join(repo, "f.txt"), "two\n");
+    git("commit", "-qam", "two");
+    try {
+      const buildFile = buildFileOf({ s: [["Git", { repourl: "%(prop:git_reference)s", shallow: true, mode: "full", method: "clobber" }], ["ShellCommand", { command: "cat f.txt; git log --oneline | wc -l" }]] });
+
+      const { outcome, observer } = await runBuild(base.baseDir, buildFile, "s", { properties: { git_reference: repo, revision: first, branch: "main" } });
+
+      expect(outcome.steps.map((s) => s.result)).toEqual(["success", "success"]);
+      expect(outcome.properties.got_revision).toBe(first);
+      expect(observer.log("s")).toMatch(/one\n\s*1\n/);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});
