@@ -38,7 +38,8 @@ describe("formatCompletedCheck", () => {
 
     const check = formatCompletedCheck({ outcome: outcome("exception", steps, "worker lost"), logTail: "\x1b[31mboom\x1b[0m\n", annotations: [], logUrl: "https://eve.test/logs/r1" });
 
-    expect(check?.conclusion).toBe("failure");
+    expect(check.conclusion).toBe("failure");
+    expect(check.final).toBe(true);
     expect(check?.output.title).toBe("Eve error: worker lost");
     expect(check?.output.summary).toBe(
       [
@@ -66,8 +67,10 @@ describe("formatCompletedCheck", () => {
     expect(check?.output.summary).toContain("3 more problems found than annotations kept");
   });
 
-  it("gives no completion for retry: the stage runs again", () => {
-    expect(formatCompletedCheck({ outcome: outcome("retry"), logTail: "", annotations: [] })).toBeUndefined();
+  it("ends a retried attempt neutral, marked not final: the stage runs again", () => {
+    const check = formatCompletedCheck({ outcome: outcome("retry", [], "worker lost"), logTail: "", annotations: [] });
+
+    expect([check.conclusion, check.final, check.output.title]).toEqual(["neutral", false, "Retrying: worker lost"]);
   });
 
   it("keeps every body within what GitHub accepts, even with huge inputs", () => {

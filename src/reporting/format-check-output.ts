@@ -40,6 +40,8 @@ export interface CompletedCheckInput extends FormatOptions {
 
 export interface CompletedCheck {
   conclusion: CheckConclusion;
+  /** False for `retry`: this attempt ends (neutral, "Retrying: …"), the stage runs again as a new attempt. */
+  final: boolean;
   /** The completion's output, with the first 50 annotations. */
   output: CheckRunOutput;
   /** Further annotations, in chunks of 50, for follow-up updates (same title and summary). */
@@ -67,12 +69,11 @@ export function conclusionFor(result: BuildResult, options: FormatOptions = {}):
 }
 
 /** The output of a completed check run: title, step table, log tail and annotations in chunks of 50. */
-export function formatCompletedCheck(input: CompletedCheckInput): CompletedCheck | undefined {
+export function formatCompletedCheck(input: CompletedCheckInput): CompletedCheck {
   const { outcome } = input;
-  const conclusion = conclusionFor(outcome.result, input);
-  if (conclusion === undefined) return undefined;
+  const conclusion = conclusionFor(outcome.result, input) ?? "neutral";
   const headline = outcome.summary || outcome.result;
-  const title = outcome.result === "exception" ? `Eve error: ${headline}` : headline;
+  const title = outcome.result === "exception" ? `Eve error: ${headline}` : outcome.result === "retry" ? `Retrying: ${headline}` : headline;
   const notes = [`**${outcome.result}** in ${formatDuration(outcome.durationMs)}`];
   if (input.droppedAnnotations) notes.push(`${input.droppedAnnotations} more problems found than annotations kept`);
   const chunks = chunk(input.annotations, CHECK_LIMITS.annotationsPerRequest);
@@ -83,7 +84,7 @@ export function formatCompletedCheck(input: CompletedCheckInput): CompletedCheck
   };
   const [first = [], ...rest] = chunks;
   if (first.length > 0) output.annotations = first;
-  return { conclusion, output, moreAnnotations: rest };
+  return { conclusion, final: outcome.result !== "retry", output, moreAnnotations: rest };
 }
 
 /** The output of a running check run: what has run so far and the log tail. */
