@@ -7,7 +7,6 @@ import { posix } from "node:path";
 
 interface Pattern {
   regex: RegExp;
-  depth: number;
   exclusion: boolean;
 }
 
@@ -27,7 +26,7 @@ export function parseDockerIgnore(text: string): DockerIgnore {
     if (exclusion) line = line.slice(1).trim();
     line = posix.normalize(line).replace(/^\/+/, "").replace(/\/+$/, "");
     if (line === "" || line === ".") continue;
-    patterns.push({ regex: globToRegExp(line), depth: line.split("/").length, exclusion });
+    patterns.push({ regex: globToRegExp(line), exclusion });
   }
   return {
     hasExceptions: patterns.some((pattern) => pattern.exclusion),
@@ -36,8 +35,9 @@ export function parseDockerIgnore(text: string): DockerIgnore {
       let ignored = false;
       for (const pattern of patterns) {
         if (pattern.exclusion !== ignored) continue;
+        // A pattern matching any parent directory matches the path (patternmatcher MatchesOrParentMatches).
         let match = pattern.regex.test(path);
-        if (!match && pattern.depth < parts.length) match = pattern.regex.test(parts.slice(0, pattern.depth).join("/"));
+        for (let depth = 1; !match && depth < parts.length; depth += 1) match = pattern.regex.test(parts.slice(0, depth).join("/"));
         if (match) ignored = !pattern.exclusion;
       }
       return ignored;
