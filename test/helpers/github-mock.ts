@@ -91,7 +91,7 @@ function validatorFor(operation: string, spec: OperationSpec): ValidateFunction 
 export function mockGitHub(options: { baseUrl?: string } = {}): GitHubMock {
   const base = new URL(options.baseUrl ?? "https://api.github.com");
   const prefix = base.pathname.replace(/\/$/, "");
-  const scopes: nock.Scope[] = [];
+  const scopes: { scope: nock.Scope; label: string }[] = [];
   const requests: RecordedRequest[] = [];
   const problems: string[] = [];
   const unmatched = (req: { method?: string; path?: string; href?: string }) => {
@@ -120,7 +120,7 @@ export function mockGitHub(options: { baseUrl?: string } = {}): GitHubMock {
       // One scope per mock: nock's persist() is per scope.
       const scope = nock(base.origin);
       if (intercept.persist) scope.persist();
-      scopes.push(scope);
+      scopes.push({ scope, label: `${operation}${intercept.params ? ` ${JSON.stringify(intercept.params)}` : ""}` });
       const interceptor = scope.intercept(matches, spec.method);
       if (!intercept.persist && intercept.times !== undefined) interceptor.times(intercept.times);
       const validate = validatorFor(operation, spec);
@@ -154,8 +154,8 @@ export function mockGitHub(options: { baseUrl?: string } = {}): GitHubMock {
       return requests.filter((r) => r.operation === operation);
     },
     assertDone() {
-      const pending = scopes.flatMap((scope) => (scope.isDone() ? [] : scope.pendingMocks()));
-      const all = [...problems, ...pending.map((m) => `unused mock: ${m}`)];
+      const unused = scopes.filter(({ scope }) => !scope.isDone()).map(({ label }) => `unused mock: ${label}`);
+      const all = [...problems, ...unused];
       if (all.length > 0) throw new Error(`GitHub mock:\n  ${all.join("\n  ")}`);
     },
     close() {

@@ -1,0 +1,193 @@
+import { Octokit } from "@octokit/rest";
+import { Redis } from "ioredis";
+import { randomUUID } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { mockGitHub, type GitHubMock } from "../../test/helpers/github-mock.js";
+import type { StageIdentity, StageOutcome } from "../engine/types.js";
+import { LOG_START } from "../logs/log-store.js";
+import { RedisLogStore } from "../logs/redis-log-store.js";
+import { CheckRunReporter, type CheckRunReporterOptions } from "./check-run-reporter.js";
+import type { ChecksClient } from "./checks-client.js";
+import { parseExternalId } from "./external-id.js";
+import { GitHubWriteQueue } from "./github-write-queue.js";
+
+// Compile-time: both kinds of clients helpers pass are accepted as they are.
+const _octokitFits: ChecksClient = new Octokit();
+void _octokitFits;
+
+const sha = "c0ffee".padEnd(40, "0");
+let redis: Redis;
+let github: GitHubMock;
+let logs: RedisLogStore;
+let prefix: string;
+
+beforeAll(() => {
+  redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: null });
+});
+
+afterEach(async () => {
+  github.close();
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+});
+
+afterAll(() => redis.disconnect());
+
+function setUp(options: Partial<CheckRunReporterOptions> = {}) {
+  prefix = `test-${randomUUID()}:`;
+  github = mockGitHub();
+  logs = new RedisLogStore(redis, { prefix, batchMs: 5 });
+  const writeQueue = new GitHubWriteQueue({ minIntervalMs: 0, baseBackoffMs: 10 });
+  const errors: unknown[] = [];
+  const reporter = new CheckRunReporter({
+    octokit: new Octokit({ auth: "installation-token" }),
+    installationId: 42,
+    owner: "scality",
+    repo: "ring",
+    headSha: sha,
+    writeQueue,
+    logStore: logs,
+    logUrl: (run) => `https://eve.example.com/logs/${run}`,
+    onError: (e) => errors.push(e),
+    ...options,
+  });
+  return { reporter, writeQueue, errors };
+}
+
+function stage(name = "pre-merge"): StageIdentity {
+  return { build: "b1", stage: name, attempt: 1, run: `run-${randomUUID()}` };
+}
+
+function outcome(result: StageOutcome["result"], summary: string): StageOutcome {
+  return { name: "pre-merge", result, durationMs: 1500, summary, properties: {}, steps: [{ name: "compile", result, durationMs: 1400, exitCode: result === "success" ? 0 : 2 }] };
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+describe("CheckRunReporter", () => {
+  it("reports a run queued → in_progress → progress → completed with annotations in chunks, and a commit status", async () => {
+    const { reporter, errors } = setUp({ commitStatus: true, progressIntervalMs: 150, annotationRoots: ["/w/build"] });
+    github
+      .on("checks/create", { body: { id: 99 } })
+      .on("checks/update", (req) => ({ body: { id: Number(req.params.check_run_id) } }), { times: 5 })
+      .on("repos/create-commit-status", {}, { times: 2 });
+    const run = stage();
+
+    const id = await reporter.ensureQueued(run);
+    reporter.stageStarted(run);
+    reporter.stepStarted(run, 0, "compile");
+    for (let i = 1; i <= 60; i++) void reporter.output(run, `/w/build/src/f${i}.c:${i}:1: error: bad ${i}\n`);
+    await sleep(50);
+    for (let i = 61; i <= 120; i++) void reporter.output(run, `/w/build/src/f${i}.c:${i}:1: error: bad ${i}\n`);
+    await sleep(300);
+    reporter.stepFinished(run, 0, outcome("failure", "").steps[0] as StageOutcome["steps"][0]);
+    reporter.stageFinished(run, outcome("failure", "step 'compile' exited 2"));
+    await reporter.flush();
+
+    expect(errors).toEqual([]);
+    github.assertDone();
+    expect(id).toBe(99);
+    const [create] = github.requestsFor("checks/create");
+    expect(create?.body).toEqual({ name: "pre-merge", head_sha: sha, status: "queued", external_id: `b1/1/${run.run}/pre-merge`, details_url: `https://eve.example.com/logs/${run.run}` });
+    expect(parseExternalId((create?.body as { external_id: string }).external_id)).toEqual(run);
+    const updates = github.requestsFor("checks/update").map((r) => r.body as Record<string, any>);
+    expect(updates.map((u) => u.status ?? "annotations")).toEqual(["in_progress", "in_progress", "completed", "annotations", "annotations"]);
+    expect(updates[0]?.output.text).not.toContain("bad 61");
+    expect(updates[1]?.output.title).toBe("Running step 1: compile");
+    expect(updates[1]?.output.text).toContain("src/f120.c:120:1: error: bad 120");
+    expect(updates[2]).toMatchObject({ conclusion: "failure", output: { title: "step 'compile' exited 2" } });
+    expect(updates.map((u) => u.output?.annotations?.length ?? 0)).toEqual([0, 0, 50, 50, 20]);
+    expect(updates[2]?.output.annotations[0]).toEqual({ path: "src/f1.c", start_line: 1, end_line: 1, start_column: 1, end_column: 1, annotation_level: "failure", message: "bad 1" });
+    expect(github.requestsFor("repos/create-commit-status").map((r) => r.body)).toEqual([
+      { state: "pending", context: "pre-merge", description: "queued", target_url: `https://eve.example.com/logs/${run.run}` },
+      { state: "failure", context: "pre-merge", description: "step 'compile' exited 2", target_url: `https://eve.example.com/logs/${run.run}` },
+    ]);
+    const page = await logs.read(run.run, LOG_START);
+    const records = page.entries.flatMap((e) => e.records);
+    expect(records[0]).toEqual({ kind: "info", line: "Queued stage pre-merge (attempt 1)" });
+    expect(records).toContainEqual({ kind: "step", index: 0, name: "compile" });
+    expect(records.at(-1)).toEqual({ kind: "end", end: { result: "failure", summary: "step 'compile' exited 2", durationMs: 1500 } });
+  });
+
+  it("writes at most 4 times for a short stage with ≤ 50 annotations, whatever it prints", async () => {
+    const { reporter } = setUp();
+    github.on("checks/create", { body: { id: 5 } }).on("checks/update", { body: {} }, { persist: true });
+    const run = stage("post-merge");
+
+    await reporter.ensureQueued(run);
+    reporter.stageStarted(run);
+    for (let i = 0; i < 2000; i++) void reporter.output(run, i % 100 === 0 ? `::warning file=a.txt,line=${i + 1}::w\n` : `noise ${i}\n`);
+    reporter.stageFinished(run, outcome("warnings", "2 warnings"));
+    await reporter.flush();
+
+    github.assertDone();
+    const writes = github.requests.length;
+    expect(writes).toBeLessThanOrEqual(4);
+    const last = github.requests.at(-1)?.body as Record<string, any>;
+    expect(last).toMatchObject({ status: "completed", conclusion: "neutral" });
+    expect(last.output.annotations).toHaveLength(20);
+  });
+
+  it("coalesces a run that ends before anything was sent into one create", async () => {
+    const { reporter } = setUp({ warningsConclusion: "success" });
+    github.on("checks/create", { body: { id: 6 } });
+    const run = stage();
+
+    reporter.stageStarted(run);
+    void reporter.output(run, "\x1b[32mall good\x1b[0m\n");
+    reporter.stageFinished(run, outcome("warnings", "flaky test"));
+    await reporter.flush();
+
+    github.assertDone();
+    expect(github.requests[0]?.body).toMatchObject({ status: "completed", conclusion: "success", output: { title: "flaky test", text: "```\nall good\n```" } });
+  });
+
+  it("updates a check run created elsewhere, and ends an exception as a failure titled Eve error", async () => {
+    const { reporter } = setUp();
+    github.on("checks/update", { body: {} }, { times: 2, params: { check_run_id: "1234" } });
+    const run = stage();
+
+    reporter.useCheckRun(run, 1234);
+    reporter.stageStarted(run);
+    await sleep(50);
+    reporter.stageFinished(run, outcome("exception", "docker daemon unreachable"));
+    await reporter.flush();
+
+    github.assertDone();
+    expect(github.requests.at(-1)?.body).toMatchObject({ conclusion: "failure", output: { title: "Eve error: docker daemon unreachable" } });
+  });
+
+  it("delivers the final state through a rate limit and a server error", async () => {
+    const { reporter, writeQueue } = setUp();
+    github
+      .on("checks/create", { status: 403, headers: { "retry-after": "0" }, body: { message: "secondary rate limit" } })
+      .on("checks/create", { status: 502, body: {} })
+      .on("checks/create", { body: { id: 8 } });
+    const run = stage();
+
+    reporter.stageFinished(run, outcome("success", "ok"));
+    await reporter.flush();
+    await writeQueue.flush();
+
+    github.assertDone();
+    expect(github.requests.map((r) => r.operation)).toEqual(["checks/create", "checks/create", "checks/create"]);
+  });
+
+  it("never holds the stage back: observer calls return before anything reaches GitHub", async () => {
+    const { reporter } = setUp();
+    github.on("checks/create", () => ({ body: { id: 1 } }));
+    const run = stage();
+
+    const started = performance.now();
+    reporter.stageStarted(run);
+    for (let i = 0; i < 10_000; i++) void reporter.output(run, `line ${i}\n`);
+    reporter.stageFinished(run, outcome("success", "ok"));
+    const elapsed = performance.now() - started;
+    await reporter.flush();
+
+    expect(elapsed).toBeLessThan(500);
+    github.assertDone();
+  });
+});

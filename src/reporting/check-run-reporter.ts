@@ -1,0 +1,228 @@
+import type { StageIdentity, StageObserver, StageOutcome, StepOutcome } from "../engine/types.js";
+import type { LogStore } from "../logs/log-store.js";
+import type { ChecksClient, CheckRunFields, CommitStatusParams } from "./checks-client.js";
+import { formatExternalId } from "./external-id.js";
+import { cut, formatCompletedCheck, formatProgress, type CompletedCheck } from "./format-check-output.js";
+import type { GitHubWriteQueue } from "./github-write-queue.js";
+import { StageRunRecord } from "./stage-run-record.js";
+
+export interface CheckRunReporterOptions {
+  /** An installation client: `@octokit/rest` Octokit or Probot's (`await app.auth(installationId)`). */
+  octokit: ChecksClient;
+  /** The installation: its writes share one lane of `writeQueue`. */
+  installationId: number;
+  owner: string;
+  repo: string;
+  /** The commit the check runs and the status are on. */
+  headSha: string;
+  /** One per process, shared by every reporter. */
+  writeQueue: GitHubWriteQueue;
+  logStore: LogStore;
+  /** Eve's log page for a run: the check run's `details_url` and the status' `target_url`. */
+  logUrl: (run: string) => string;
+  /** Also post a commit status (context: the stage name). Set for the top stage unless the operator turned it off. */
+  commitStatus?: boolean;
+  /** At most one progress update per this long (default 10 s). */
+  progressIntervalMs?: number;
+  /** Conclusion for `warnings` (default neutral). */
+  warningsConclusion?: "neutral" | "success";
+  /** Checkout directories, to make annotation paths repository-relative. */
+  annotationRoots?: readonly string[];
+  /** Annotations kept per run (default 1000). */
+  maxAnnotations?: number;
+  /** Characters of log kept for the check run's text (default 64 000). */
+  tailChars?: number;
+  /** Told about writes that failed for good (the stage goes on regardless). */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Reports stage runs as GitHub check runs named after their stage: created
+ * `queued` (ensureQueued), `in_progress` when the stage starts, at most one
+ * progress update per interval, `completed` with conclusion, title, summary,
+ * log tail and annotations (50 with the completion, the rest 50 per update).
+ * Observer calls return at once: writes go through the installation's lane
+ * of the write queue, built from the latest state when they are sent, so
+ * updates coalesce. Output also goes to the log store.
+ */
+export class CheckRunReporter implements StageObserver {
+  readonly #options: CheckRunReporterOptions;
+  readonly #runs = new Map<string, StageRunRecord>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #onError: (error: unknown) => void;
+
+  constructor(options: CheckRunReporterOptions) {
+    this.#options = options;
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  /** Creates the run's check run as `queued` (once per run); resolves with its id. */
+  async ensureQueued(stage: StageIdentity): Promise<number> {
+    const record = this.#record(stage);
+    if (record.checkRunId !== undefined) return record.checkRunId;
+    this.#options.logStore.appendInfo(stage.run, `Queued stage ${stage.stage} (attempt ${stage.attempt})`);
+    this.#postStatus(record, "pending", "queued");
+    await this.#sync(record);
+    return record.checkRunId ?? Promise.reject(new Error(`check run for ${stage.stage} was not created`));
+  }
+
+  /** Attaches the check run created earlier (e.g. by the process that enqueued the stage; its id came in the job data). */
+  useCheckRun(stage: StageIdentity, checkRunId: number): void {
+    const record = this.#record(stage);
+    record.checkRunId = checkRunId;
+    record.sentVersion = record.version;
+  }
+
+  stageStarted(stage: StageIdentity): void {
+    const record = this.#record(stage);
+    record.status = "in_progress";
+    record.startedAt = new Date().toISOString();
+    record.version++;
+    this.#postStatus(record, "pending", "running");
+    void this.#sync(record);
+  }
+
+  stepStarted(stage: StageIdentity, index: number, name: string): void {
+    const record = this.#record(stage);
+    record.runningStep = name;
+    record.addLine(`── step ${index + 1}: ${name} ──`);
+    this.#options.logStore.appendStep(stage.run, index, name);
+    this.#progress(record);
+  }
+
+  output(stage: StageIdentity, text: string): void | Promise<void> {
+    const record = this.#record(stage);
+    record.addText(text);
+    record.annotations.push(text);
+    this.#progress(record);
+    return this.#options.logStore.append(stage.run, text);
+  }
+
+  info(stage: StageIdentity, line: string): void {
+    const record = this.#record(stage);
+    record.addLine(line);
+    this.#options.logStore.appendInfo(stage.run, line);
+    this.#progress(record);
+  }
+
+  stepFinished(stage: StageIdentity, _index: number, outcome: StepOutcome): void {
+    const record = this.#record(stage);
+    record.annotations.end();
+    record.steps.push(outcome);
+    record.runningStep = undefined;
+    record.version++;
+    this.#progress(record);
+  }
+
+  stageFinished(stage: StageIdentity, outcome: StageOutcome): void {
+    const record = this.#record(stage);
+    record.annotations.end();
+    clearTimeout(record.progressTimer);
+    record.status = "completed";
+    record.outcome = outcome;
+    record.completedAt = new Date().toISOString();
+    record.version++;
+    const finished = this.#options.logStore.finish(stage.run, { result: outcome.result, summary: outcome.summary, durationMs: outcome.durationMs });
+    this.#track(finished.catch(this.#onError));
+    const state = { success: "success", warnings: "success", skipped: "success", failure: "failure" } as const;
+    if (outcome.result !== "retry") this.#postStatus(record, state[outcome.result as keyof typeof state] ?? "error", outcome.summary || outcome.result);
+    void this.#sync(record);
+  }
+
+  /** Resolves once everything this reporter has to write has been written (or given up): call before exit. */
+  async flush(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+  }
+
+  #record(stage: StageIdentity): StageRunRecord {
+    let record = this.#runs.get(stage.run);
+    if (!record) {
+      const { tailChars = 64_000, annotationRoots = [], maxAnnotations = 1000 } = this.#options;
+      record = new StageRunRecord(stage, { tailChars, roots: annotationRoots, maxAnnotations });
+      this.#runs.set(stage.run, record);
+    }
+    return record;
+  }
+
+  /**
+   * Schedules a progress update no sooner than the interval after the last
+   * write (or from now, while the first write is still queued: it will carry
+   * the latest state anyway).
+   */
+  #progress(record: StageRunRecord): void {
+    if (record.status !== "in_progress" || record.progressTimer) return;
+    const interval = this.#options.progressIntervalMs ?? 10_000;
+    const delay = Math.max(0, (record.lastWriteAt || Date.now()) + interval - Date.now());
+    record.progressTimer = setTimeout(() => {
+      record.progressTimer = undefined;
+      if (record.status !== "in_progress") return;
+      if (Date.now() < record.lastWriteAt + interval) this.#progress(record);
+      else void this.#sync(record);
+    }, delay);
+    record.progressTimer.unref();
+  }
+
+  /** Queues (or joins the queued) write of the record's latest state. */
+  #sync(record: StageRunRecord): Promise<unknown> {
+    const { writeQueue, installationId } = this.#options;
+    const final = record.status === "completed";
+    const write = writeQueue.enqueue(installationId, { key: `check:${record.stage.run}`, final, run: (signal) => this.#send(record, signal) });
+    return this.#track(write.catch(this.#onError));
+  }
+
+  async #send(record: StageRunRecord, signal: AbortSignal): Promise<unknown> {
+    if (record.checkRunId !== undefined && record.sentVersion === record.version) return undefined;
+    const { octokit, owner, repo } = this.#options;
+    const version = record.version;
+    const completed = record.outcome && record.status === "completed" ? this.#completed(record.outcome, record) : undefined;
+    const fields = this.#fields(record, completed);
+    const response =
+      record.checkRunId === undefined
+        ? await octokit.rest.checks.create({ owner, repo, name: record.stage.stage, head_sha: this.#options.headSha, external_id: formatExternalId(record.stage), details_url: this.#options.logUrl(record.stage.run), ...fields, request: { signal } })
+        : await octokit.rest.checks.update({ owner, repo, check_run_id: record.checkRunId, ...fields, request: { signal } });
+    if (record.checkRunId === undefined) record.checkRunId = (response.data as { id: number }).id;
+    record.sentVersion = version;
+    record.lastWriteAt = Date.now();
+    if (completed) for (const annotations of completed.moreAnnotations) this.#annotate(record, { ...completed.output, annotations });
+    return response;
+  }
+
+  #fields(record: StageRunRecord, completed: CompletedCheck | undefined): CheckRunFields {
+    if (record.status === "queued") return { status: "queued" };
+    const started = record.startedAt === undefined ? {} : { started_at: record.startedAt };
+    if (!completed) {
+      const logUrl = this.#options.logUrl(record.stage.run);
+      return { status: "in_progress", ...started, output: formatProgress(record.steps, record.runningStep, record.tail, { logUrl }) };
+    }
+    return { status: "completed", conclusion: completed.conclusion, ...started, completed_at: record.completedAt ?? new Date().toISOString(), output: completed.output };
+  }
+
+  #completed(outcome: StageOutcome, record: StageRunRecord): CompletedCheck {
+    const { warningsConclusion = "neutral" } = this.#options;
+    const { annotations, dropped } = record.annotations;
+    return formatCompletedCheck({ outcome, logTail: record.tail, annotations, droppedAnnotations: dropped, logUrl: this.#options.logUrl(record.stage.run), warningsConclusion });
+  }
+
+  /** One more batch of annotations, after the completion. */
+  #annotate(record: StageRunRecord, output: NonNullable<CheckRunFields["output"]>): void {
+    const { writeQueue, installationId, octokit, owner, repo } = this.#options;
+    const checkRunId = record.checkRunId as number;
+    const write = writeQueue.enqueue(installationId, { final: true, run: (signal) => octokit.rest.checks.update({ owner, repo, check_run_id: checkRunId, output, request: { signal } }) });
+    this.#track(write.catch(this.#onError));
+  }
+
+  #postStatus(record: StageRunRecord, state: CommitStatusParams["state"], description: string): void {
+    if (!this.#options.commitStatus || (state === "pending" && record.statusPosted)) return;
+    record.statusPosted = true;
+    const { writeQueue, installationId, octokit, owner, repo, headSha } = this.#options;
+    const params: CommitStatusParams = { owner, repo, sha: headSha, state, context: record.stage.stage, description: cut(description, 140), target_url: this.#options.logUrl(record.stage.run) };
+    const write = writeQueue.enqueue(installationId, { key: `status:${record.stage.run}`, final: state !== "pending", run: (signal) => octokit.rest.repos.createCommitStatus({ ...params, request: { signal } }) });
+    this.#track(write.catch(this.#onError));
+  }
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#inFlight.add(promise);
+    void promise.finally(() => this.#inFlight.delete(promise));
+    return promise;
+  }
+}
