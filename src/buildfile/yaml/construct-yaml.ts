@@ -171,6 +171,8 @@ export class YamlConstructor {
   }
 
   #key(node: ParsedNode | null, depth: number): { text: string; nonString: boolean } {
+    // flatten_mapping turns a `=` key (the yaml "value" tag) into a string; elsewhere it has no constructor.
+    if (node && isScalar(node) && node.type === "PLAIN" && node.tag === undefined && node.source === "=") return { text: "=", nonString: false };
     const built = this.construct(node, depth + 1);
     const value = built.value;
     if (typeof value === "object" && value !== null) throw new ConstructionError("found unhashable key", node ? start(node) : 0);

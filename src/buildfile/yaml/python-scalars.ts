@@ -41,10 +41,8 @@ export function resolvePlainTag(text: string): string {
 export function constructScalar(tag: string, text: string): ScalarResult {
   switch (tag) {
     case `${TAG}str`:
-    case `${TAG}value`:
     case `${TAG}merge`:
-      // SafeConstructor has no constructor for `=`, but flatten_mapping turns
-      // such keys into strings; `<<` outside a key is the string "<<" here.
+      // `<<` outside a mapping key is read as a plain string.
       return { value: text };
     case `${TAG}null`:
       return { value: null };
