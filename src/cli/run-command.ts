@@ -1,0 +1,162 @@
+/**
+ * `eve run`: runs a build on this machine with the engine the app uses, in
+ * process (no queue), with the terminal reporter instead of check runs.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { formatMessage } from "../buildfile/format-message.js";
+import { selectStage } from "../buildfile/plan-build.js";
+import { validateBuildFile } from "../buildfile/validate-build-file.js";
+import { createBuildProperties } from "../engine/build-properties.js";
+import { InProcessLauncher } from "../engine/in-process-launcher.js";
+import { readRepoFacts, type RepoFacts } from "../engine/read-repo-facts.js";
+import { isPassing, type BuildResult } from "../engine/results.js";
+import { runStage } from "../engine/run-stage.js";
+import type { EngineSettings, StageOutcome } from "../engine/types.js";
+import { createProvisionerRegistry } from "../provisioners/registry.js";
+import { TerminalReporter } from "../reporting/terminal-reporter.js";
+import { parseRunArgs, RUN_USAGE, type RunArgs } from "./parse-run-args.js";
+import { readSecretsFile } from "./read-secrets-file.js";
+import { UsageError } from "./usage-error.js";
+
+const SETTINGS: EngineSettings = {
+  maxStepDurationSec: 14400,
+  defaultTimeoutSec: 1200,
+  killGraceSec: 5,
+  // The local worker already runs on this machine: the Eve host is the user's own.
+  allowMasterShellCommand: true,
+};
+
+export async function runCommand(args: string[]): Promise<number> {
+  const parsed = parseRunArgs(args);
+  if (parsed.help) {
+    process.stdout.write(RUN_USAGE);
+    return 0;
+  }
+  const dir = resolve(parsed.dir);
+  const file = isAbsolute(parsed.file) ? parsed.file : join(dir, parsed.file);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read the build file ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const { buildFile, messages } = validateBuildFile(text, parsed.file);
+  if (messages.length > 0) process.stderr.write(`${messages.map(formatMessage).join("\n")}\n`);
+  if (!buildFile) return 2;
+  const secrets = await readSecretsFile(parsed.secretsFile);
+  let facts: RepoFacts;
+  try {
+    facts = await readRepoFacts(dir, parsed.file);
+  } catch (error) {
+    process.stderr.write(`eve run: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  const stage = chooseStage(parsed, buildFile, facts);
+  if ("skip" in stage) {
+    process.stdout.write(`eve run: ${stage.skip}: nothing to run (result: skipped)\n`);
+    await writeReport(parsed.reportFile, "skipped", []);
+    return 0;
+  }
+  if ("fail" in stage) {
+    process.stderr.write(`eve run: ${stage.fail}\n`);
+    await writeReport(parsed.reportFile, "failure", []);
+    return 1;
+  }
+
+  // `%(prop:master_builddir)s/build` is the bootstrap checkout in Eve: make it DIR.
+  const masterBuilddir = await mkdtemp(join(tmpdir(), "eve-run-"));
+  const controller = new AbortController();
+  const reporter = new TerminalReporter(process.stdout);
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write("\neve run: cancelling (Ctrl-C again to quit at once)\n");
+    controller.abort(new Error("cancelled by the user"));
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    await symlink(dir, join(masterBuilddir, "build"));
+    const properties = {
+      ...createBuildProperties({
+        ...(parsed.branch ?? facts.branch ? { branch: parsed.branch ?? facts.branch } : {}),
+        ...(facts.revision ? { revision: facts.revision } : {}),
+        ...(facts.commitTimestamp ? { commitTimestamp: facts.commitTimestamp } : {}),
+        repository: await gitTopLevel(dir),
+        buildNumber: 1,
+        reason: "eve run",
+        stageName: stage.name,
+        eveApiVersion: buildFile.version,
+        maxStepDurationSec: SETTINGS.maxStepDurationSec,
+        productVersion: facts.productVersion,
+        masterBuilddir,
+      }),
+      ...parsed.properties,
+    };
+    const common = {
+      buildFile,
+      secrets,
+      provisioners: createProvisionerRegistry(),
+      observer: reporter,
+      settings: SETTINGS,
+      instance: "eve-run",
+      repoDir: dir,
+    };
+    const launcher = new InProcessLauncher(common);
+    const outcome = await runStage({
+      ...common,
+      launcher,
+      stage: { build: `run-${process.pid}`, stage: stage.name, attempt: 1, run: `run-${process.pid}-${Date.now().toString(36)}` },
+      properties,
+      forcedProperties: Object.keys(parsed.properties),
+      signal: controller.signal,
+    });
+    await launcher.idle();
+    await reporter.finish(`\neve run: ${outcome.result}\n`);
+    await writeReport(parsed.reportFile, outcome.result, reporter.stageOutcomes());
+    return isPassing(outcome.result) ? 0 : 1;
+  } finally {
+    process.off("SIGINT", onSigint);
+    await rm(masterBuilddir, { recursive: true, force: true });
+  }
+}
+
+type StageChoice = { name: string } | { skip: string } | { fail: string };
+
+function chooseStage(parsed: RunArgs, buildFile: NonNullable<ReturnType<typeof validateBuildFile>["buildFile"]>, facts: RepoFacts): StageChoice {
+  if (parsed.stage !== undefined) {
+    if (!buildFile.stages.has(parsed.stage)) {
+      throw new UsageError(`no stage '${parsed.stage}' in the build file; stages: ${[...buildFile.stages.keys()].join(", ")}`);
+    }
+    return { name: parsed.stage };
+  }
+  const selected = selectStage(buildFile, parsed.branch ?? facts.branch);
+  if (selected.stage !== undefined) return { name: selected.stage };
+  return selected.skipped ? { skip: selected.reason } : { fail: selected.reason };
+}
+
+/** The repository to clone from (`git_reference`): the top of DIR's git checkout, else DIR. */
+async function gitTopLevel(dir: string): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)("git", ["-C", dir, "rev-parse", "--show-toplevel"], { encoding: "utf8" });
+    return stdout.trim() || dir;
+  } catch {
+    return dir;
+  }
+}
+
+async function writeReport(path: string | undefined, result: BuildResult, stages: StageOutcome[]): Promise<void> {
+  if (path === undefined) return;
+  const report = {
+    result,
+    stages: stages.map((stage) => ({
+      name: stage.name,
+      result: stage.result,
+      durationMs: stage.durationMs,
+      steps: stage.steps.map((step) => ({ name: step.name, result: step.result, durationMs: step.durationMs, exitCode: step.exitCode })),
+    })),
+  };
+  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+}
