@@ -65,21 +65,42 @@ async function waitForOutcome(queues: StageQueues, child: StageJobData, signal: 
     summary,
     properties: child.properties,
   });
-  const job = await queues.queue(child.workerType).getJob(child.stage.run);
-  if (!job) return fallback("cancelled", "cancelled before it started");
+  const queue = queues.queue(child.workerType);
   const events = await queues.events(child.workerType);
-  // A removed job (its build was cancelled) never finishes: the parent's signal ends the wait.
-  const aborted = new Promise<StageOutcome>((resolve) => {
-    const onAbort = () => resolve(fallback("cancelled", abortReason(signal)));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-  });
-  const finished = job.waitUntilFinished(events).then(
-    (result: StageJobResult) => result.outcome,
-    (error: unknown) => fallback("exception", `exception: ${error instanceof Error ? error.message : String(error)}`),
-  );
-  return Promise.race([finished, aborted]);
+  const runId = child.stage.run;
+  // Events wake us at once; the state check after each wake (and every few seconds)
+  // is the source of truth, so a missed event only costs a poll interval.
+  for (;;) {
+    if (signal.aborted) return fallback("cancelled", abortReason(signal));
+    // The state first, then the job: a job read before it completes has no return value yet.
+    const state = await queue.getJobState(runId);
+    // Removed: its build was cancelled before it started.
+    if (state === "unknown") return fallback("cancelled", "cancelled before it started");
+    if (state === "completed" || state === "failed") {
+      const job = await queue.getJob(runId);
+      const result = job?.returnvalue as StageJobResult | null | undefined;
+      if (state === "completed" && result) return result.outcome;
+      return fallback("exception", `exception: ${job?.failedReason ?? "the stage's worker failed"}`);
+    }
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        emitter.off(`completed:${runId}`, done);
+        emitter.off(`failed:${runId}`, done);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, POLL_MS);
+      // Per-job event names are not in BullMQ's listener types.
+      const emitter = events as unknown as NodeJS.EventEmitter;
+      emitter.on(`completed:${runId}`, done);
+      emitter.on(`failed:${runId}`, done);
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
 }
+
+const POLL_MS = 2_000;
 
 function abortReason(signal: AbortSignal): string {
   const reason: unknown = signal.reason;

@@ -1,4 +1,4 @@
-import type { StageObserver } from "../engine/types.js";
+import type { StageObserver, StageOutcome } from "../engine/types.js";
 import type { StageJobData } from "./job-data.js";
 
 /**
@@ -10,8 +10,8 @@ export interface RunReporter {
   queued(run: StageJobData): Promise<void>;
   /** The observer of a run that starts now; `done` resolves once its final report is written. */
   start(run: StageJobData): RunObservation;
-  /** A run that will never start (removed from its queue, or cancelled before it began) ends `cancelled`. */
-  cancelled(run: StageJobData, reason: string): Promise<void>;
+  /** A run that never started (removed from its queue, cancelled or broken before it began) ends with `outcome`. */
+  finishUnstarted(run: StageJobData, outcome: StageOutcome): Promise<void>;
 }
 
 export interface RunObservation {

@@ -1,0 +1,57 @@
+/**
+ * Fetches the repository at one commit into a directory on this host, for
+ * stages that need its files (Git steps, image contexts, pod templates).
+ * The installation token travels in an HTTP header passed through git's
+ * environment (GIT_CONFIG_*), never in the URL, the argv or the logs.
+ */
+import { execFile } from "node:child_process";
+import { mkdir } from "node:fs/promises";
+import type { StageDef } from "../buildfile/types.js";
+
+export interface CheckoutOptions {
+  /** Clone URL, e.g. https://github.com/owner/repo.git */
+  url: string;
+  sha: string;
+  /** Installation token; undefined for a public repository. */
+  token: string | undefined;
+  dir: string;
+  signal: AbortSignal;
+}
+
+/** Infrastructure failed fetching the repository. */
+export class CheckoutError extends Error {
+  override readonly name = "CheckoutError";
+}
+
+export async function checkoutRepository(options: CheckoutOptions): Promise<void> {
+  await mkdir(options.dir, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: "0" };
+  if (options.token !== undefined) {
+    const basic = Buffer.from(`x-access-token:${options.token}`).toString("base64");
+    Object.assign(env, { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` });
+  }
+  const git = (args: string[]) => runGit(args, options.dir, env, options.signal);
+  await git(["init", "--quiet"]);
+  await git(["remote", "add", "origin", options.url]);
+  await git(["fetch", "--quiet", "--depth", "1", "origin", options.sha]);
+  await git(["checkout", "--quiet", "--detach", "FETCH_HEAD"]);
+}
+
+/** Whether a stage reads files of the repository on the Eve host. */
+export function needsCheckout(stage: StageDef): boolean {
+  const worker = stage.worker;
+  const workerNeedsFiles =
+    (worker.type === "docker" && worker.image === undefined && worker.path !== undefined) ||
+    worker.type === "kube_pod" ||
+    (worker.type === "openstack" && worker.path !== undefined);
+  return workerNeedsFiles || stage.steps.some((step) => step.type === "Git" || step.type === "MasterShellCommand");
+}
+
+function runGit(args: string[], cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile("git", args, { cwd, env, signal, maxBuffer: 1 << 20 }, (error, _stdout, stderr) => {
+      if (!error) return resolve();
+      reject(new CheckoutError(`git ${args[0] ?? ""} failed: ${String(stderr).trim().slice(-500) || error.message}`, { cause: error }));
+    });
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * Runs one stage job: the BullMQ processor. It reads the build's file, fetches
+ * the repository when the stage needs it (minting the installation token only
+ * then), runs the engine with the reporter's observer and a launcher that
+ * queues triggered stages, and returns the outcome as the job's result.
+ */
+import type { Job } from "bullmq";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { BuildFile, WorkerType } from "../buildfile/types.js";
+import { validateBuildFile } from "../buildfile/validate-build-file.js";
+import { runStage } from "../engine/run-stage.js";
+import type { EngineSettings, PropertyValues, SecretSource, StageOutcome } from "../engine/types.js";
+import type { Provisioner } from "../provisioners/types.js";
+import { loadBuildFileText } from "./build-file-store.js";
+import { BuildCancelledError, type CancelListener } from "./cancel-listener.js";
+import { getCancelReason } from "./cancel-builds.js";
+import { checkoutRepository, needsCheckout } from "./checkout-repository.js";
+import type { StageJobData, StageJobResult } from "./job-data.js";
+import { createQueueLauncher, type SlotControl } from "./queue-launcher.js";
+import type { StageQueues } from "./queues.js";
+import type { RunReporter } from "./run-reporter.js";
+
+export interface StageProcessorOptions {
+  queues: StageQueues;
+  reporter: RunReporter;
+  cancels: CancelListener;
+  provisioners: ReadonlyMap<WorkerType, Provisioner>;
+  settings: EngineSettings;
+  secrets: SecretSource;
+  instance: string;
+  /** Where checkouts go (one directory per stage run, removed after it). */
+  workspaceDir: string;
+  /** Web root for clone URLs, e.g. https://github.com. */
+  githubServerUrl: string;
+  /** An installation token, minted when a stage needs the repository. */
+  getInstallationToken(installationId: number): Promise<string>;
+  /** Eve's automatic properties of a build (git_reference, branch, revision, …), under the job's own. */
+  getBuildProperties(job: StageJobData, repoDir: string | undefined): PropertyValues;
+  slots(type: WorkerType): SlotControl;
+}
+
+export type StageProcessor = (job: Job<StageJobData, StageJobResult>) => Promise<StageJobResult>;
+
+export function createStageProcessor(options: StageProcessorOptions): StageProcessor {
+  return async (job) => {
+    const data = job.data;
+    const controller = new AbortController();
+    const unwatch = options.cancels.watch(data.stage.build, controller);
+    const repoDir = join(options.workspaceDir, "checkouts", data.stage.run);
+    try {
+      const cancelled = await getCancelReason(options.queues, data.stage.build);
+      if (cancelled !== undefined) return { outcome: await endBeforeStart(options, data, "cancelled", cancelled) };
+      const buildFile = await readBuildFile(options, data);
+      if (typeof buildFile === "string") return { outcome: await endBeforeStart(options, data, "exception", buildFile) };
+      const stageDef = buildFile.stages.get(data.stage.stage);
+      let checkout: string | undefined;
+      if (stageDef && needsCheckout(stageDef)) {
+        const token = await options.getInstallationToken(data.installationId);
+        const url = `${options.githubServerUrl}/${data.repository.owner}/${data.repository.name}.git`;
+        try {
+          await checkoutRepository({ url, sha: data.sha, token, dir: repoDir, signal: controller.signal });
+          checkout = repoDir;
+        } catch (error) {
+          const reason = controller.signal.aborted ? abortReason(controller.signal) : describe(error);
+          return { outcome: await endBeforeStart(options, data, controller.signal.aborted ? "cancelled" : "exception", reason) };
+        }
+      }
+      const observation = options.reporter.start(data);
+      const outcome = await runStage({
+        buildFile,
+        stage: data.stage,
+        properties: { ...options.getBuildProperties(data, checkout), ...data.properties },
+        secrets: options.secrets,
+        provisioners: options.provisioners,
+        launcher: createQueueLauncher({ queues: options.queues, reporter: options.reporter, parent: data, buildFile, slots: options.slots(data.workerType) }),
+        observer: observation.observer,
+        settings: options.settings,
+        instance: options.instance,
+        repoDir: checkout,
+        signal: controller.signal,
+      });
+      await observation.done();
+      return { outcome };
+    } finally {
+      unwatch();
+      await rm(repoDir, { recursive: true, force: true });
+      await options.queues.releaseFairPriority(data.workerType, data.installationId);
+    }
+  };
+}
+
+async function readBuildFile(options: StageProcessorOptions, data: StageJobData): Promise<BuildFile | string> {
+  const text = await loadBuildFileText(options.queues, data.stage.build);
+  if (text === undefined) return `the build file of build ${data.stage.build} has expired`;
+  const { buildFile } = validateBuildFile(text, data.buildFilePath);
+  return buildFile ?? `${data.buildFilePath} is not valid`;
+}
+
+/** Ends a run that does not start: its check run shows why. */
+async function endBeforeStart(options: StageProcessorOptions, data: StageJobData, result: "cancelled" | "exception", reason: string): Promise<StageOutcome> {
+  const outcome: StageOutcome = { name: data.stage.stage, result, durationMs: 0, steps: [], summary: `${result}: ${reason}`, properties: data.properties };
+  await options.reporter.finishUnstarted(data, outcome);
+  return outcome;
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof BuildCancelledError ? reason.message : "cancelled";
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
