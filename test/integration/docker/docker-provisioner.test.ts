@@ -46,6 +46,16 @@ describe("DockerProvisioner with a static image", () => {
     expect(workspace.builderDir).toBe("/home/eve/workspace");
   });
 
+  it("runs a step with a terminal when usePty is set", async () => {
+    const workspace = await spawn();
+    const exec = collectExec({ usePty: true });
+
+    const result = await workspace.exec({ shell: "test -t 1 && echo tty" }, exec.options);
+
+    expect(result.exitCode).toBe(0);
+    expect(exec.stdout()).toBe("tty\r\n");
+  });
+
   it("labels the container with the stage run and names it after the run", async () => {
     const context = spawnContext(instance);
     const workspace = await provisioner.spawn({ type: "docker", image: "eve-test-busybox" }, context);
