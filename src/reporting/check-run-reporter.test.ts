@@ -1,5 +1,6 @@
 import { Octokit } from "@octokit/rest";
 import { Redis } from "ioredis";
+import { ProbotOctokit } from "probot";
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mockGitHub, type GitHubMock } from "../../test/helpers/github-mock.js";
@@ -13,7 +14,8 @@ import { GitHubWriteQueue } from "./github-write-queue.js";
 
 // Compile-time: both kinds of clients helpers pass are accepted as they are.
 const _octokitFits: ChecksClient = new Octokit();
-void _octokitFits;
+const _probotFits: ChecksClient = new ProbotOctokit();
+void [_octokitFits, _probotFits];
 
 const sha = "c0ffee".padEnd(40, "0");
 let redis: Redis;

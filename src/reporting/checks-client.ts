@@ -21,11 +21,12 @@ export interface ClientResponse<T> {
   headers: Record<string, string | number | undefined>;
 }
 
-interface RequestOptions {
+// Type aliases, not interfaces: only they are assignable to Octokit's index-signed `RequestParameters`.
+type RequestOptions = {
   request?: { signal?: AbortSignal };
-}
+};
 
-export interface CheckRunFields {
+export type CheckRunFields = {
   status?: "queued" | "in_progress" | "completed";
   conclusion?: "success" | "neutral" | "failure" | "cancelled" | "skipped";
   external_id?: string;
@@ -47,22 +48,24 @@ export interface CheckRunFields {
       title?: string;
     }[];
   };
-}
+};
 
-export interface CheckRunCreateParams extends CheckRunFields, RequestOptions {
-  owner: string;
-  repo: string;
-  name: string;
-  head_sha: string;
-}
+export type CheckRunCreateParams = CheckRunFields &
+  RequestOptions & {
+    owner: string;
+    repo: string;
+    name: string;
+    head_sha: string;
+  };
 
-export interface CheckRunUpdateParams extends CheckRunFields, RequestOptions {
-  owner: string;
-  repo: string;
-  check_run_id: number;
-}
+export type CheckRunUpdateParams = CheckRunFields &
+  RequestOptions & {
+    owner: string;
+    repo: string;
+    check_run_id: number;
+  };
 
-export interface CommitStatusParams extends RequestOptions {
+export type CommitStatusParams = RequestOptions & {
   owner: string;
   repo: string;
   sha: string;
@@ -70,4 +73,4 @@ export interface CommitStatusParams extends RequestOptions {
   target_url?: string;
   description?: string;
   context?: string;
-}
+};
