@@ -34,13 +34,16 @@ const MAX_PROBLEMS = 100;
 /** Checks `value` against the schema; problems are in document order of ajv's walk. */
 export function checkBuildFileSchema(value: unknown): SchemaProblem[] {
   if (validate(value)) return [];
-  const problems: SchemaProblem[] = [];
+  const problems = new Map<string, SchemaProblem>();
   for (const error of validate.errors ?? []) {
-    const problem = describe(error);
-    if (problem) problems.push(problem);
-    if (problems.length >= MAX_PROBLEMS) break;
+    // The branches of an anyOf only explain the anyOf, which says it better.
+    if (error.schemaPath.includes("/anyOf/")) continue;
+    const problem = describe(error, value);
+    // allOf parts repeat the same check (e.g. "must be a mapping"): say it once.
+    if (problem) problems.set(`${problem.pointer}\n${problem.message}`, problem);
+    if (problems.size >= MAX_PROBLEMS) break;
   }
-  return problems;
+  return [...problems.values()];
 }
 
 /** The parameter names the schema lists for a step type (its own and the shared ones). */
@@ -72,14 +75,15 @@ const TYPE_NAMES: Record<string, string> = {
   null: "empty",
 };
 
-function describe(error: ErrorObject): SchemaProblem | undefined {
+function describe(error: ErrorObject, root: unknown): SchemaProblem | undefined {
   const pointer = error.instancePath;
   const where = displayPath(pointer);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case "type": {
       const types = String(params.type).split(",").map((type) => TYPE_NAMES[type] ?? type);
-      return { pointer, atKey: false, message: `${where} must be ${types.join(" or ")}` };
+      // An empty value has no text of its own: point at its key.
+      return { pointer, atKey: valueAt(root, pointer) === null, message: `${where} must be ${types.join(" or ")}` };
     }
     case "enum":
       return { pointer, atKey: false, message: `${where} must be one of ${(params.allowedValues as unknown[]).join(", ")}` };
@@ -103,6 +107,10 @@ function describe(error: ErrorObject): SchemaProblem | undefined {
     default:
       return { pointer, atKey: false, message: `${where} ${error.message ?? "is not valid"}` };
   }
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  return parsePointer(pointer).reduce<unknown>((node, key) => (typeof node === "object" && node !== null ? (node as Record<string, unknown>)[key] : undefined), root);
 }
 
 /** "/stages/pre-merge/steps/0/ShellCommand" → "stages.pre-merge.steps[0].ShellCommand". */
