@@ -50,7 +50,7 @@ export function parseYamlDocument(text: string, limits: YamlLimits): ParsedYaml 
   const tokens = parseTokens(text, lineCounter, limits.maxDepth);
   if ("problem" in tokens) return { document: undefined, lineCounter, problem: tokens.problem };
 
-  const composer = new Composer({ version: "1.1", uniqueKeys: false, merge: false, keepSourceTokens: false });
+  const composer = new Composer({ version: "1.1", schema: "failsafe", uniqueKeys: false, merge: false, keepSourceTokens: false });
   const documents = [...composer.compose(tokens.tokens)];
   const [document, second] = documents;
   if (!document) return { document: undefined, lineCounter };
