@@ -13,23 +13,27 @@ import { ProvisionError } from "../provisioners/types.js";
 import { UsageError } from "./usage-error.js";
 
 const USAGE = "usage: eve reap [--instance NAME] [--max-images N]";
+/** The instance `eve run` labels its resources with. */
+const EVE_RUN_INSTANCE = "eve-run";
 
 export async function reapCommand(args: string[]): Promise<number> {
-  const { instance, maxImages } = parseReapArgs(args);
-  let reaped: ReapedResource[];
+  const { instances, maxImages } = parseReapArgs(args);
+  const sweepers = [new DockerReaper(new DockerClient(), maxImages)];
+  const reaped: ReapedResource[] = [];
   try {
-    reaped = await reapOrphans({ instance, sweepers: [new DockerReaper(new DockerClient(), maxImages)] });
+    for (const instance of instances) reaped.push(...(await reapOrphans({ instance, sweepers })));
   } catch (error) {
     if (!(error instanceof ProvisionError)) throw error;
     process.stderr.write(`eve reap: ${error.message}\n`);
     return 1;
   }
   for (const resource of reaped) process.stdout.write(`${describe(resource)}\n`);
-  if (reaped.length === 0) process.stdout.write(`eve reap: nothing to remove for instance '${instance}'\n`);
+  if (reaped.length === 0) process.stdout.write(`eve reap: nothing to remove (instance ${instances.join(", ")})\n`);
   return reaped.some((resource) => resource.error !== undefined) ? 1 : 0;
 }
 
-function parseReapArgs(args: string[]): { instance: string; maxImages: number } {
+/** Without --instance: the app's instance (EVE_INSTANCE, default eve) and the one of `eve run`. */
+function parseReapArgs(args: string[]): { instances: string[]; maxImages: number } {
   let values: { instance?: string | undefined; "max-images"?: string | undefined };
   try {
     ({ values } = parseArgs({ args, options: { instance: { type: "string" }, "max-images": { type: "string" } }, strict: true, allowPositionals: false }));
@@ -38,7 +42,8 @@ function parseReapArgs(args: string[]): { instance: string; maxImages: number } 
   }
   const maxImages = Number(values["max-images"] ?? DEFAULT_DOCKER_SETTINGS.maxCachedImages);
   if (!Number.isInteger(maxImages) || maxImages < 0) throw new UsageError(`--max-images expects a whole number ≥ 0\n${USAGE}`);
-  return { instance: values.instance ?? process.env.EVE_INSTANCE ?? "eve", maxImages };
+  const instances = values.instance !== undefined ? [values.instance] : [...new Set([process.env.EVE_INSTANCE ?? "eve", EVE_RUN_INSTANCE])];
+  return { instances, maxImages };
 }
 
 function describe(resource: ReapedResource): string {

@@ -24,7 +24,6 @@ export interface BuildImageOptions {
   tag: string;
   /** Path of the Dockerfile inside the context archive. */
   dockerfile: string;
-  labels: Record<string, string>;
   noCache: boolean;
   /** Each line of the build's own output. */
   onLine: (line: string) => void;
@@ -98,7 +97,6 @@ export class DockerClient {
       this.#docker.buildImage(context, {
         t: options.tag,
         dockerfile: options.dockerfile,
-        labels: options.labels,
         nocache: options.noCache,
         rm: true,
         forcerm: true,

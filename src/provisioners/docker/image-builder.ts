@@ -4,12 +4,13 @@
  * retried once without cache (Eve's EVE-215 workaround); its leftovers are
  * removed; the last failure fails the stage with the build's own output.
  */
+import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { ProvisionError, type ResourceLabels } from "../types.js";
-import { toLabelMap } from "../labels.js";
-import { readBuildContext } from "./build-context.js";
+import { LABEL_KEYS } from "../labels.js";
+import { readBuildContext, type BuildContext } from "./build-context.js";
 import type { DockerClient } from "./docker-client.js";
-import { createTarArchive } from "./tar-archive.js";
+import { createTarArchive, type ArchiveEntry } from "./tar-archive.js";
 
 /** Label on every worker image Eve builds, so the cache can be bounded. */
 export const WORKER_IMAGE_LABEL = "eve.image";
@@ -43,14 +44,20 @@ export async function ensureWorkerImage(client: DockerClient, request: WorkerIma
     return ref;
   }
 
-  const labels = { ...toLabelMap(request.labels), [WORKER_IMAGE_LABEL]: request.path };
+  const { instance, build, stage, attempt } = request.labels;
+  const entries = await withLabels(context, {
+    [LABEL_KEYS.instance]: instance,
+    [LABEL_KEYS.build]: build,
+    [LABEL_KEYS.stage]: stage,
+    [LABEL_KEYS.attempt]: String(attempt),
+    [WORKER_IMAGE_LABEL]: request.path,
+  });
   let error = "";
   for (const noCache of [false, true]) {
     request.log(`eve: building image ${ref} from ${request.path}${noCache ? " without cache" : ""}`);
-    const result = await client.buildImage(createTarArchive(context.entries), {
+    const result = await client.buildImage(createTarArchive(entries), {
       tag: ref,
       dockerfile: context.dockerfile,
-      labels,
       noCache,
       onLine: request.log,
       signal: request.signal,
@@ -62,6 +69,23 @@ export async function ensureWorkerImage(client: DockerClient, request: WorkerIma
     request.log(`eve: image build failed: ${error}`);
   }
   throw new ProvisionError(`building the image from '${request.path}' failed: ${error}`);
+}
+
+/**
+ * The context's entries with one LABEL line appended to the Dockerfile: the
+ * build API's `labels` cost one build step (a container) per label. The hash
+ * was taken before, so labels naming the build never defeat the cache.
+ */
+async function withLabels(context: BuildContext, labels: Record<string, string>): Promise<ArchiveEntry[]> {
+  // JSON quoting is valid Dockerfile quoting; `$` would start a variable.
+  const pairs = Object.entries(labels).map(([key, value]) => `${key}=${JSON.stringify(value).replaceAll("$", "\\$")}`);
+  return Promise.all(
+    context.entries.map(async (entry) => {
+      if (entry.name !== context.dockerfile || entry.source === undefined) return entry;
+      const content = Buffer.concat([await readFile(entry.source), Buffer.from(`\nLABEL ${pairs.join(" ")}\n`)]);
+      return { ...entry, content, size: content.length };
+    }),
+  );
 }
 
 /**

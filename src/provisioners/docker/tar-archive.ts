@@ -13,6 +13,8 @@ export interface ArchiveEntry {
   type: "file" | "directory";
   /** Host file to read (files only). */
   source?: string;
+  /** The file's content, instead of a host file. */
+  content?: Buffer;
   size: number;
   mode: number;
   mtimeMs: number;
@@ -37,7 +39,9 @@ async function* generate(entries: readonly ArchiveEntry[]): AsyncGenerator<Buffe
       yield padded(body);
     }
     yield header({ name, size, mode: entry.mode, mtimeMs: entry.mtimeMs, typeflag: entry.type === "file" ? "0" : "5" });
-    if (entry.type === "file" && entry.source !== undefined) {
+    if (entry.type === "file" && entry.content !== undefined) {
+      yield padded(entry.content);
+    } else if (entry.type === "file" && entry.source !== undefined) {
       let read = 0;
       for await (const chunk of createReadStream(entry.source)) {
         read += (chunk as Buffer).length;

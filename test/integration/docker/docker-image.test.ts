@@ -68,6 +68,22 @@ describe("DockerProvisioner with an image built from the repository", () => {
     expect(second.lines.filter((line) => line.includes("building"))).toEqual([]);
     expect(second.lines).toEqual([expect.stringMatching(/^eve: using image .* \(build context unchanged\)$/)]);
     expect(secondImage).toBe(firstImage);
+    const labels = JSON.parse(execFileSync("docker", ["image", "inspect", "--format", "{{json .Config.Labels}}", firstImage.trim()], { encoding: "utf8" })) as Record<string, string>;
+    expect(labels).toEqual({ "eve.instance": instance, "eve.build": "b1", "eve.stage": "docker-stage", "eve.attempt": "1", "eve.image": "eve/workers/master" });
+  });
+
+  it("labels images literally, whatever the stage name holds", async () => {
+    write("eve/odd/Dockerfile", "FROM eve-test-busybox\nRUN echo odd > /odd");
+    const context = spawnContext(instance, { repoDir: repo });
+    context.labels.stage = 'st"age $HOME \\ end';
+    const workspace = await provisioner.spawn({ type: "docker", path: "eve/odd" }, context);
+    workspaces.push(workspace);
+
+    const image = execFileSync("docker", ["inspect", "--format", "{{.Image}}", workspace.id], { encoding: "utf8" }).trim();
+    const labels = JSON.parse(execFileSync("docker", ["image", "inspect", "--format", "{{json .Config.Labels}}", image], { encoding: "utf8" })) as Record<string, string>;
+
+    expect(labels["eve.stage"]).toBe('st"age $HOME \\ end');
+    expect(context.lines.filter((line) => line.startsWith("Step "))).toHaveLength(3);
   });
 
   it("rebuilds when a file of the context changes", async () => {
