@@ -151,19 +151,25 @@ function parseWorkerTypes(raw: string, errors: string[]): WorkerType[] {
   return [...new Set(names.filter((name): name is WorkerType => (WORKER_TYPES as readonly string[]).includes(name)))];
 }
 
+/** The same format as `eve run --secrets`: one NAME=VALUE per line, `#` comments. */
 function readSecrets(path: string | undefined, errors: string[]): Record<string, string> {
   if (path === undefined) return {};
+  let text: string;
   try {
-    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== "string")) {
-      errors.push(`EVE_SECRETS_FILE=${path}: expected a JSON object of string values`);
-      return {};
-    }
-    return parsed as Record<string, string>;
+    text = readFileSync(path, "utf8");
   } catch (error) {
-    errors.push(`EVE_SECRETS_FILE=${path}: cannot read it as JSON (${error instanceof Error ? error.message : String(error)})`);
+    errors.push(`EVE_SECRETS_FILE=${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     return {};
   }
+  const secrets: Record<string, string> = {};
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trimStart();
+    if (line === "" || line.startsWith("#")) continue;
+    const sep = line.indexOf("=");
+    if (sep <= 0) errors.push(`EVE_SECRETS_FILE=${path}: line ${index + 1}: expected NAME=VALUE`);
+    else Object.defineProperty(secrets, line.slice(0, sep).trim(), { value: line.slice(sep + 1), enumerable: true });
+  }
+  return secrets;
 }
 
 function isUrl(value: string, protocols: string[]): boolean {

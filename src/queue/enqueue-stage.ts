@@ -22,9 +22,9 @@ export async function enqueueStage(queues: StageQueues, reporter: RunReporter, d
   const runId = data.stage.run;
   if (await queue.getJob(runId)) return { added: false };
   await recordBuildRun(queues, data.stage.build, data.workerType, runId);
-  await reporter.queued(data);
+  const checkRunId = await reporter.queued(data);
   const priority = await queues.takeFairPriority(data.workerType, data.installationId);
-  await queue.add(data.stage.stage, data, {
+  await queue.add(data.stage.stage, { ...data, checkRunId }, {
     jobId: runId,
     priority,
     // A stage is not idempotent (it may push, upload, deploy): never retried blindly.

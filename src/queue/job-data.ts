@@ -26,6 +26,10 @@ export interface StageJobData {
   parent: StageIdentity | undefined;
   /** Properties the stage starts with (the parent's copy for triggered stages). */
   properties: PropertyValues;
+  /** Names of properties the user forced; EveProperty steps keep them. */
+  forcedProperties: string[];
+  /** The run's check run, created `queued` by the process that enqueued it. */
+  checkRunId: number | undefined;
   /** Milliseconds since the epoch when the build was created (webhook receipt). */
   createdAt: number;
 }

@@ -10,6 +10,7 @@
  * run steps, not parents that only wait — as Eve's pool counted workers.
  */
 import type { BuildFile } from "../buildfile/types.js";
+import { createChildProperties } from "../engine/child-properties.js";
 import type { LaunchRequest, StageLauncher, StageOutcome } from "../engine/types.js";
 import { enqueueStage } from "./enqueue-stage.js";
 import { getRunId, type StageJobData, type StageJobResult } from "./job-data.js";
@@ -44,7 +45,9 @@ export function createQueueLauncher(options: QueueLauncherOptions): StageLaunche
           stage: { build: request.parent.build, stage: name, attempt, run: getRunId(request.parent.build, name, attempt, request.parent.run) },
           workerType: def.worker.type,
           parent: request.parent,
-          properties: request.properties,
+          properties: createChildProperties(request.properties, request.parent.stage, name, def),
+          forcedProperties: [...(request.forcedProperties ?? [])],
+          checkRunId: undefined,
         };
         children.push(child);
       }

@@ -6,10 +6,10 @@ import type { StageJobData } from "./job-data.js";
  * logs). main.ts adapts the check-run reporter to it; tests may record calls.
  */
 export interface RunReporter {
-  /** The run was enqueued: its check run appears `queued`. */
-  queued(run: StageJobData): Promise<void>;
+  /** The run is being enqueued: its check run appears `queued`; resolves with the check run's id. */
+  queued(run: StageJobData): Promise<number | undefined>;
   /** The observer of a run that starts now; `done` resolves once its final report is written. */
-  start(run: StageJobData): RunObservation;
+  start(run: StageJobData): Promise<RunObservation>;
   /** A run that never started (removed from its queue, cancelled or broken before it began) ends with `outcome`. */
   finishUnstarted(run: StageJobData, outcome: StageOutcome): Promise<void>;
 }

@@ -35,8 +35,6 @@ export interface StageProcessorOptions {
   githubServerUrl: string;
   /** An installation token, minted when a stage needs the repository. */
   getInstallationToken(installationId: number): Promise<string>;
-  /** Eve's automatic properties of a build (git_reference, branch, revision, …), under the job's own. */
-  getBuildProperties(job: StageJobData, repoDir: string | undefined): PropertyValues;
   slots(type: WorkerType): SlotControl;
 }
 
@@ -66,13 +64,14 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
           return { outcome: await endBeforeStart(options, data, controller.signal.aborted ? "cancelled" : "exception", reason) };
         }
       }
-      const observation = options.reporter.start(data);
+      const observation = await options.reporter.start(data);
       const outcome = await runStage({
         buildFile,
         stage: data.stage,
-        properties: { ...options.getBuildProperties(data, checkout), ...data.properties },
+        properties: withCheckout(data.properties, checkout),
         secrets: options.secrets,
         provisioners: options.provisioners,
+        forcedProperties: data.forcedProperties,
         launcher: createQueueLauncher({ queues: options.queues, reporter: options.reporter, parent: data, buildFile, slots: options.slots(data.workerType) }),
         observer: observation.observer,
         settings: options.settings,
@@ -107,6 +106,11 @@ async function endBeforeStart(options: StageProcessorOptions, data: StageJobData
 function abortReason(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
   return reason instanceof BuildCancelledError ? reason.message : "cancelled";
+}
+
+/** Git steps clone `git_reference`: point it at this host's checkout, which needs no credentials. */
+function withCheckout(properties: PropertyValues, checkout: string | undefined): PropertyValues {
+  return checkout === undefined ? properties : { ...properties, git_reference: checkout };
 }
 
 function describe(error: unknown): string {

@@ -25,6 +25,8 @@ function jobData(build: string, name: string, installationId = 1): StageJobData 
     workerType: "local",
     parent: undefined,
     properties: {},
+    forcedProperties: [],
+    checkRunId: undefined,
     createdAt: Date.now(),
   };
 }
@@ -39,8 +41,9 @@ function recordingReporter(): RunReporter & { events: string[] } {
     events,
     async queued(run) {
       events.push(`queued ${run.stage.stage}`);
+      return undefined;
     },
-    start(run) {
+    async start(run) {
       events.push(`start ${run.stage.stage}`);
       return { observer: {} as StageObserver, done: async () => undefined };
     },

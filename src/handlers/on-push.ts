@@ -1,0 +1,119 @@
+/**
+ * push → a build of the branch tip: read the build file at the pushed commit,
+ * validate it, pick the branch's stage, cancel the branch's older builds and
+ * enqueue the top stage. Only validates and enqueues: workers run stages.
+ */
+import type { Context } from "probot";
+import { selectStage } from "../buildfile/plan-build.js";
+import { validateBuildFile } from "../buildfile/validate-build-file.js";
+import { createBuildProperties } from "../engine/build-properties.js";
+import { saveBuildFileText } from "../queue/build-file-store.js";
+import { cancelBuild, replaceBranchBuild } from "../queue/cancel-builds.js";
+import { enqueueStage } from "../queue/enqueue-stage.js";
+import { getBuildId, getRunId, type StageJobData } from "../queue/job-data.js";
+import type { StageQueues } from "../queue/queues.js";
+import type { RunReporter } from "../queue/run-reporter.js";
+import { readBuildFile } from "./read-build-file.js";
+import { reportBrokenBuildFile } from "./report-broken-build-file.js";
+
+export interface PushHandlerOptions {
+  queues: StageQueues;
+  reporter: RunReporter;
+  buildFilePath: string;
+  maxStepDurationSec: number;
+  /** Web root of GitHub, for the repository URL properties. */
+  githubServerUrl: string;
+}
+
+/** A delivery id is remembered this long: GitHub redelivers within days. */
+const DELIVERY_TTL_SECONDS = 7 * 24 * 3600;
+
+export function createPushHandler(options: PushHandlerOptions): (context: Context<"push">) => Promise<void> {
+  return async (context) => {
+    const { payload } = context;
+    const branch = payload.ref.startsWith("refs/heads/") ? payload.ref.slice("refs/heads/".length) : undefined;
+    const installationId = payload.installation?.id;
+    if (branch === undefined || payload.deleted || installationId === undefined) return;
+    const { queues } = options;
+    const deliveryKey = `${queues.prefix}:delivery:${context.id}`;
+    if ((await queues.redis.set(deliveryKey, "1", "EX", DELIVERY_TTL_SECONDS, "NX")) === null) {
+      context.log.info(`Delivery ${context.id} already handled`);
+      return;
+    }
+    try {
+      await startBuild(context, options, branch, installationId);
+    } catch (error) {
+      // Let a redelivery try again.
+      await queues.redis.del(deliveryKey);
+      throw error;
+    }
+  };
+}
+
+async function startBuild(context: Context<"push">, options: PushHandlerOptions, branch: string, installationId: number): Promise<void> {
+  const { payload } = context;
+  const owner = payload.repository.owner?.login ?? payload.repository.full_name.split("/")[0] ?? "";
+  const repo = payload.repository.name;
+  const sha = payload.after;
+  const path = options.buildFilePath;
+  const text = await readBuildFile(context, owner, repo, path, sha);
+  if (text === undefined) return;
+  const { buildFile, messages } = validateBuildFile(text, path);
+  if (!buildFile) return reportBrokenBuildFile(context, { owner, repo, sha, path, messages });
+  const selected = selectStage(buildFile, branch);
+  if (selected.stage === undefined) {
+    if (selected.skipped) return;
+    return reportBrokenBuildFile(context, { owner, repo, sha, path, messages, title: `${path}: ${selected.reason}` });
+  }
+
+  const { queues, reporter } = options;
+  const build = getBuildId(context.id);
+  for (const older of await replaceBranchBuild(queues, payload.repository.id, branch, build)) {
+    const reason = `superseded by ${sha.slice(0, 7)} on ${branch}`;
+    await cancelBuild(queues, older, reason, (run) =>
+      reporter.finishUnstarted(run, { name: run.stage.stage, result: "cancelled", durationMs: 0, steps: [], summary: `cancelled: ${reason}`, properties: run.properties }),
+    );
+  }
+  await saveBuildFileText(queues, build, text);
+  const buildNumber = await queues.redis.incr(`${queues.prefix}:buildnumber:${payload.repository.id}`);
+  const properties = createBuildProperties({
+    branch,
+    revision: sha,
+    repository: `${options.githubServerUrl}/${owner}/${repo}.git`,
+    project: payload.repository.full_name,
+    gitOwner: owner,
+    gitSlug: repo,
+    buildNumber,
+    reason: "branch updated",
+    stageName: selected.stage,
+    eveApiVersion: buildFile.version,
+    maxStepDurationSec: options.maxStepDurationSec,
+    ...commitTimestamp(payload.head_commit?.timestamp),
+  });
+  const stageDef = buildFile.stages.get(selected.stage);
+  const data: StageJobData = {
+    installationId,
+    repository: { owner, name: repo, id: payload.repository.id },
+    sha,
+    branch,
+    buildFilePath: path,
+    stage: { build, stage: selected.stage, attempt: 1, run: getRunId(build, selected.stage, 1, undefined) },
+    workerType: stageDef?.worker.type ?? "local",
+    parent: undefined,
+    properties,
+    forcedProperties: [],
+    checkRunId: undefined,
+    createdAt: Date.now(),
+  };
+  await enqueueStage(queues, reporter, data);
+  context.log.info(`Build ${build}: ${selected.stage} queued for ${owner}/${repo}@${branch} (${sha.slice(0, 7)})`);
+}
+
+/** Eve's `commit_timestamp`: the committer date as %y%m%d%H%M%S (UTC here). */
+function commitTimestamp(iso: string | undefined): { commitTimestamp?: string } {
+  const date = iso === undefined ? undefined : new Date(iso);
+  if (!date || Number.isNaN(date.getTime())) return {};
+  const two = (n: number) => String(n).padStart(2, "0");
+  const value = `${two(date.getUTCFullYear() % 100)}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}`;
+  return { commitTimestamp: value };
+}
