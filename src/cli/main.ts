@@ -22,6 +22,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "remove containers and images that dead stage runs left behind",
     run: async (args) => (await import("./reap-command.js")).reapCommand(args),
   },
+  worker: {
+    summary: "run stages from the app's queues (scale out: one per machine, same Redis)",
+    run: async (args) => (await import("./worker-command.js")).workerCommand(args),
+  },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,20 @@
+/**
+ * `eve worker`: a process that only runs stages, taking them from the same
+ * Redis as the app. Scale out by starting more of them, on more machines,
+ * with the same environment (APP_ID, PRIVATE_KEY, REDIS_URL, EVE_*).
+ */
+import { createRuntime } from "../runtime/create-runtime.js";
+import { onShutdown } from "../runtime/on-shutdown.js";
+import { readConfigOrExit } from "../runtime/read-config-or-exit.js";
+import { UsageError } from "./usage-error.js";
+
+export async function workerCommand(args: string[]): Promise<number> {
+  if (args.length > 0) throw new UsageError(`unexpected argument '${args[0] ?? ""}': eve worker is configured by the environment (see docs/configuration.md)`);
+  const config = readConfigOrExit("eve worker");
+  const runtime = createRuntime(config);
+  await runtime.startWorkers();
+  runtime.log.info(`eve worker: taking ${config.workerTypes.map((t) => `${t}×${config.capacity[t]}`).join(", ")} stages from ${config.redisUrl.replace(/\/\/[^@]*@/, "//")}`);
+  onShutdown(runtime.log, () => runtime.close());
+  // Runs until a signal ends the process.
+  return new Promise<number>(() => undefined);
+}

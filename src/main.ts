@@ -1,0 +1,39 @@
+/**
+ * `npm start`: the GitHub App in one process. It receives webhooks (Probot's
+ * server, which also serves the log pages) and runs stages (BullMQ workers).
+ * More worker processes on more machines join with `eve worker` against the
+ * same Redis.
+ */
+import { Probot, Server } from "probot";
+import { createApp } from "./app.js";
+import { createLogPageHandler } from "./logs/log-page.js";
+import { createRuntime } from "./runtime/create-runtime.js";
+import { onShutdown } from "./runtime/on-shutdown.js";
+import { readConfigOrExit } from "./runtime/read-config-or-exit.js";
+
+const config = readConfigOrExit("eve");
+const runtime = createRuntime(config);
+const server = new Server({
+  host: config.host,
+  port: config.port,
+  webhookPath: config.webhookPath,
+  log: runtime.log,
+  Probot: Probot.defaults({ appId: config.appId, privateKey: config.privateKey, secret: config.webhookSecret, baseUrl: config.githubApiUrl, log: runtime.log }),
+});
+server.addHandler(createLogPageHandler({ logStore: runtime.logStore }));
+await server.load(
+  createApp({
+    queues: runtime.queues,
+    reporter: runtime.reporter,
+    buildFilePath: config.buildFilePath,
+    maxStepDurationSec: config.maxStepDurationSec,
+    githubServerUrl: config.githubServerUrl,
+  }),
+);
+await runtime.startWorkers();
+await server.start();
+runtime.log.info(`Eve: webhooks at ${config.webhookPath}, logs at ${config.publicUrl}/logs/<run>, workers: ${config.workerTypes.map((t) => `${t}×${config.capacity[t]}`).join(", ")}`);
+onShutdown(runtime.log, async () => {
+  await server.stop();
+  await runtime.close();
+});
