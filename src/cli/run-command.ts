@@ -16,6 +16,7 @@ import { readRepoFacts, type RepoFacts } from "../engine/read-repo-facts.js";
 import { isPassing, type BuildResult } from "../engine/results.js";
 import { runStage } from "../engine/run-stage.js";
 import type { EngineSettings, StageOutcome } from "../engine/types.js";
+import { keepHeapFlat } from "../logs/keep-heap-flat.js";
 import { createProvisionerRegistry } from "../provisioners/registry.js";
 import { TerminalReporter } from "../reporting/terminal-reporter.js";
 import { parseRunArgs, RUN_USAGE, type RunArgs } from "./parse-run-args.js";
@@ -36,6 +37,7 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stdout.write(RUN_USAGE);
     return 0;
   }
+  keepHeapFlat();
   const dir = resolve(parsed.dir);
   const file = isAbsolute(parsed.file) ? parsed.file : join(dir, parsed.file);
   let text: string;

@@ -9,7 +9,7 @@ import type { Writable } from "node:stream";
 import type { StageIdentity, StageObserver, StageOutcome, StepOutcome } from "../engine/types.js";
 
 /** Flush when this much is buffered. */
-const BATCH_BYTES = 256 * 1024;
+const BATCH_BYTES = 64 * 1024;
 /** A line longer than this is written out unfinished, so memory stays bounded. */
 const MAX_PARTIAL = 64 * 1024;
 
@@ -26,6 +26,7 @@ export class TerminalReporter implements StageObserver {
   private buffer: string[] = [];
   private buffered = 0;
   private scheduled = false;
+  private draining: Promise<void> | undefined;
 
   constructor(out: Writable = process.stdout) {
     this.out = out;
@@ -88,8 +89,7 @@ export class TerminalReporter implements StageObserver {
   /** Writes the final table and waits until everything is written. */
   async finish(extra = ""): Promise<void> {
     this.push(`\n${formatTable(this.stageOutcomes())}${extra}`);
-    await this.flush();
-    await new Promise<void>((resolve) => (this.out.writableNeedDrain ? this.out.once("drain", resolve) : resolve()));
+    while (this.buffered > 0 || this.draining) await this.flush();
   }
 
   private state(stage: StageIdentity): StageState {
@@ -110,25 +110,35 @@ export class TerminalReporter implements StageObserver {
   private push(text: string): void {
     this.buffer.push(text);
     this.buffered += text.length;
-    if (!this.scheduled) {
+    if (!this.scheduled && !this.draining) {
       this.scheduled = true;
       setImmediate(() => void this.flush());
     }
   }
 
-  /** When the batch is full, write it and hand the stream's backpressure to the producer. */
+  /** When the batch is full, write it; while the stream drains, producers wait (backpressure). */
   private pending(): Promise<void> | undefined {
-    return this.buffered >= BATCH_BYTES ? this.flush() : undefined;
+    if (this.buffered < BATCH_BYTES) return undefined;
+    return this.draining ?? this.flush();
   }
 
   private flush(): Promise<void> {
     this.scheduled = false;
+    if (this.draining) return this.draining;
     if (this.buffered === 0) return Promise.resolve();
     const text = this.buffer.length === 1 ? (this.buffer[0] ?? "") : this.buffer.join("");
     this.buffer = [];
     this.buffered = 0;
     if (this.out.write(text)) return Promise.resolve();
-    return new Promise((resolve) => this.out.once("drain", () => resolve()));
+    // One drain listener for everyone: writes stop until the stream has caught up.
+    this.draining = new Promise((resolve) =>
+      this.out.once("drain", () => {
+        this.draining = undefined;
+        resolve();
+        if (this.buffered > 0) void this.flush();
+      }),
+    );
+    return this.draining;
   }
 }
 
