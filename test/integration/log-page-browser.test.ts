@@ -95,7 +95,7 @@ describe("log page in Chromium", () => {
     await page.locator("body[data-finished=success]").waitFor();
 
     expect(await page.locator("span.f2").textContent()).toBe("green");
-    expect(await page.locator("span[style]").evaluate((el) => getComputedStyle(el).color)).toBe("rgb(255, 135, 0)");
+    expect(await page.locator("span[style]").evaluate("(el) => getComputedStyle(el).color")).toBe("rgb(255, 135, 0)");
     expect(await page.locator("pre").textContent()).toBe("plain green orange\n");
     await page.close();
   });
