@@ -15,6 +15,8 @@ import { createLogPageHandler } from "../../src/logs/log-page.js";
 import { RedisLogStore } from "../../src/logs/redis-log-store.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+/** What the tests use of the page's globals (the project type-checks without the DOM lib). */
+type BrowserGlobals = { getComputedStyle(element: unknown): { color: string } };
 const prefix = `test-${randomUUID()}:`;
 let redis: Redis;
 let logs: RedisLogStore;
@@ -95,7 +97,7 @@ describe("log page in Chromium", () => {
     await page.locator("body[data-finished=success]").waitFor();
 
     expect(await page.locator("span.f2").textContent()).toBe("green");
-    expect(await page.locator("span[style]").evaluate("(el) => getComputedStyle(el).color")).toBe("rgb(255, 135, 0)");
+    expect(await page.locator("span[style]").evaluate((el) => (globalThis as unknown as BrowserGlobals).getComputedStyle(el).color)).toBe("rgb(255, 135, 0)");
     expect(await page.locator("pre").textContent()).toBe("plain green orange\n");
     await page.close();
   });
