@@ -5,10 +5,14 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Duplex, Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import Docker from "dockerode";
 import { ProvisionError } from "../types.js";
 import type { DockerEngineOptions } from "./docker-settings.js";
+import { createBuildProgress } from "./build-progress.js";
+import type { BuildImageOptions, BuildImageResult, ContainerSpec, ContainerSummary, ExecHandle, ExecSpec, ImageInfo } from "./docker-types.js";
+
+export type { BuildImageOptions, BuildImageResult, ContainerSpec, ContainerSummary, ExecHandle, ExecSpec, ImageInfo, MountSpec } from "./docker-types.js";
 
 /** The engine refused or failed a request. */
 export class DockerEngineError extends ProvisionError {
@@ -18,67 +22,6 @@ export class DockerEngineError extends ProvisionError {
     super(message, options);
     this.statusCode = statusCode;
   }
-}
-
-export interface BuildImageOptions {
-  tag: string;
-  /** Path of the Dockerfile inside the context archive. */
-  dockerfile: string;
-  noCache: boolean;
-  /** Each line of the build's own output. */
-  onLine: (line: string) => void;
-  signal?: AbortSignal;
-}
-
-/** A build either produced an image or failed with the builder's message. */
-export type BuildImageResult = { ok: true; imageId: string } | { ok: false; error: string; lastLayerId: string | undefined };
-
-export interface ImageInfo {
-  id: string;
-  tags: string[];
-  labels: Record<string, string>;
-  /** When the image was last tagged (Eve re-tags on every use), or created. */
-  lastUsed: Date;
-}
-
-export interface ContainerSummary {
-  id: string;
-  name: string;
-  state: string;
-  labels: Record<string, string>;
-}
-
-export interface MountSpec {
-  type: "volume" | "bind";
-  source: string;
-  target: string;
-  readOnly: boolean;
-}
-
-export interface ContainerSpec {
-  name: string;
-  image: string;
-  labels: Record<string, string>;
-  entrypoint: string[];
-  memoryBytes: number;
-  nanoCpus: number;
-  networkMode: string;
-  privileged: boolean;
-  mounts: MountSpec[];
-  /** Container paths that get anonymous volumes (removed with the container). */
-  anonymousVolumes: string[];
-}
-
-export interface ExecSpec {
-  cmd: string[];
-  env: string[];
-  tty: boolean;
-}
-
-/** A started exec: its raw output (multiplexed unless tty) and its state. */
-export interface ExecHandle {
-  output: Duplex;
-  inspect(): Promise<{ running: boolean; exitCode: number | null }>;
 }
 
 export class DockerClient {
@@ -103,36 +46,16 @@ export class DockerClient {
         ...(options.signal ? { abortSignal: options.signal } : {}),
       }),
     );
-    let error: string | undefined;
-    let imageId: string | undefined;
-    let lastLayerId: string | undefined;
-    let pending = "";
-    const emit = (text: string): void => {
-      pending += text;
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) {
-        const layer = /^ ---> ([0-9a-f]{12,})$/.exec(line);
-        if (layer) lastLayerId = layer[1];
-        options.onLine(line);
-      }
-    };
+    const progress = createBuildProgress(options.onLine);
     // Build errors arrive as events in a 200 response: they never reject.
     await new Promise<void>((resolve, reject) => {
       this.#docker.modem.followProgress(
         stream,
         (err: Error | null) => (err ? reject(new DockerEngineError(`image build stream failed: ${err.message}`, undefined, { cause: err })) : resolve()),
-        (event: { stream?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } }) => {
-          if (typeof event.stream === "string") emit(event.stream);
-          if (event.aux?.ID) imageId = event.aux.ID;
-          if (event.error !== undefined) {
-            error = event.errorDetail?.message ?? event.error;
-            emit(`${error}\n`);
-          }
-        },
+        progress.onEvent,
       );
     });
-    if (pending) options.onLine(pending);
+    const { error, imageId, lastLayerId } = progress.finish();
     if (error !== undefined) return { ok: false, error, lastLayerId };
     const built = imageId ?? (await this.inspectImage(options.tag))?.id;
     if (!built) return { ok: false, error: "the build reported no image", lastLayerId };
