@@ -6,6 +6,8 @@
  * group leader, so `kill -- -<pid>` from a second exec reaches the step and
  * everything it started (except what escaped with setsid, which the
  * container's teardown still removes). SIGTERM first, SIGKILL after the grace.
+ * The pid file lives in /tmp; an image without a writable /tmp runs its steps
+ * but cannot have one killed before the container's teardown.
  */
 import type { ExecOptions, ExecResult, OutputStream, StepCommand } from "../types.js";
 import type { DockerClient, ExecHandle } from "./docker-client.js";
