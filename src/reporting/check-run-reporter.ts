@@ -126,7 +126,8 @@ export class CheckRunReporter implements StageObserver {
     this.#track(finished.catch(this.#onError));
     const state = { success: "success", warnings: "success", skipped: "success", failure: "failure" } as const;
     if (outcome.result !== "retry") this.#postStatus(record, state[outcome.result as keyof typeof state] ?? "error", outcome.summary || outcome.result);
-    void this.#sync(record);
+    // A long-lived reporter must not keep every run it ever reported.
+    void this.#sync(record).finally(() => this.#runs.delete(stage.run));
   }
 
   /** Resolves once everything this reporter has to write has been written (or given up): call before exit. */
