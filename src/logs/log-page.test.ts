@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ApplicationFunctionOptions } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogPageHandler } from "./log-page.js";
 import { RedisLogStore } from "./redis-log-store.js";
@@ -44,6 +45,10 @@ async function finishedRun(): Promise<string> {
   await logs.finish(run, { result: "failure", summary: "exited 1" });
   return run;
 }
+
+// Compile-time: the handler mounts on Probot's server as it is.
+const _mountsOnProbot = (options: ApplicationFunctionOptions, logStore: RedisLogStore) => options.addHandler(createLogPageHandler({ logStore }));
+void _mountsOnProbot;
 
 describe("log page handler", () => {
   it("serves the page with a strict CSP and no inline script", async () => {
