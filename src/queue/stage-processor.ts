@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { BuildFile, WorkerType } from "../buildfile/types.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
 import { runStage } from "../engine/run-stage.js";
-import type { EngineSettings, PropertyValues, SecretSource, StageOutcome } from "../engine/types.js";
+import type { EngineSettings, PropertyValues, SecretSource, StageObserver, StageOutcome } from "../engine/types.js";
 import type { Provisioner } from "../provisioners/types.js";
 import { loadBuildFileText } from "./build-file-store.js";
 import { BuildCancelledError, type CancelListener } from "./cancel-listener.js";
@@ -73,7 +73,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
         provisioners: options.provisioners,
         forcedProperties: data.forcedProperties,
         launcher: createQueueLauncher({ queues: options.queues, reporter: options.reporter, parent: data, buildFile, slots: options.slots(data.workerType) }),
-        observer: observation.observer,
+        observer: withCancelReason(observation.observer, controller.signal),
         settings: options.settings,
         instance: options.instance,
         repoDir: checkout,
@@ -106,6 +106,21 @@ async function endBeforeStart(options: StageProcessorOptions, data: StageJobData
 function abortReason(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
   return reason instanceof BuildCancelledError ? reason.message : "cancelled";
+}
+
+/** A cancelled stage's check-run title says why (e.g. "cancelled: superseded by 1a2b3c4 on main"). */
+function withCancelReason(observer: StageObserver, signal: AbortSignal): StageObserver {
+  return {
+    stageStarted: (stage) => observer.stageStarted(stage),
+    stepStarted: (stage, index, name) => observer.stepStarted(stage, index, name),
+    output: (stage, text) => observer.output(stage, text),
+    info: (stage, line) => observer.info(stage, line),
+    stepFinished: (stage, index, outcome) => observer.stepFinished(stage, index, outcome),
+    stageFinished(stage, outcome) {
+      const cancelled = outcome.result === "cancelled" && signal.reason instanceof BuildCancelledError;
+      observer.stageFinished(stage, cancelled ? { ...outcome, summary: `cancelled: ${abortReason(signal)}` } : outcome);
+    },
+  };
 }
 
 /** Git steps clone `git_reference`: point it at this host's checkout, which needs no credentials. */

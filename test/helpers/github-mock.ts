@@ -176,6 +176,8 @@ export function validateGitHubBody(operation: string, body: unknown): string | u
 
 function checkBody(operation: string, validate: ValidateFunction | undefined, body: unknown): string | undefined {
   if (!validate) return body === undefined ? undefined : `${operation} takes no body, got ${JSON.stringify(body).slice(0, 200)}`;
+  // No body is GitHub's `{}`: fine when the schema requires nothing (e.g. creating an installation token).
+  if (body === undefined && !((validate.schema as { required?: unknown[] }).required ?? []).length) return undefined;
   if (validate(body)) return undefined;
   return `${operation} body rejected by GitHub's schema: ${ajv.errorsText(validate.errors, { dataVar: "body" })}`;
 }

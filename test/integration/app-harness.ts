@@ -1,0 +1,98 @@
+/**
+ * An Eve app in the test process: the real runtime (Redis queues, log store,
+ * stage workers on the local provisioner) and Probot receiving webhooks, with
+ * GitHub played by the OpenAPI-checked mock. Records each check run's states.
+ */
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { ProbotOctokit } from "probot";
+import { createApp } from "../../src/app.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import { createRuntime, type Runtime } from "../../src/runtime/create-runtime.js";
+import { mockGitHub, type GitHubMock } from "../helpers/github-mock.js";
+
+export interface CheckRunHistory {
+  id: number;
+  name: string;
+  /** Status after each write, consecutive duplicates removed. */
+  statuses: string[];
+  conclusion: string | undefined;
+  title: string | undefined;
+}
+
+export interface AppHarness {
+  runtime: Runtime;
+  github: GitHubMock;
+  push(options: { id: string; sha?: string; branch?: string }): Promise<void>;
+  checkRuns(): CheckRunHistory[];
+  close(): Promise<void>;
+}
+
+const pushEvent = JSON.parse(readFileSync(new URL("../fixtures/push-event.json", import.meta.url), "utf8")) as Record<string, unknown>;
+const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+
+export async function startAppHarness(buildFile: string, env: Record<string, string> = {}): Promise<AppHarness> {
+  const workspace = mkdtempSync(join(tmpdir(), "eve-app-test-"));
+  const { config, errors } = loadConfig({
+    APP_ID: "1",
+    PRIVATE_KEY: privateKey,
+    WEBHOOK_SECRET: "test",
+    REDIS_URL: process.env.REDIS_URL,
+    EVE_WORKER_TYPES: "local",
+    EVE_MAX_LOCAL_WORKERS: "4",
+    EVE_WORKSPACE_DIR: workspace,
+    EVE_PUBLIC_URL: "http://eve.test",
+    ...env,
+  });
+  if (!config) throw new Error(errors.join("\n"));
+  const github = mockGitHub();
+  let nextId = 100;
+  github
+    .on("apps/create-installation-access-token", { body: { token: "ghs_test", expires_at: new Date(Date.now() + 3600_000).toISOString() } }, { persist: true })
+    .on("repos/get-content", { body: buildFile, headers: { "content-type": "text/plain; charset=utf-8" } }, { persist: true, params: { path: config.buildFilePath } })
+    .on("checks/create", () => ({ body: { id: nextId++ } }), { persist: true })
+    .on("checks/update", (request) => ({ body: { id: Number(request.params.check_run_id) } }), { persist: true })
+    .on("repos/create-commit-status", { body: {} }, { persist: true });
+  const runtime = createRuntime(config, {
+    prefix: `test-${randomUUID()}`,
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    writeIntervalMs: 0,
+    log: pino({ level: "silent" }),
+  });
+  await runtime.probot.load(createApp({ queues: runtime.queues, reporter: runtime.reporter, buildFilePath: config.buildFilePath, maxStepDurationSec: 600, githubServerUrl: config.githubServerUrl }));
+  await runtime.startWorkers();
+
+  return {
+    runtime,
+    github,
+    async push({ id, sha = pushEvent.after as string, branch = "main" }) {
+      const payload = { ...pushEvent, ref: `refs/heads/${branch}`, after: sha };
+      await runtime.probot.receive({ id, name: "push", payload } as never);
+    },
+    checkRuns() {
+      const runs = new Map<number, CheckRunHistory>();
+      for (const request of github.requests) {
+        const body = request.body as { name?: string; status?: string; conclusion?: string; output?: { title?: string } };
+        let run: CheckRunHistory | undefined;
+        if (request.operation === "checks/create") {
+          run = { id: runs.size + 100, name: body.name ?? "", statuses: [], conclusion: undefined, title: undefined };
+          runs.set(run.id, run);
+        } else if (request.operation === "checks/update") run = runs.get(Number(request.params.check_run_id));
+        if (!run) continue;
+        if (body.status && run.statuses.at(-1) !== body.status) run.statuses.push(body.status);
+        if (body.conclusion) run.conclusion = body.conclusion;
+        if (body.output?.title) run.title = body.output.title;
+      }
+      return [...runs.values()].sort((a, b) => a.name.localeCompare(b.name));
+    },
+    async close() {
+      await runtime.queues.queue("local").obliterate({ force: true }).catch(() => undefined);
+      await runtime.close();
+      github.close();
+      rmSync(workspace, { recursive: true, force: true });
+    },
+  };
+}
