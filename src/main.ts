@@ -8,6 +8,7 @@ import { Probot, Server } from "probot";
 import { createApp } from "./app.js";
 import { createLogPageHandler } from "./logs/log-page.js";
 import { createRuntime } from "./runtime/create-runtime.js";
+import { createEveOctokit } from "./runtime/eve-octokit.js";
 import { onShutdown } from "./runtime/on-shutdown.js";
 import { readConfigOrExit } from "./runtime/read-config-or-exit.js";
 
@@ -18,7 +19,7 @@ const server = new Server({
   port: config.port,
   webhookPath: config.webhookPath,
   log: runtime.log,
-  Probot: Probot.defaults({ appId: config.appId, privateKey: config.privateKey, secret: config.webhookSecret, baseUrl: config.githubApiUrl, log: runtime.log }),
+  Probot: Probot.defaults({ appId: config.appId, privateKey: config.privateKey, secret: config.webhookSecret, baseUrl: config.githubApiUrl, log: runtime.log, Octokit: createEveOctokit() }),
 });
 server.addHandler(createLogPageHandler({ logStore: runtime.logStore }));
 await server.load(

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot, type ProbotOctokit } from "probot";
 import type { EveConfig } from "../config/eve-config.js";
 import type { SecretSource } from "../engine/types.js";
 import { RedisLogStore } from "../logs/redis-log-store.js";
@@ -17,6 +17,7 @@ import { createStageProcessor } from "../queue/stage-processor.js";
 import { startStageWorkers, type StageWorkers } from "../queue/stage-workers.js";
 import { GitHubWriteQueue } from "../reporting/github-write-queue.js";
 import { createRunReporter } from "./create-run-reporter.js";
+import { createEveOctokit } from "./eve-octokit.js";
 
 export interface RuntimeOptions {
   /** Redis key prefix (tests use their own). */
@@ -50,7 +51,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     secret: config.webhookSecret,
     baseUrl: config.githubApiUrl,
     log,
-    ...(options.Octokit === undefined ? {} : { Octokit: options.Octokit }),
+    Octokit: options.Octokit ?? createEveOctokit(),
   });
   const queues = createStageQueues(config.redisUrl, options.prefix);
   const logRedis = createRedisConnection(config.redisUrl);

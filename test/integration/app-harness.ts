@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { ProbotOctokit } from "probot";
 import { createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { createRuntime, type Runtime } from "../../src/runtime/create-runtime.js";
+import { createEveOctokit } from "../../src/runtime/eve-octokit.js";
 import { mockGitHub, type GitHubMock } from "../helpers/github-mock.js";
 
 export interface CheckRunHistory {
@@ -58,7 +58,7 @@ export async function startAppHarness(buildFile: string, env: Record<string, str
     .on("repos/create-commit-status", { body: {} }, { persist: true });
   const runtime = createRuntime(config, {
     prefix: `test-${randomUUID()}`,
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    Octokit: createEveOctokit({ retry: false }),
     writeIntervalMs: 0,
     log: pino({ level: "silent" }),
   });
