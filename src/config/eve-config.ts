@@ -30,6 +30,8 @@ export interface EveConfig {
   maxStepDurationSec: number;
   defaultStepTimeoutSec: number;
   killGraceSec: number;
+  /** Pause between two GitHub writes of one installation. */
+  githubWriteIntervalMs: number;
   /** Secret values by name (from EVE_SECRETS_FILE). */
   secrets: Record<string, string>;
 }

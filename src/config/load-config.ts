@@ -113,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     maxStepDurationSec: integer("EVE_MAX_STEP_DURATION", 14400, 1),
     defaultStepTimeoutSec: integer("EVE_DEFAULT_STEP_TIMEOUT", 1200, 1),
     killGraceSec: integer("EVE_KILL_GRACE", 10, 0),
+    githubWriteIntervalMs: integer("EVE_GITHUB_WRITE_INTERVAL_MS", 1000, 0),
     secrets: readSecrets(read("EVE_SECRETS_FILE"), errors),
   };
   return { config: errors.length === 0 ? config : undefined, errors, warnings: unknownSettings(env) };

@@ -39,5 +39,6 @@ export const SETTINGS: readonly Setting[] = [
   { name: "EVE_MAX_STEP_DURATION", default: "14400", description: "ceiling and default of a step's maxTime, seconds" },
   { name: "EVE_DEFAULT_STEP_TIMEOUT", default: "1200", description: "seconds without output before a step is killed" },
   { name: "EVE_KILL_GRACE", default: "10", description: "seconds between SIGTERM and SIGKILL when a step is killed" },
+  { name: "EVE_GITHUB_WRITE_INTERVAL_MS", default: "1000", description: "pause between two GitHub writes of one installation (GitHub asks ≥ 1 s; 0 for a local stand-in)" },
   { name: "EVE_SECRETS_FILE", default: undefined, description: "file of NAME=VALUE lines (as `eve run --secrets`) for %(secret:name)s" },
 ];

@@ -79,7 +79,9 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
         repoDir: checkout,
         signal: controller.signal,
       });
-      await observation.done();
+      // The slot is free once the stage is done; its last reports drain in the
+      // background (the process flushes them before it exits).
+      void observation.done().catch(() => undefined);
       return { outcome };
     } finally {
       unwatch();

@@ -57,7 +57,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
   const logRedis = createRedisConnection(config.redisUrl);
   const onError = (error: unknown) => log.warn({ err: error }, "GitHub or log write failed");
   const logStore = new RedisLogStore(logRedis, { prefix: `${queues.prefix}:log:`, ttlMs: config.logRetentionDays * 24 * 3600 * 1000, onError });
-  const writeQueue = new GitHubWriteQueue({ onError, ...(options.writeIntervalMs === undefined ? {} : { minIntervalMs: options.writeIntervalMs }) });
+  const writeQueue = new GitHubWriteQueue({ onError, minIntervalMs: options.writeIntervalMs ?? config.githubWriteIntervalMs });
   const reporter = createRunReporter({
     getOctokit: (installationId) => probot.auth(installationId),
     writeQueue,
