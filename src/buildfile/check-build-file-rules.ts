@@ -5,6 +5,7 @@
  * Runs on a value the schema accepted.
  */
 import { getStepParameters } from "./build-file-schema.js";
+import { checkStepPaths, checkWorkerPaths } from "./check-path-rules.js";
 import { checkStepRules } from "./check-step-rules.js";
 import { KNOWN_STEP_TYPES, getStepType } from "./step-catalog.js";
 import { toPointer, type YamlPositions } from "./yaml/yaml-positions.js";
@@ -57,6 +58,7 @@ function checkStage(stage: Mapping, pointer: string, stages: Mapping, problems: 
     const near = STAGE_KEYS.find((known) => known !== key && editDistance(known, key) <= 2);
     if (near) problems.push({ pointer: `${pointer}/${key}`, atKey: true, severity: "warning", message: `stage key '${key}' is ignored: did you mean '${near}'?` });
   }
+  problems.push(...checkWorkerPaths(stage.worker, `${pointer}/worker`));
   const limit = stage.simultaneous_builds;
   if (limit !== undefined && !Number.isInteger(limit)) {
     problems.push({ pointer: `${pointer}/simultaneous_builds`, severity: "warning", message: "simultaneous_builds is not an integer: it is ignored" });
@@ -102,6 +104,7 @@ function checkStep(step: Mapping, pointer: string, stages: Mapping, problems: Ru
     }
   }
   problems.push(...checkStepRules(type, params, stepPointer, stages));
+  problems.push(...checkStepPaths(type, params, stepPointer));
 }
 
 function isMapping(value: unknown): value is Mapping {

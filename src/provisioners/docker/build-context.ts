@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { lstat, readdir, readFile, realpath } from "node:fs/promises";
 import { isAbsolute, join, posix, relative, sep } from "node:path";
+import { resolveRepositoryPath } from "../safe-path.js";
 import type { ArchiveEntry } from "./tar-archive.js";
 import { parseDockerIgnore, type DockerIgnore } from "./docker-ignore.js";
 
@@ -46,22 +47,10 @@ export async function readBuildContext(repoDir: string, path: string, dockerfile
   return { ok: true, context: { entries, dockerfile: archiveDockerfile, hash: await hashEntries(entries, archiveDockerfile) } };
 }
 
-/** The absolute path of `path` in the repository, or why it is refused. */
+/** The real path of `path` in the repository, or why it is refused: the shared path-safety check, links refused. */
 async function checkInside(repo: string, path: string, key: string, kind: "file" | "directory"): Promise<string | { ok: false; message: string }> {
-  const refuse = (why: string): { ok: false; message: string } => ({ ok: false, message: `worker ${key} '${path}': ${why}` });
-  if (isAbsolute(path)) return refuse("must be relative to the repository");
-  if (path.split(/[\\/]/).includes("..")) return refuse("must not contain '..' (it cannot leave the repository)");
-  const lexical = join(repo, path);
-  let real: string;
-  try {
-    real = await realpath(lexical);
-  } catch {
-    return refuse(`no such ${kind} in the repository`);
-  }
-  if (real !== lexical.replace(/\/+$/, "")) return refuse("goes through a link; links are not allowed in build contexts");
-  const stats = await lstat(real);
-  if (kind === "directory" ? !stats.isDirectory() : !stats.isFile()) return refuse(`is not a ${kind}`);
-  return real;
+  const resolved = await resolveRepositoryPath(repo, path, { what: `worker ${key}`, kind, links: "refuse" });
+  return resolved.ok ? resolved.path : resolved;
 }
 
 async function walk(root: string, dir: string, ignore: DockerIgnore, entries: ArchiveEntry[], dockerfile: string | undefined): Promise<string | undefined> {

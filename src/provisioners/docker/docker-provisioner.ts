@@ -6,7 +6,8 @@
 import type { DockerWorkerSpec, WorkerSpec } from "../../buildfile/types.js";
 import { toLabelMap } from "../labels.js";
 import { ProvisionError, type Provisioner, type SpawnContext, type Workspace } from "../types.js";
-import { DockerClient, DockerEngineError, type ContainerSpec } from "./docker-client.js";
+import { resolveHostPath } from "../safe-path.js";
+import { DockerClient, DockerEngineError, type ContainerSpec, type MountSpec } from "./docker-client.js";
 import { DEFAULT_DOCKER_SETTINGS, type DockerSettings } from "./docker-settings.js";
 import { DockerWorkspace } from "./docker-workspace.js";
 import { dockerName, ensureWorkerImage } from "./image-builder.js";
@@ -36,7 +37,7 @@ export class DockerProvisioner implements Provisioner {
 
   async spawn(spec: WorkerSpec, context: SpawnContext): Promise<Workspace> {
     if (spec.type !== "docker") throw new ProvisionError(`the docker provisioner cannot spawn a '${spec.type}' worker`);
-    const container = refuseUnless(context, this.#containerSpec(spec, context));
+    const container = refuseUnless(context, await this.#containerSpec(spec, context));
     container.image = await this.#image(spec, context);
     abortIfCancelled(context);
 
@@ -52,12 +53,13 @@ export class DockerProvisioner implements Provisioner {
     return workspace;
   }
 
-  #containerSpec(spec: DockerWorkerSpec, context: SpawnContext): ContainerSpec | string {
+  async #containerSpec(spec: DockerWorkerSpec, context: SpawnContext): Promise<ContainerSpec | string> {
     const memory = resolveMemoryLimit(spec.memory, this.settings.maxMemory);
     if (!memory.ok) return memory.message;
     const volumes = parseVolumes(spec.volumes ?? [], this.settings.allowedBindPaths);
     if (!volumes.ok) return volumes.message;
-    const mounts = [...volumes.volumes.mounts];
+    const mounts = await this.#resolveBindSources(volumes.volumes.mounts);
+    if (typeof mounts === "string") return mounts;
     if (this.settings.mountDockerSocket) mounts.push({ type: "bind", source: DOCKER_SOCKET, target: DOCKER_SOCKET, readOnly: false });
     return {
       name: `eve-${dockerName(context.labels.run) || "stage"}`,
@@ -71,6 +73,27 @@ export class DockerProvisioner implements Provisioner {
       mounts,
       anonymousVolumes: volumes.volumes.anonymous,
     };
+  }
+
+  /**
+   * Bind sources with links resolved (a link under an allowed path must not
+   * lead out of it), so the engine mounts exactly what was checked. Only when
+   * the engine runs on this host: a remote engine's paths are not ours to see.
+   */
+  async #resolveBindSources(mounts: readonly MountSpec[]): Promise<MountSpec[] | string> {
+    const host = this.settings.engine.host ?? process.env.DOCKER_HOST;
+    if (host !== undefined && !host.startsWith("unix://")) return [...mounts];
+    const resolved: MountSpec[] = [];
+    for (const mount of mounts) {
+      if (mount.type !== "bind") {
+        resolved.push(mount);
+        continue;
+      }
+      const safe = await resolveHostPath(mount.source, this.settings.allowedBindPaths);
+      if (!safe.ok) return `volume '${mount.source}:${mount.target}': ${safe.message}`;
+      resolved.push({ ...mount, source: safe.path });
+    }
+    return resolved;
   }
 
   async #image(spec: DockerWorkerSpec, context: SpawnContext): Promise<string> {
