@@ -86,6 +86,26 @@ export class DockerClient {
     return failure === undefined ? { ok: true } : { ok: false, error: failure };
   }
 
+  /** Pushes `ref` (`registry/repo:tag`) to its registry; failures arrive as progress events, as with builds. */
+  async pushImage(ref: string, onLine: (line: string) => void): Promise<{ ok: true } | { ok: false; error: string }> {
+    const stream = await call(`push image ${ref}`, () => this.#docker.getImage(ref).push({}));
+    let failure: string | undefined;
+    await new Promise<void>((resolve) => {
+      this.#docker.modem.followProgress(
+        stream,
+        (err: Error | null) => {
+          if (err) failure ??= err.message;
+          resolve();
+        },
+        (event: { status?: string; id?: string; error?: string }) => {
+          if (event.error !== undefined) failure = event.error;
+          else if (event.status && !event.id) onLine(event.status);
+        },
+      );
+    });
+    return failure === undefined ? { ok: true } : { ok: false, error: failure };
+  }
+
   /** The image, or undefined when the engine has none of that name. */
   async inspectImage(ref: string): Promise<ImageInfo | undefined> {
     try {

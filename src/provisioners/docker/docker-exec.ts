@@ -13,9 +13,9 @@ import type { ExecOptions, ExecResult, OutputStream, StepCommand } from "../type
 import type { DockerClient, ExecHandle } from "./docker-client.js";
 
 /** $1 pid file, $2 workdir, then the command's argv. The wrapper's failures exit 1. */
-const STEP_WRAPPER = 'echo $$ >"$1" 2>/dev/null; d=$2; shift 2; mkdir -p "$d" 2>/dev/null; cd "$d" || exit 1; exec "$@"';
+export const STEP_WRAPPER = 'echo $$ >"$1" 2>/dev/null; d=$2; shift 2; mkdir -p "$d" 2>/dev/null; cd "$d" || exit 1; exec "$@"';
 /** $1 pid file, $2 signal name. */
-const KILL_WRAPPER = 'p=$(cat "$1" 2>/dev/null) && [ -n "$p" ] && kill -s "$2" -- "-$p" 2>/dev/null';
+export const KILL_WRAPPER = 'p=$(cat "$1" 2>/dev/null) && [ -n "$p" ] && kill -s "$2" -- "-$p" 2>/dev/null';
 /** How long to wait, after SIGKILL, for output to end before giving the step up. */
 const AFTER_KILL_MS = 3_000;
 
