@@ -1,11 +1,12 @@
 // Every bench, after `npm run build`. Prints figures as ratios against the raw floor; exit 1 if a target is missed.
+import { benchApp } from "./app.js";
 import { benchDocker } from "./docker.js";
 import { benchLogMemory } from "./log-memory.js";
 import { benchLogThroughput } from "./log-throughput.js";
 import { benchSteps } from "./steps.js";
 
 let failed = false;
-for (const bench of [benchSteps, benchLogThroughput, benchLogMemory, benchDocker]) {
+for (const bench of [benchSteps, benchLogThroughput, benchLogMemory, benchDocker, benchApp]) {
   const result = await bench();
   failed ||= !result.pass;
   process.stdout.write(`${result.name}: ${result.pass ? "ok" : "MISSED"}\n${result.lines.map((l) => `  ${l}\n`).join("")}`);

@@ -40,7 +40,21 @@ export interface StageProcessorOptions {
 
 export type StageProcessor = (job: Job<StageJobData, StageJobResult>) => Promise<StageJobResult>;
 
+/** Parsed build files of recent builds: every stage of a build runs the same file, parsed once per process. */
+const PARSED_BUILDS_KEPT = 32;
+
 export function createStageProcessor(options: StageProcessorOptions): StageProcessor {
+  const parsed = new Map<string, BuildFile | string>();
+  const readCached = async (data: StageJobData): Promise<BuildFile | string> => {
+    let buildFile = parsed.get(data.stage.build);
+    if (buildFile === undefined) {
+      buildFile = await readBuildFile(options, data);
+      parsed.set(data.stage.build, buildFile);
+      // Maps iterate in insertion order: drop the oldest.
+      for (const key of parsed.keys()) if (parsed.size > PARSED_BUILDS_KEPT) parsed.delete(key);
+    }
+    return buildFile;
+  };
   return async (job) => {
     const data = job.data;
     const controller = new AbortController();
@@ -49,7 +63,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
     try {
       const cancelled = await getCancelReason(options.queues, data.stage.build);
       if (cancelled !== undefined) return { outcome: await endBeforeStart(options, data, "cancelled", cancelled) };
-      const buildFile = await readBuildFile(options, data);
+      const buildFile = await readCached(data);
       if (typeof buildFile === "string") return { outcome: await endBeforeStart(options, data, "exception", buildFile) };
       const stageDef = buildFile.stages.get(data.stage.stage);
       let checkout: string | undefined;

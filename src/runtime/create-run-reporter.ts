@@ -27,9 +27,20 @@ export interface RunReporterOptions {
 }
 
 export function createRunReporter(options: RunReporterOptions): RunReporter {
+  // One client per installation: it refreshes its own token (auth-app caches and renews it).
+  const clients = new Map<number, Promise<ChecksClient>>();
+  const clientFor = (installationId: number): Promise<ChecksClient> => {
+    let client = clients.get(installationId);
+    if (!client) {
+      client = options.getOctokit(installationId);
+      client.catch(() => clients.delete(installationId));
+      clients.set(installationId, client);
+    }
+    return client;
+  };
   const reporterFor = async (run: StageJobData): Promise<CheckRunReporter> => {
     const reporter = new CheckRunReporter({
-      octokit: await options.getOctokit(run.installationId),
+      octokit: await clientFor(run.installationId),
       installationId: run.installationId,
       owner: run.repository.owner,
       repo: run.repository.name,

@@ -1,0 +1,227 @@
+// The app end to end: `node dist/main.js` against a local GitHub stand-in (GHE_HOST, http).
+// (1) webhook receipt → `queued` check run, p50/p99 (goal p99 ≤ 100 ms);
+// (2) one push whose top stage triggers 1,000 one-step local stages, run through BullMQ by
+//     4 concurrent local workers, vs the floor `xargs -P4` running the same 1,000 commands
+//     (goal ≤ 1.2 × floor + 5 ms per stage).
+import { execFileSync, spawn } from "node:child_process";
+import { createHmac, generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startGitHubStandIn } from "./github-stand-in.js";
+
+const WEBHOOKS = 200;
+const STAGES = 1000;
+const CONCURRENCY = 4;
+const COMMAND = "true";
+
+const stages = Array.from({ length: STAGES }, (_, i) => `s${i}`);
+const QUICK_FILE = `version: 0.2
+branches:
+  default:
+    stage: quick
+stages:
+  quick:
+    worker: {type: local}
+    steps:
+      - ShellCommand: {command: "${COMMAND}"}
+`;
+const FANOUT_FILE = `version: 0.2
+branches:
+  fanout:
+    stage: fan
+  default:
+    stage: quick
+stages:
+  quick:
+    worker: {type: local}
+    steps:
+      - ShellCommand: {command: "${COMMAND}"}
+  fan:
+    worker: {type: local}
+    steps:
+      - TriggerStages:
+          stage_names: [${stages.join(", ")}]
+${stages.map((name) => `  ${name}:\n    worker: {type: local}\n    steps:\n      - ShellCommand: {command: "${COMMAND}"}`).join("\n")}
+`;
+
+export async function benchApp() {
+  const cleanup = [];
+  try {
+    const redisUrl = process.env.REDIS_URL ?? (await startRedis(cleanup));
+    const fanoutSha = randomBytes(20).toString("hex");
+    const github = await startGitHubStandIn((path, ref) => (path === "eve/main.yml" ? (ref === fanoutSha ? FANOUT_FILE : QUICK_FILE) : undefined));
+    cleanup.push(() => github.close());
+    const port = await freePort();
+    const workspace = mkdtempSync(join(tmpdir(), "eve-bench-app-"));
+    cleanup.push(() => rmSync(workspace, { recursive: true, force: true }));
+    const eve = spawn(process.execPath, ["dist/main.js"], {
+      env: {
+        ...process.env,
+        APP_ID: "1",
+        PRIVATE_KEY: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+        WEBHOOK_SECRET: "bench",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "warn",
+        GHE_HOST: github.host,
+        GHE_PROTOCOL: "http",
+        REDIS_URL: redisUrl.replace(/\/?$/, ""),
+        EVE_WORKER_TYPES: "local",
+        EVE_MAX_LOCAL_WORKERS: String(CONCURRENCY),
+        EVE_WORKSPACE_DIR: workspace,
+        EVE_INSTANCE: "bench",
+        // A local stand-in has no secondary rate limits.
+        EVE_GITHUB_WRITE_INTERVAL_MS: "0",
+        EVE_COMMIT_STATUS: "on",
+        NODE_ENV: "production",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const exited = new Promise((resolve) => eve.on("exit", (code) => resolve(code)));
+    cleanup.push(() => eve.kill("SIGKILL"));
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 20_000);
+    const send = (id, payload) => postWebhook(port, id, payload);
+
+    // (1) latency to the queued check run, one push per installation (each has its own write lane).
+    const latencies = [];
+    for (let i = 0; i < WEBHOOKS; i++) {
+      const sha = randomBytes(20).toString("hex");
+      const created = waitForWrite(github, (w) => w.kind === "create" && w.body.head_sha === sha && w.body.status === "queued", 10_000);
+      const start = performance.now();
+      await send(`lat-${i}`, pushPayload(sha, `b${i}`, 10_000 + i));
+      latencies.push((await created).at - start);
+    }
+    latencies.sort((a, b) => a - b);
+    const p50 = latencies[Math.floor(WEBHOOKS * 0.5)];
+    const p99 = latencies[Math.floor(WEBHOOKS * 0.99)];
+
+    // (2) fan-out of 1,000 stages; done when the top stage's check run completes.
+    const floor = timeFloor();
+    const sha = fanoutSha;
+    const topCreated = waitForWrite(github, (w) => w.kind === "create" && w.body.head_sha === sha && w.body.name === "fan", 10_000);
+    const start = performance.now();
+    await send("fanout", pushPayload(sha, "fanout", 1));
+    const topId = (await topCreated).id;
+    const topDone = await waitForWrite(github, (w) => w.kind === "update" && w.id === topId && w.body.status === "completed", 300_000);
+    const eveMs = topDone.at - start;
+    const children = new Set(github.writes.filter((w) => w.kind === "create" && w.body.head_sha === sha && w.body.name !== "fan").map((w) => w.id));
+    await waitFor(() => github.writes.filter((w) => children.has(w.id) && w.body.status === "completed").length === STAGES, 120_000);
+    const allSuccess = github.writes.filter((w) => children.has(w.id) && w.body.status === "completed").every((w) => w.body.conclusion === "success");
+    const correct = children.size === STAGES && allSuccess && topDone.body.conclusion === "success";
+
+    eve.kill("SIGTERM");
+    const code = await Promise.race([exited, sleep(30_000).then(() => "timeout")]);
+    const budget = 1.2 * floor + 5 * STAGES;
+    return {
+      name: "(app) webhooks and 1,000 queued stages",
+      lines: [
+        `webhook → queued check run: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms over ${WEBHOOKS} pushes (target p99 ≤ 100 ms)`,
+        `floor: xargs -P${CONCURRENCY} × ${STAGES} '${COMMAND}'   ${floor.toFixed(0)} ms`,
+        `eve:   ${STAGES} stages via BullMQ, ${CONCURRENCY} local workers   ${eveMs.toFixed(0)} ms (${(eveMs / STAGES).toFixed(2)} ms/stage), all correct: ${correct}`,
+        `ratio eve/floor: ${(eveMs / floor).toFixed(2)}; budget 1.2 × floor + 5 ms/stage = ${budget.toFixed(0)} ms`,
+        `SIGTERM → exit code ${code}`,
+      ],
+      pass: p99 <= 100 && correct && eveMs <= budget && code === 0,
+    };
+  } finally {
+    for (const step of cleanup.reverse()) await step();
+  }
+}
+
+function timeFloor() {
+  const start = performance.now();
+  execFileSync("sh", ["-c", `seq ${STAGES} | xargs -P${CONCURRENCY} -I{} sh -c '${COMMAND}'`]);
+  return performance.now() - start;
+}
+
+function pushPayload(sha, branch, installationId) {
+  return {
+    ref: `refs/heads/${branch}`,
+    before: "0".repeat(40),
+    after: sha,
+    created: false,
+    deleted: false,
+    forced: false,
+    compare: "",
+    commits: [],
+    head_commit: null,
+    installation: { id: installationId, node_id: "x" },
+    repository: { id: 4242, name: "bench", full_name: "eve/bench", private: true, owner: { login: "eve", id: 1 } },
+    pusher: { name: "eve" },
+    sender: { login: "eve", id: 1 },
+  };
+}
+
+async function postWebhook(port, id, payload) {
+  const body = JSON.stringify(payload);
+  const signature = `sha256=${createHmac("sha256", "bench").update(body).digest("hex")}`;
+  const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": id, "x-hub-signature-256": signature },
+    body,
+  });
+  if (!response.ok) throw new Error(`webhook ${id}: ${response.status} ${await response.text()}`);
+}
+
+function waitForWrite(github, predicate, timeoutMs) {
+  const found = github.writes.find(predicate);
+  if (found) return Promise.resolve(found);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no matching GitHub write within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const stop = github.onWrite((write) => {
+      if (!predicate(write)) return;
+      clearTimeout(timer);
+      stop();
+      resolve(write);
+    });
+  });
+}
+
+async function waitFor(probe, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await probe()) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+async function startRedis(cleanup) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "eve-bench-redis-"));
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction", "--dir", dir], { stdio: "ignore" });
+  cleanup.push(() => {
+    child.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await waitFor(() => execFileSync("redis-cli", ["-p", String(port), "ping"]).toString().includes("PONG"), 10_000);
+  return `redis://127.0.0.1:${port}`;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await benchApp();
+  process.stdout.write(`${result.name}: ${result.pass ? "ok" : "MISSED"}\n${result.lines.map((l) => `  ${l}\n`).join("")}`);
+  process.exitCode = result.pass ? 0 : 1;
+}
