@@ -1,4 +1,5 @@
 import type { WorkerType } from "../buildfile/types.js";
+import type { VaultSettings } from "../secrets/read-vault-secrets.js";
 
 /** Eve's settings, read once from the environment at start-up (see settings.ts for the table). */
 export interface EveConfig {
@@ -32,8 +33,10 @@ export interface EveConfig {
   killGraceSec: number;
   /** Pause between two GitHub writes of one installation. */
   githubWriteIntervalMs: number;
-  /** Secret values by name (from EVE_SECRETS_FILE). */
+  /** Secret values by name (from EVE_SECRETS_FILE, then EVE_SECRET_<NAME> variables, which win). */
   secrets: Record<string, string>;
+  /** Vault KV v2 source (VAULT_ADDR, VAULT_TOKEN, EVE_VAULT_MOUNT, EVE_VAULT_PATH); undefined when not set. */
+  vault: VaultSettings | undefined;
 }
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;

@@ -8,6 +8,9 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WORKER_TYPES, type WorkerType } from "../buildfile/types.js";
+import { parseSecretsText, secretsFormatOf } from "../secrets/parse-secrets-text.js";
+import { ENV_SECRET_PREFIX, readEnvSecrets } from "../secrets/read-env-secrets.js";
+import type { VaultSettings } from "../secrets/read-vault-secrets.js";
 import { LOG_LEVELS, type EveConfig, type LogLevel } from "./eve-config.js";
 import { SETTINGS } from "./settings.js";
 
@@ -114,7 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     defaultStepTimeoutSec: integer("EVE_DEFAULT_STEP_TIMEOUT", 1200, 1),
     killGraceSec: integer("EVE_KILL_GRACE", 10, 0),
     githubWriteIntervalMs: integer("EVE_GITHUB_WRITE_INTERVAL_MS", 1000, 0),
-    secrets: readSecrets(read("EVE_SECRETS_FILE"), errors),
+    secrets: { ...readSecrets(read("EVE_SECRETS_FILE"), errors), ...Object.fromEntries(readEnvSecrets(env)) },
+    vault: readVault(read, errors),
   };
   return { config: errors.length === 0 ? config : undefined, errors, warnings: unknownSettings(env) };
 }
@@ -152,7 +156,7 @@ function parseWorkerTypes(raw: string, errors: string[]): WorkerType[] {
   return [...new Set(names.filter((name): name is WorkerType => (WORKER_TYPES as readonly string[]).includes(name)))];
 }
 
-/** The same format as `eve run --secrets`: one NAME=VALUE per line, `#` comments. */
+/** The same formats as `eve run --secrets`: NAME=VALUE lines, or a yaml mapping for .yaml/.yml. */
 function readSecrets(path: string | undefined, errors: string[]): Record<string, string> {
   if (path === undefined) return {};
   let text: string;
@@ -162,15 +166,30 @@ function readSecrets(path: string | undefined, errors: string[]): Record<string,
     errors.push(`EVE_SECRETS_FILE=${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     return {};
   }
-  const secrets: Record<string, string> = {};
-  for (const [index, raw] of text.split(/\r?\n/).entries()) {
-    const line = raw.trimStart();
-    if (line === "" || line.startsWith("#")) continue;
-    const sep = line.indexOf("=");
-    if (sep <= 0) errors.push(`EVE_SECRETS_FILE=${path}: line ${index + 1}: expected NAME=VALUE`);
-    else Object.defineProperty(secrets, line.slice(0, sep).trim(), { value: line.slice(sep + 1), enumerable: true });
+  const parsed = parseSecretsText(text, secretsFormatOf(path));
+  if (!parsed.ok) {
+    errors.push(`EVE_SECRETS_FILE=${path}: ${parsed.message}`);
+    return {};
   }
+  // A Map → plain object with no prototype surprises: names like __proto__ stay own keys.
+  const secrets: Record<string, string> = {};
+  for (const [name, value] of parsed.secrets) Object.defineProperty(secrets, name, { value, enumerable: true });
   return secrets;
+}
+
+/** Vault is on when VAULT_ADDR is set; then the token and the path are required. */
+function readVault(read: (name: string) => string | undefined, errors: string[]): VaultSettings | undefined {
+  const addr = read("VAULT_ADDR");
+  if (addr === undefined) return undefined;
+  if (!isUrl(addr, ["http:", "https:"])) errors.push(`VAULT_ADDR=${addr}: expected an http(s) URL`);
+  const token = read("VAULT_TOKEN");
+  if (token === undefined) errors.push("VAULT_TOKEN is not set: a Vault token that can read EVE_VAULT_PATH");
+  const path = read("EVE_VAULT_PATH");
+  if (path === undefined) errors.push("EVE_VAULT_PATH is not set: the KV secret whose keys are Eve's secrets, e.g. eve");
+  const namespace = read("VAULT_NAMESPACE");
+  const vault: VaultSettings = { addr, token: token ?? "", mount: read("EVE_VAULT_MOUNT") ?? "secret", path: path ?? "" };
+  if (namespace !== undefined) vault.namespace = namespace;
+  return vault;
 }
 
 function isUrl(value: string, protocols: string[]): boolean {
@@ -184,6 +203,6 @@ function isUrl(value: string, protocols: string[]): boolean {
 function unknownSettings(env: NodeJS.ProcessEnv): string[] {
   const known = new Set(SETTINGS.map((setting) => setting.name));
   return Object.keys(env)
-    .filter((name) => name.startsWith("EVE_") && !known.has(name))
+    .filter((name) => name.startsWith("EVE_") && !known.has(name) && !name.startsWith(ENV_SECRET_PREFIX))
     .map((name) => `${name} is not an Eve setting (ignored); see docs/configuration.md`);
 }

@@ -40,5 +40,11 @@ export const SETTINGS: readonly Setting[] = [
   { name: "EVE_DEFAULT_STEP_TIMEOUT", default: "1200", description: "seconds without output before a step is killed" },
   { name: "EVE_KILL_GRACE", default: "10", description: "seconds between SIGTERM and SIGKILL when a step is killed" },
   { name: "EVE_GITHUB_WRITE_INTERVAL_MS", default: "1000", description: "pause between two GitHub writes of one installation (GitHub asks ≥ 1 s; 0 for a local stand-in)" },
-  { name: "EVE_SECRETS_FILE", default: undefined, description: "file of NAME=VALUE lines (as `eve run --secrets`) for %(secret:name)s" },
+  { name: "EVE_SECRETS_FILE", default: undefined, description: "file of NAME=VALUE lines, or a yaml mapping if it ends in .yaml/.yml (as `eve run --secrets`), for %(secret:name)s" },
+  { name: "EVE_SECRET_<NAME>", default: undefined, description: "one secret per variable: %(secret:NAME)s; wins over the file and Vault" },
+  { name: "VAULT_ADDR", default: undefined, description: "HashiCorp Vault address; turns the Vault secret source on" },
+  { name: "VAULT_TOKEN", default: undefined, description: "Vault token that can read EVE_VAULT_PATH (required with VAULT_ADDR)" },
+  { name: "VAULT_NAMESPACE", default: undefined, description: "Vault Enterprise namespace, if any" },
+  { name: "EVE_VAULT_MOUNT", default: "secret", description: "mount of the KV version 2 engine" },
+  { name: "EVE_VAULT_PATH", default: undefined, description: "KV secret whose keys are the secrets (required with VAULT_ADDR); re-read every 5 minutes" },
 ];
