@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { Probot, type ProbotOctokit } from "probot";
 import type { EveConfig } from "../config/eve-config.js";
-import type { SecretSource } from "../engine/types.js";
 import { RedisLogStore } from "../logs/redis-log-store.js";
 import { createProvisionerRegistry } from "../provisioners/registry.js";
 import { createCancelListener } from "../queue/cancel-listener.js";
@@ -16,6 +15,7 @@ import type { RunReporter } from "../queue/run-reporter.js";
 import { createStageProcessor } from "../queue/stage-processor.js";
 import { startStageWorkers, type StageWorkers } from "../queue/stage-workers.js";
 import { GitHubWriteQueue } from "../reporting/github-write-queue.js";
+import { createSecretSource } from "../secrets/create-secret-source.js";
 import { createRunReporter } from "./create-run-reporter.js";
 import { createEveOctokit } from "./eve-octokit.js";
 
@@ -77,8 +77,9 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     logStore,
     reporter,
     async startWorkers() {
+      const secrets = await createSecretSource(config, { onError: (error) => log.warn({ err: error }, "Secret refresh failed; keeping the previous values") });
+      closers.push(async () => secrets.close());
       const cancels = await createCancelListener(config.redisUrl, queues.prefix);
-      const secrets: SecretSource = { get: (name) => config.secrets[name], values: () => Object.values(config.secrets) };
       const workers = await startStageWorkers({
         queues,
         types: config.workerTypes,
