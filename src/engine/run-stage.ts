@@ -42,6 +42,7 @@ export async function runStage(options: RunStageOptions): Promise<StageOutcome> 
     });
     properties.set("builddir", workspace.builderDir);
     properties.set("workername", workspace.id);
+    for (const [name, value] of Object.entries(workspace.properties ?? {})) properties.set(name, value);
     const runtime: StageRuntime = { run: options, properties, workspace, masker };
     const names = new StepNames();
     let terminate = false;
@@ -83,7 +84,8 @@ export async function runStage(options: RunStageOptions): Promise<StageOutcome> 
     result,
     durationMs: Date.now() - started,
     steps,
-    summary: `${result}${summary ? `: ${summary}` : ""}`,
+    // Worker failures quote their cause, which may quote an interpolated secret (a docker `image`).
+    summary: masker.mask(`${result}${summary ? `: ${summary}` : ""}`),
     properties: properties.snapshot(),
   };
   observer.stageFinished(stage, outcome);

@@ -75,6 +75,8 @@ export interface Workspace {
   exec(command: StepCommand, options: ExecOptions): Promise<ExecResult>;
   /** Removes everything spawn created. Idempotent, safe to call twice and after a failed spawn. */
   teardown(): Promise<void>;
+  /** Properties the worker sets for the stage (kube_pod `service`: one per namespace); the engine sets them after spawn. */
+  readonly properties?: Readonly<Record<string, unknown>>;
 }
 
 export interface Provisioner {

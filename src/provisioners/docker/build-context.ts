@@ -48,7 +48,7 @@ export async function readBuildContext(repoDir: string, path: string, dockerfile
 }
 
 /** The real path of `path` in the repository, or why it is refused: the shared path-safety check, links refused. */
-async function checkInside(repo: string, path: string, key: string, kind: "file" | "directory"): Promise<string | { ok: false; message: string }> {
+export async function checkInside(repo: string, path: string, key: string, kind: "file" | "directory"): Promise<string | { ok: false; message: string }> {
   const resolved = await resolveRepositoryPath(repo, path, { what: `worker ${key}`, kind, links: "refuse" });
   return resolved.ok ? resolved.path : resolved;
 }
