@@ -1,8 +1,9 @@
 /**
- * Replaces every secret value (and its base64 form) in a stream of text, even
+ * Replaces every secret value (and its encoded forms, see secret-variants.ts) in a stream of text, even
  * when a secret is split across chunks. Only the shortest suffix that could
  * still become a secret is held back, so output stays live.
  */
+import { secretVariants } from "./secret-variants.js";
 
 /** What a masked secret looks like in logs. */
 export const SECRET_MASK = "<secret>";
@@ -16,10 +17,8 @@ export class SecretMasker {
     const patterns = new Set<string>();
     for (const secret of secrets) {
       if (secret.length === 0) continue;
-      patterns.add(secret);
-      // The base64 form, unpadded, so it also matches inside a longer base64 text that starts with it.
-      const encoded = Buffer.from(secret, "utf8").toString("base64").replace(/=+$/, "");
-      if (encoded.length > 0) patterns.add(encoded);
+      // The secret and its encoded forms (base64 at every alignment, URL, JSON, CRLF, lines).
+      for (const variant of secretVariants(secret)) patterns.add(variant);
     }
     // Longest first: at one position, the longer secret wins.
     this.patterns = [...patterns].sort((a, b) => b.length - a.length);
