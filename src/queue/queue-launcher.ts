@@ -10,6 +10,7 @@
  * run steps, not parents that only wait — as Eve's pool counted workers.
  */
 import type { BuildFile } from "../buildfile/types.js";
+import { setMaxListeners } from "node:events";
 import { createChildProperties } from "../engine/child-properties.js";
 import type { LaunchRequest, StageLauncher, StageOutcome } from "../engine/types.js";
 import { enqueueStage } from "./enqueue-stage.js";
@@ -53,6 +54,8 @@ export function createQueueLauncher(options: QueueLauncherOptions): StageLaunche
       }
       await Promise.all(children.map((child) => enqueueStage(queues, reporter, child)));
       if (!request.wait) return [];
+      // One abort listener per waited child: a wide trigger is not a leak.
+      setMaxListeners(0, request.signal);
       return slots.whileWaiting(() => Promise.all(children.map((child) => waitForOutcome(queues, child, request.signal))));
     },
   };

@@ -6,7 +6,11 @@ import type { StageJobData } from "./job-data.js";
  * logs). main.ts adapts the check-run reporter to it; tests may record calls.
  */
 export interface RunReporter {
-  /** The run is being enqueued: its check run appears `queued`; resolves with the check run's id. */
+  /**
+   * The run is being enqueued: its check run appears `queued`. Resolves with the
+   * check run's id when it is known at once; a reporter may create it in the
+   * background instead (resolving undefined) so as not to hold the stage back.
+   */
   queued(run: StageJobData): Promise<number | undefined>;
   /** The observer of a run that starts now; `done` resolves once its final report is written. */
   start(run: StageJobData): Promise<RunObservation>;

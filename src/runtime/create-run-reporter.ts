@@ -1,34 +1,49 @@
 /**
  * The queue's RunReporter on GitHub check runs: one CheckRunReporter per stage
  * run (each knows its commit), sharing the process's write queue and log store.
- * The check run created `queued` by the enqueuing process travels as an id in
- * the job data, so the worker process updates that one.
+ *
+ * Reporting never holds a stage back: the job is added at once and its
+ * `queued` check run is created in the background, through the installation's
+ * write lane. Its id is published (in memory, and in Redis for other worker
+ * processes); the worker that runs the stage holds its reports until the id
+ * is known (deferObserver), so they update that check run instead of making
+ * a second one.
  */
-import type { StageIdentity } from "../engine/types.js";
+import type { Redis } from "ioredis";
 import type { LogStore } from "../logs/log-store.js";
 import type { StageJobData } from "../queue/job-data.js";
 import type { RunReporter } from "../queue/run-reporter.js";
 import { CheckRunReporter } from "../reporting/check-run-reporter.js";
 import type { ChecksClient } from "../reporting/checks-client.js";
 import type { GitHubWriteQueue } from "../reporting/github-write-queue.js";
+import { deferObserver } from "./deferred-observer.js";
 
 export interface RunReporterOptions {
   /** An installation client (Probot's `app.auth(installationId)`). */
   getOctokit(installationId: number): Promise<ChecksClient>;
   writeQueue: GitHubWriteQueue;
   logStore: LogStore;
+  /** Where check-run ids are shared between processes, under `prefix`. */
+  redis: Redis;
+  prefix: string;
   /** Public base URL of the app; log pages are `<publicUrl>/logs/<run>`. */
   publicUrl: string;
   /** Post a commit status for top stages. */
   commitStatus: boolean;
   warningsConclusion?: "neutral" | "success";
   progressIntervalMs?: number;
+  /** How long a worker waits for another process to create the queued check run before creating its own. */
+  checkRunWaitMs?: number;
   onError(error: unknown): void;
 }
+
+const ID_TTL_SECONDS = 7 * 24 * 3600;
 
 export function createRunReporter(options: RunReporterOptions): RunReporter {
   // One client per installation: it refreshes its own token (auth-app caches and renews it).
   const clients = new Map<number, Promise<ChecksClient>>();
+  const creating = new Map<string, Promise<number | undefined>>();
+  const idKey = (run: string) => `${options.prefix}:checkrun:${run}`;
   const clientFor = (installationId: number): Promise<ChecksClient> => {
     let client = clients.get(installationId);
     if (!client) {
@@ -38,8 +53,8 @@ export function createRunReporter(options: RunReporterOptions): RunReporter {
     }
     return client;
   };
-  const reporterFor = async (run: StageJobData): Promise<CheckRunReporter> => {
-    const reporter = new CheckRunReporter({
+  const reporterFor = async (run: StageJobData): Promise<CheckRunReporter> =>
+    new CheckRunReporter({
       octokit: await clientFor(run.installationId),
       installationId: run.installationId,
       owner: run.repository.owner,
@@ -53,20 +68,56 @@ export function createRunReporter(options: RunReporterOptions): RunReporter {
       ...(options.warningsConclusion === undefined ? {} : { warningsConclusion: options.warningsConclusion }),
       ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
     });
-    if (run.checkRunId !== undefined) reporter.useCheckRun(run.stage, run.checkRunId);
-    return reporter;
+  /** The id of the run's queued check run, once created (undefined after the wait: the worker creates one). */
+  const checkRunIdOf = async (run: StageJobData): Promise<number | undefined> => {
+    if (run.checkRunId !== undefined) return run.checkRunId;
+    const local = creating.get(run.stage.run);
+    if (local) return local.catch(() => undefined);
+    const deadline = Date.now() + (options.checkRunWaitMs ?? 60_000);
+    for (let delay = 20; Date.now() < deadline; delay = Math.min(delay * 2, 500)) {
+      const stored = await options.redis.get(idKey(run.stage.run));
+      if (stored !== null) return Number(stored);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    return undefined;
+  };
+  const attached = async (run: StageJobData) => {
+    const reporter = await reporterFor(run);
+    const ready = checkRunIdOf(run).then((id) => {
+      if (id !== undefined) reporter.useCheckRun(run.stage, id);
+    });
+    return { reporter, ready };
   };
   return {
-    async queued(run) {
-      return (await reporterFor(run)).ensureQueued(run.stage);
+    queued(run) {
+      const created = (async () => {
+        const id = await (await reporterFor(run)).ensureQueued(run.stage);
+        await options.redis.set(idKey(run.stage.run), String(id), "EX", ID_TTL_SECONDS);
+        return id;
+      })();
+      creating.set(run.stage.run, created);
+      const forget = () => setTimeout(() => creating.delete(run.stage.run), 60_000).unref();
+      created.then(forget, (error: unknown) => {
+        forget();
+        options.onError(error);
+      });
+      return Promise.resolve(undefined);
     },
     async start(run) {
-      const reporter = await reporterFor(run);
-      return { observer: reporter, done: () => reporter.flush() };
+      const { reporter, ready } = await attached(run);
+      const { observer, replayed } = deferObserver(reporter, ready);
+      return {
+        observer,
+        done: async () => {
+          await replayed;
+          await reporter.flush();
+        },
+      };
     },
     async finishUnstarted(run, outcome) {
-      const reporter = await reporterFor(run);
-      reporter.stageFinished(run.stage as StageIdentity, outcome);
+      const { reporter, ready } = await attached(run);
+      await ready;
+      reporter.stageFinished(run.stage, outcome);
       await reporter.flush();
     },
   };

@@ -62,6 +62,8 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     getOctokit: (installationId) => probot.auth(installationId),
     writeQueue,
     logStore,
+    redis: queues.redis,
+    prefix: queues.prefix,
     publicUrl: config.publicUrl,
     commitStatus: config.commitStatus,
     onError,
