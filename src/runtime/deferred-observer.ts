@@ -1,0 +1,32 @@
+/**
+ * A StageObserver that holds calls until `ready` settles, then replays them in
+ * order and passes later calls straight through. The stage runs on meanwhile:
+ * a worker does not wait for GitHub to hand out its check run's id.
+ */
+import type { StageObserver } from "../engine/types.js";
+
+export function deferObserver(target: StageObserver, ready: Promise<unknown>): { observer: StageObserver; replayed: Promise<void> } {
+  let held: ((observer: StageObserver) => unknown)[] | undefined = [];
+  const replayed = ready.then(
+    () => undefined,
+    () => undefined,
+  ).then(async () => {
+    const calls = held ?? [];
+    held = undefined;
+    for (const call of calls) await call(target);
+  });
+  const forward = (call: (observer: StageObserver) => unknown) => {
+    if (held) held.push(call);
+    else return call(target);
+    return undefined;
+  };
+  const observer: StageObserver = {
+    stageStarted: (stage) => void forward((o) => o.stageStarted(stage)),
+    stepStarted: (stage, index, name) => void forward((o) => o.stepStarted(stage, index, name)),
+    output: (stage, text) => forward((o) => o.output(stage, text)) as void | Promise<void>,
+    info: (stage, line) => void forward((o) => o.info(stage, line)),
+    stepFinished: (stage, index, outcome) => void forward((o) => o.stepFinished(stage, index, outcome)),
+    stageFinished: (stage, outcome) => void forward((o) => o.stageFinished(stage, outcome)),
+  };
+  return { observer, replayed };
+}
