@@ -26,8 +26,9 @@ Run a build on this machine with the engine the app uses.
   --branch NAME         pick the stage through the file's branches map as for
                         this branch (default: DIR's current git branch)
   --property KEY=VALUE  set a build property, as a forced build does (repeatable)
-  --secrets FILE        secrets for %(secret:NAME)s: one NAME=VALUE per line;
-                        blank lines and lines starting with # are ignored
+  --secrets FILE        secrets for %(secret:NAME)s: one NAME=VALUE per line
+                        (blank lines and lines starting with # are ignored),
+                        or a yaml mapping of names to values (FILE.yaml/.yml)
   --report FILE.json    write the result as JSON:
                         {"result", "stages": [{"name", "result", "durationMs",
                          "steps": [{"name", "result", "durationMs", "exitCode"}]}]}
