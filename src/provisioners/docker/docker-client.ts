@@ -86,9 +86,9 @@ export class DockerClient {
     return failure === undefined ? { ok: true } : { ok: false, error: failure };
   }
 
-  /** Pushes `ref` (`registry/repo:tag`) to its registry; failures arrive as progress events, as with builds. */
+  /** Pushes `ref` (`registry/repo:tag`) to its registry (no credentials: the engine requires the header anyway); failures arrive as progress events. */
   async pushImage(ref: string, onLine: (line: string) => void): Promise<{ ok: true } | { ok: false; error: string }> {
-    const stream = await call(`push image ${ref}`, () => this.#docker.getImage(ref).push({}));
+    const stream = await call(`push image ${ref}`, () => this.#docker.getImage(ref).push({ authconfig: {} }));
     let failure: string | undefined;
     await new Promise<void>((resolve) => {
       this.#docker.modem.followProgress(

@@ -65,10 +65,10 @@ export class KubeClient {
     this.#rbac = this.#config.makeApiClient(RbacAuthorizationV1Api);
   }
 
-  /** The API server URL and CA (base64) of the current cluster, for kubeconfigs handed to pods. */
-  get cluster(): { server: string; caData: string | undefined } {
+  /** The API server URL, CA (base64) and TLS check of the current cluster, for kubeconfigs handed to pods. */
+  get cluster(): { server: string; caData: string | undefined; skipTlsVerify: boolean } {
     const cluster = this.#config.getCurrentCluster();
-    return { server: cluster?.server ?? "", caData: cluster?.caData };
+    return { server: cluster?.server ?? "", caData: cluster?.caData, skipTlsVerify: cluster?.skipTLSVerify ?? false };
   }
 
   async createPod(namespace: string, pod: IPod): Promise<void> {

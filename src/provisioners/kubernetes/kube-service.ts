@@ -71,7 +71,8 @@ export async function createServiceAccess(cluster: KubeServiceCluster, request: 
     const token = await client.requestToken(home, ACCOUNT, tokenSeconds);
     const server = cluster.server ?? client.cluster.server;
     const caData = cluster.caData ?? client.cluster.caData;
-    return { properties, kubeconfig: renderKubeconfig(server, caData, token, namespaces), teardown };
+    const insecure = cluster.skipTlsVerify ?? client.cluster.skipTlsVerify;
+    return { properties, kubeconfig: renderKubeconfig({ server, ...(caData ? { "certificate-authority-data": caData } : {}), ...(insecure ? { "insecure-skip-tls-verify": true } : {}) }, token, namespaces), teardown };
   } catch (error) {
     await teardown().catch(() => undefined);
     throw error instanceof ProvisionError ? error : new ProvisionError("creating the service namespaces failed", { cause: error });
@@ -84,11 +85,11 @@ export function serviceNamespace(run: string, requested: string): string {
   return kubeName("eve", `${requested.toLowerCase().replace(/[^a-z0-9-]+/g, "-").slice(0, 30)}-${hash}`.replace(/^-+/, ""));
 }
 
-function renderKubeconfig(server: string, caData: string | undefined, token: string, namespaces: string[]): string {
+function renderKubeconfig(cluster: Record<string, unknown>, token: string, namespaces: string[]): string {
   return stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: "service", cluster: { server, ...(caData ? { "certificate-authority-data": caData } : {}) } }],
+    clusters: [{ name: "service", cluster }],
     users: [{ name: "eve", user: { token } }],
     contexts: namespaces.map((namespace) => ({ name: namespace, context: { cluster: "service", user: "eve", namespace } })),
     "current-context": namespaces[0],

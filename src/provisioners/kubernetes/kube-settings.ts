@@ -21,8 +21,10 @@ export interface KubeServiceCluster {
   access: KubeClusterAccess;
   /** API server URL written into the pods' kubeconfig (as pods reach it); default: the access URL. */
   server?: string;
-  /** PEM CA of that server for the pods' kubeconfig, base64; absent with https → insecure-skip-tls-verify is NOT set, pods use the system CAs. */
+  /** PEM CA of that server for the pods' kubeconfig, base64; default: the access's CA. */
   caData?: string;
+  /** Write `insecure-skip-tls-verify` into the pods' kubeconfig (needed for a plain-HTTP server); default: the access's setting. */
+  skipTlsVerify?: boolean;
 }
 
 export interface KubeSettings {
