@@ -33,6 +33,14 @@ export interface EveConfig {
   killGraceSec: number;
   /** Pause between two GitHub writes of one installation. */
   githubWriteIntervalMs: number;
+  /** Seconds a stopping process lets running stages finish before cancelling them. */
+  shutdownGraceSec: number;
+  /** Seconds without a lock renewal after which a stage's worker process counts as lost. */
+  workerLostAfterSec: number;
+  /** Seconds between orphan sweeps; 0 sweeps only at start-up. */
+  reapIntervalSec: number;
+  /** Port of `eve worker`'s health and metrics server; undefined: none. */
+  workerMetricsPort: number | undefined;
   /** Secret values by name (from EVE_SECRETS_FILE, then EVE_SECRET_<NAME> variables, which win). */
   secrets: Record<string, string>;
   /** Vault KV v2 source (VAULT_ADDR, VAULT_TOKEN, EVE_VAULT_MOUNT, EVE_VAULT_PATH); undefined when not set. */

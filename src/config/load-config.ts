@@ -117,6 +117,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     defaultStepTimeoutSec: integer("EVE_DEFAULT_STEP_TIMEOUT", 1200, 1),
     killGraceSec: integer("EVE_KILL_GRACE", 10, 0),
     githubWriteIntervalMs: integer("EVE_GITHUB_WRITE_INTERVAL_MS", 1000, 0),
+    shutdownGraceSec: integer("EVE_SHUTDOWN_GRACE", 300, 0),
+    workerLostAfterSec: integer("EVE_WORKER_LOST_AFTER", 60, 2),
+    reapIntervalSec: integer("EVE_REAP_INTERVAL", 300, 0),
+    workerMetricsPort: read("EVE_WORKER_METRICS_PORT") === undefined ? undefined : integer("EVE_WORKER_METRICS_PORT", 0, 0),
     secrets: { ...readSecrets(read("EVE_SECRETS_FILE"), errors), ...Object.fromEntries(readEnvSecrets(env)) },
     vault: readVault(read, errors),
   };
