@@ -38,7 +38,12 @@ export interface StageProcessorOptions {
   slots(type: WorkerType): SlotControl;
 }
 
-export type StageProcessor = (job: Job<StageJobData, StageJobResult>) => Promise<StageJobResult>;
+/**
+ * BullMQ's processor. `signal` (BullMQ's, when the worker cancels the job: the
+ * process shuts down past its grace, or the job's lock was lost to another
+ * worker) aborts the stage as a cancellation would.
+ */
+export type StageProcessor = (job: Job<StageJobData, StageJobResult>, token?: string, signal?: AbortSignal) => Promise<StageJobResult>;
 
 /** Parsed build files of recent builds: every stage of a build runs the same file, parsed once per process. */
 const PARSED_BUILDS_KEPT = 32;
@@ -55,9 +60,10 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
     }
     return buildFile;
   };
-  return async (job) => {
+  return async (job, _token, signal) => {
     const data = job.data;
     const controller = new AbortController();
+    if (signal) linkAbort(signal, controller);
     const unwatch = options.cancels.watch(data.stage.build, controller);
     const repoDir = join(options.workspaceDir, "checkouts", data.stage.run);
     try {
@@ -117,6 +123,11 @@ async function endBeforeStart(options: StageProcessorOptions, data: StageJobData
   const outcome: StageOutcome = { name: data.stage.stage, result, durationMs: 0, steps: [], summary: `${result}: ${reason}`, properties: data.properties };
   await options.reporter.finishUnstarted(data, outcome);
   return outcome;
+}
+
+function linkAbort(signal: AbortSignal, controller: AbortController): void {
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
 }
 
 function abortReason(signal: AbortSignal): string {
