@@ -2,7 +2,7 @@
  * The BullMQ workers of one process: one per enabled worker type, each taking
  * at most `capacity[type]` stages at once from its type's queue.
  */
-import { Worker } from "bullmq";
+import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WorkerType } from "../buildfile/types.js";
 import type { StageJobData, StageJobResult } from "./job-data.js";
@@ -17,11 +17,19 @@ export interface StageWorkersOptions {
   /** Built with `slots`, which the processor's launcher uses to give slots back while waiting. */
   createProcessor(slots: (type: WorkerType) => SlotControl): StageProcessor;
   onError(error: Error): void;
+  /** A job failed without an outcome (its processor threw, or its worker was lost twice): its check run must still end. */
+  onFailed?(job: Job<StageJobData, StageJobResult>, error: Error): void;
+  /** A job whose lock renewal fails (another worker may take it) is aborted with this reason. */
+  lockLostReason?(runId: string): string;
+  /** How long a job's lock lasts without renewal: a dead process's stages are taken over after about this long (default 60 s). */
+  lockDurationMs?: number;
 }
 
 export interface StageWorkers {
   /** Stops taking stages and waits for the running ones to end. */
   close(): Promise<void>;
+  /** Aborts every running stage of this process (their processors see BullMQ's signal abort with `reason`). */
+  cancelAll(reason: string): void;
 }
 
 export async function startStageWorkers(options: StageWorkersOptions): Promise<StageWorkers> {
@@ -50,10 +58,21 @@ export async function startStageWorkers(options: StageWorkersOptions): Promise<S
       prefix: options.queues.prefix,
       concurrency: options.capacity[type],
       // Stages run for hours; the lock is renewed every lockDuration/2 while the process lives.
-      lockDuration: 60_000,
+      lockDuration: options.lockDurationMs ?? 60_000,
+      stalledInterval: Math.max(1_000, Math.round((options.lockDurationMs ?? 60_000) / 2)),
+      // A stage whose process died runs once more elsewhere; a second loss fails it.
       maxStalledCount: 1,
     });
     worker.on("error", options.onError);
+    if (options.onFailed) {
+      const onFailed = options.onFailed;
+      worker.on("failed", (job, error) => {
+        if (job) onFailed(job, error);
+      });
+    }
+    // Lost locks: another process may take the stage, so this one must stop running it.
+    const lockLostReason = options.lockLostReason;
+    if (lockLostReason) worker.on("lockRenewalFailed", (ids) => ids.forEach((id) => worker.cancelJob(id, lockLostReason(id))));
     workers.set(type, worker);
   }
   await Promise.all([...workers.values()].map((worker) => worker.waitUntilReady()));
@@ -61,6 +80,9 @@ export async function startStageWorkers(options: StageWorkersOptions): Promise<S
     async close() {
       await Promise.all([...workers.values()].map((worker) => worker.close()));
       await Promise.all(connections.map((connection) => connection.quit().catch(() => undefined)));
+    },
+    cancelAll(reason) {
+      for (const worker of workers.values()) worker.cancelAllJobs(reason);
     },
   };
 }
