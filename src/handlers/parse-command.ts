@@ -82,7 +82,7 @@ export function parseCommand(body: string): ParsedComment {
       return { type: "command", command: { kind } };
     }
     default:
-      return invalid(`unknown command \`${shorten(verb)}\``);
+      return invalid(`unknown command \`${shorten(verb ?? "")}\``);
   }
 }
 
