@@ -25,6 +25,10 @@ export interface EveConfig {
   /** Stages of each type one worker process runs at once. */
   capacity: Record<WorkerType, number>;
   commitStatus: boolean;
+  /** Whether pull requests from forks are built: never, once approved per head commit, or always. */
+  forkBuilds: ForkBuildPolicy;
+  /** Worker types that builds of pull requests from forks may not use. */
+  trustedOnlyWorkers: WorkerType[];
   allowMasterShellCommand: boolean;
   logRetentionDays: number;
   workspaceDir: string;
@@ -46,6 +50,9 @@ export interface EveConfig {
   /** Vault KV v2 source (VAULT_ADDR, VAULT_TOKEN, EVE_VAULT_MOUNT, EVE_VAULT_PATH); undefined when not set. */
   vault: VaultSettings | undefined;
 }
+
+export const FORK_BUILD_POLICIES = ["off", "approve", "on"] as const;
+export type ForkBuildPolicy = (typeof FORK_BUILD_POLICIES)[number];
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -63,6 +63,16 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("reads the fork policy: approve and local by default, each value checked", () => {
+    expect(loadConfig(minimal).config).toMatchObject({ forkBuilds: "approve", trustedOnlyWorkers: ["local"] });
+    expect(loadConfig({ ...minimal, EVE_FORK_BUILDS: "on", EVE_TRUSTED_ONLY_WORKERS: "local, docker" }).config).toMatchObject({ forkBuilds: "on", trustedOnlyWorkers: ["local", "docker"] });
+    expect(loadConfig({ ...minimal, EVE_TRUSTED_ONLY_WORKERS: "none" }).config?.trustedOnlyWorkers).toEqual([]);
+    expect(loadConfig({ ...minimal, EVE_FORK_BUILDS: "maybe", EVE_TRUSTED_ONLY_WORKERS: "local,vm" }).errors).toEqual([
+      "EVE_FORK_BUILDS=maybe: expected off, approve, on",
+      "EVE_TRUSTED_ONLY_WORKERS=local,vm: unknown vm (expected local, docker, kube_pod, openstack, or none)",
+    ]);
+  });
+
   it("warns about EVE_ names it does not know", () => {
     expect(loadConfig({ ...minimal, EVE_MAX_LOCAL_WORKER: "3" }).warnings).toEqual([
       "EVE_MAX_LOCAL_WORKER is not an Eve setting (ignored); see docs/configuration.md",

@@ -11,7 +11,7 @@ import { WORKER_TYPES, type WorkerType } from "../buildfile/types.js";
 import { parseSecretsText, secretsFormatOf } from "../secrets/parse-secrets-text.js";
 import { ENV_SECRET_PREFIX, readEnvSecrets } from "../secrets/read-env-secrets.js";
 import type { VaultSettings } from "../secrets/read-vault-secrets.js";
-import { LOG_LEVELS, type EveConfig, type LogLevel } from "./eve-config.js";
+import { FORK_BUILD_POLICIES, LOG_LEVELS, type EveConfig, type ForkBuildPolicy, type LogLevel } from "./eve-config.js";
 import { SETTINGS } from "./settings.js";
 
 export interface LoadConfigResult {
@@ -110,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     workerTypes,
     capacity,
     commitStatus: flag("EVE_COMMIT_STATUS", true),
+    forkBuilds: parseForkBuilds(read("EVE_FORK_BUILDS") ?? "approve", errors),
+    trustedOnlyWorkers: parseWorkerList("EVE_TRUSTED_ONLY_WORKERS", read("EVE_TRUSTED_ONLY_WORKERS") ?? "local", errors),
     allowMasterShellCommand: flag("EVE_ALLOW_MASTER_SHELL_COMMAND", false),
     logRetentionDays: integer("EVE_LOG_RETENTION_DAYS", 30, 1),
     workspaceDir: read("EVE_WORKSPACE_DIR") ?? join(tmpdir(), "eve"),
@@ -158,6 +160,21 @@ function parseWorkerTypes(raw: string, errors: string[]): WorkerType[] {
   if (unknown.length > 0) errors.push(`EVE_WORKER_TYPES=${raw}: unknown ${unknown.join(", ")} (expected ${WORKER_TYPES.join(", ")})`);
   if (names.length === 0) errors.push("EVE_WORKER_TYPES is empty: name at least one of " + WORKER_TYPES.join(", "));
   return [...new Set(names.filter((name): name is WorkerType => (WORKER_TYPES as readonly string[]).includes(name)))];
+}
+
+function parseForkBuilds(raw: string, errors: string[]): ForkBuildPolicy {
+  const value = raw.toLowerCase();
+  if ((FORK_BUILD_POLICIES as readonly string[]).includes(value)) return value as ForkBuildPolicy;
+  errors.push(`EVE_FORK_BUILDS=${raw}: expected ${FORK_BUILD_POLICIES.join(", ")}`);
+  return "approve";
+}
+
+/** A comma-separated list of worker types; "none" (or empty) for none. */
+function parseWorkerList(name: string, raw: string, errors: string[]): WorkerType[] {
+  const names = raw.split(",").map((item) => item.trim()).filter((item) => item !== "" && item !== "none");
+  const unknown = names.filter((item) => !(WORKER_TYPES as readonly string[]).includes(item));
+  if (unknown.length > 0) errors.push(`${name}=${raw}: unknown ${unknown.join(", ")} (expected ${WORKER_TYPES.join(", ")}, or none)`);
+  return [...new Set(names.filter((item): item is WorkerType => (WORKER_TYPES as readonly string[]).includes(item)))];
 }
 
 /** The same formats as `eve run --secrets`: NAME=VALUE lines, or a yaml mapping for .yaml/.yml. */

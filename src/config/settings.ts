@@ -33,6 +33,8 @@ export const SETTINGS: readonly Setting[] = [
   { name: "EVE_MAX_KUBE_POD_WORKERS", default: "24", description: "kube_pod stages run at once by one worker process" },
   { name: "EVE_MAX_OPENSTACK_WORKERS", default: "20", description: "openstack stages run at once by one worker process" },
   { name: "EVE_COMMIT_STATUS", default: "on", description: "post a commit status for the top stage (on/off)" },
+  { name: "EVE_FORK_BUILDS", default: "approve", description: "pull requests from forks: off (never built), approve (built once a maintainer comments /eve approve on that head commit), on (always built); never with secrets" },
+  { name: "EVE_TRUSTED_ONLY_WORKERS", default: "local", description: "worker types refused to builds of pull requests from forks (local, docker, kube_pod, openstack); add docker if its containers run privileged" },
   { name: "EVE_ALLOW_MASTER_SHELL_COMMAND", default: "off", description: "let MasterShellCommand run on the Eve host (on/off)" },
   { name: "EVE_LOG_RETENTION_DAYS", default: "30", description: "days stage logs are kept in Redis" },
   { name: "EVE_WORKSPACE_DIR", default: "<tmpdir>/eve", description: "directory for repository checkouts and local workers" },
