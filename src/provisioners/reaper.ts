@@ -13,7 +13,7 @@ import { isOwnerGone, type ParsedLabels } from "./labels.js";
 
 /** One removed (or, on failure, kept) resource. */
 export interface ReapedResource {
-  kind: "container" | "image" | "directory" | "pod" | "vm";
+  kind: "container" | "image" | "directory" | "pod" | "vm" | "namespace" | "secret";
   /** Name or id of the resource. */
   name: string;
   /** Labels read from it, when it had some. */

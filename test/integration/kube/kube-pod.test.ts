@@ -11,6 +11,8 @@ import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { interpolate } from "../../../src/buildfile/interpolate.js";
 import { KubeClient } from "../../../src/provisioners/kubernetes/kube-client.js";
+import { KubeReaper } from "../../../src/provisioners/kubernetes/kube-reaper.js";
+import { reapOrphans } from "../../../src/provisioners/reaper.js";
 import { KubeProvisioner } from "../../../src/provisioners/kubernetes/kube-provisioner.js";
 import type { KubeSettings } from "../../../src/provisioners/kubernetes/kube-settings.js";
 import type { ExecOptions, SpawnContext, Workspace } from "../../../src/provisioners/types.js";
@@ -77,13 +79,14 @@ function context(overrides: Partial<SpawnContext> = {}, lines: string[] = []): S
   };
 }
 
-async function run(workspace: Workspace, shell: string, options: Partial<ExecOptions> = {}): Promise<{ exitCode: number | null; killedBy: string | null; output: string; durationMs: number }> {
+async function run(workspace: Workspace, shell: string, options: Partial<ExecOptions> = {}): Promise<{ exitCode: number | null; killedBy: string | null; output: string; errors: string; durationMs: number }> {
   let output = "";
+  let errors = "";
   const result = await workspace.exec(
     { shell },
-    { workdir: `${workspace.builderDir}/build`, env: { STEP_VAR: "from-step" }, timeoutMs: 60_000, maxTimeMs: 60_000, killGraceMs: 500, usePty: false, onOutput: (chunk) => void (output += chunk.toString()), signal: new AbortController().signal, ...options },
+    { workdir: `${workspace.builderDir}/build`, env: { STEP_VAR: "from-step" }, timeoutMs: 60_000, maxTimeMs: 60_000, killGraceMs: 500, usePty: false, onOutput: (chunk, stream) => void (stream === "stdout" ? (output += chunk.toString()) : (errors += chunk.toString())), signal: new AbortController().signal, ...options },
   );
-  return { ...result, output };
+  return { ...result, output, errors };
 }
 
 beforeAll(async () => {
@@ -131,11 +134,12 @@ describe("kube_pod workers", () => {
       expect(pod?.metadata.labels["eve.stage"]).toMatch(/^pre-merge-[0-9a-f]{10}$/);
       expect(pod?.metadata.annotations["eve.stage"]).toBe("pre merge");
 
-      const step = await run(workspace, 'echo "$STAGE|$RUNNING_IN_CI|$BRANCH|$FEATURE|$STEP_VAR|$(pwd)"; cat /built; wget -qO- http://127.0.0.1:8080/; echo oops >&2; exit 3');
+      const step = await run(workspace, 'echo "$STAGE|$RUNNING_IN_CI|$BRANCH|$FEATURE|$STEP_VAR|$(pwd)"; cat /built; for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://127.0.0.1:8080/ 2>/dev/null && break; sleep 0.2; done; echo oops >&2; exit 3');
 
       expect(step.exitCode).toBe(3);
       expect(step.killedBy).toBeNull();
-      expect(step.output).toBe(`pre merge|1|main|on|from-step|${workspace.builderDir}/build\nbuilt-by-eve\nsidecar-ok\noops\n`);
+      expect(step.output).toBe(`pre merge|1|main|on|from-step|${workspace.builderDir}/build\nbuilt-by-eve\nsidecar-ok\n`);
+      expect(step.errors).toBe("oops\n");
       expect((await run(workspace, "true")).exitCode).toBe(0);
     } finally {
       await workspace.teardown();
@@ -225,6 +229,25 @@ describe("kube_pod workers", () => {
 
   it("refuses a `service` request no cluster matches", async () => {
     await expect(provisioner.spawn({ ...spec, service: { requests: { version: "9.9" } } }, context())).rejects.toThrow('no Kubernetes cluster of this Eve matches the service requests {"version":"9.9"}');
+  });
+
+  it("reaps the pods, secrets and namespaces of stage runs that are over", async () => {
+    const crashed = await provisioner.spawn({ ...spec, service: { namespaces: ["ns"] } }, context());
+    const live = await provisioner.spawn(spec, context());
+    const access = { mode: "token" as const, server: standIn.url, token: standIn.token, skipTlsVerify: true };
+    const reaper = new KubeReaper({ client: new KubeClient(access), namespace: "default", serviceClients: [new KubeClient(access)], deleteGraceMs: 500 });
+    try {
+      const liveRun = standIn.get("Pod", "default", live.id)?.metadata.annotations["eve.run"];
+
+      const reaped = await reapOrphans({ instance, sweepers: [reaper], isRunActive: async (run) => run === liveRun });
+
+      expect(reaped.map((r) => `${r.kind} ${r.error ?? "removed"}`).sort()).toEqual(["namespace removed", "pod removed", "secret removed"]);
+      expect(standIn.list("Pod")).toEqual([`default/${live.id}`]);
+      expect(standIn.list("Namespace")).toEqual(["default"]);
+    } finally {
+      await crashed.teardown();
+      await live.teardown();
+    }
   });
 
   it("leaves no pods, namespaces, secrets, containers or volumes behind", async () => {
