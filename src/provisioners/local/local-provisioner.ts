@@ -4,15 +4,18 @@
  * environment; teardown kills whatever is left in those groups and removes
  * the directory.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { WorkerSpec } from "../../buildfile/types.js";
 import { ProvisionError, type ExecOptions, type ExecResult, type Provisioner, type ResourceLabels, type SpawnContext, type StepCommand, type Workspace } from "../types.js";
 import { expandEnv } from "./expand-env.js";
 import { runProcess, signalGroup } from "./run-process.js";
 
-/** The marker file in every local builder directory: the labels, for the reaper. */
+/** Process groups of a builder directory's steps, one per line: the reaper kills them when their Eve process died. */
+export const LOCAL_GROUPS_FILE = ".eve-groups";
+
+/** The marker file in every local builder directory: the labels and the owning process (host, pid), for the reaper. */
 export const LOCAL_LABELS_FILE = ".eve-labels.json";
 
 export interface LocalProvisionerOptions {
@@ -36,7 +39,7 @@ export class LocalProvisioner implements Provisioner {
     try {
       await mkdir(this.baseDir, { recursive: true });
       const dir = await mkdtemp(join(this.baseDir, `${safeName(context.labels.run)}-`));
-      await writeFile(join(dir, LOCAL_LABELS_FILE), `${JSON.stringify({ ...context.labels, pid: process.pid, created: new Date().toISOString() })}\n`);
+      await writeFile(join(dir, LOCAL_LABELS_FILE), `${JSON.stringify({ ...context.labels, host: hostname(), pid: process.pid, created: new Date().toISOString() })}\n`);
       return new LocalWorkspace(dir, context.labels, this.path);
     } catch (error) {
       throw new ProvisionError(`cannot create a local builder directory under ${this.baseDir}`, { cause: error });
@@ -63,7 +66,11 @@ class LocalWorkspace implements Workspace {
     return runProcess(command, {
       ...options,
       env: { ...base, ...expandEnv(options.env, base) },
-      onGroup: (pgid) => this.groups.add(pgid),
+      onGroup: (pgid) => {
+        this.groups.add(pgid);
+        // Steps outlive a killed Eve (their own process groups): leave their ids for the reaper.
+        appendFile(join(this.builderDir, LOCAL_GROUPS_FILE), `${pgid}\n`).catch(() => undefined);
+      },
     });
   }
 
