@@ -5,6 +5,8 @@
 import type { WorkerType } from "../buildfile/types.js";
 import { DockerProvisioner } from "./docker/docker-provisioner.js";
 import type { DockerSettings } from "./docker/docker-settings.js";
+import { KubeProvisioner } from "./kubernetes/kube-provisioner.js";
+import type { KubeSettings } from "./kubernetes/kube-settings.js";
 import { LocalProvisioner } from "./local/local-provisioner.js";
 import type { Provisioner } from "./types.js";
 
@@ -13,6 +15,8 @@ export interface ProvisionerSettings {
   localBaseDir?: string;
   /** Docker worker settings (defaults: DEFAULT_DOCKER_SETTINGS). */
   docker?: Partial<DockerSettings>;
+  /** kube_pod worker settings; kube_pod is registered only when given (Eve's KUBE_POD_WORKER_IN_USE, default off). */
+  kubernetes?: Partial<KubeSettings>;
 }
 
 export function createProvisionerRegistry(settings: ProvisionerSettings = {}): Map<WorkerType, Provisioner> {
@@ -20,5 +24,6 @@ export function createProvisionerRegistry(settings: ProvisionerSettings = {}): M
   registry.set("local", new LocalProvisioner(settings.localBaseDir === undefined ? {} : { baseDir: settings.localBaseDir }));
   // The engine is only contacted when a docker stage spawns, so registering it costs nothing without Docker.
   registry.set("docker", new DockerProvisioner({ settings: settings.docker ?? {} }));
+  if (settings.kubernetes) registry.set("kube_pod", new KubeProvisioner({ settings: settings.kubernetes }));
   return registry;
 }
