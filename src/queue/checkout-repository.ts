@@ -16,6 +16,8 @@ export interface CheckoutOptions {
   token: string | undefined;
   dir: string;
   signal: AbortSignal;
+  /** A ref that holds `sha` (a fork's pull request: `refs/pull/<n>/head` of the base repository). */
+  ref?: string;
 }
 
 /** Infrastructure failed fetching the repository. */
@@ -33,7 +35,13 @@ export async function checkoutRepository(options: CheckoutOptions): Promise<void
   const git = (args: string[]) => runGit(args, options.dir, env, options.signal);
   await git(["init", "--quiet"]);
   await git(["remote", "add", "origin", options.url]);
-  await git(["fetch", "--quiet", "--depth", "1", "origin", options.sha]);
+  // The ref may have moved on since the build started: then ask for the commit itself.
+  let fetched: string | undefined;
+  if (options.ref !== undefined) {
+    await git(["fetch", "--quiet", "--depth", "1", "origin", options.ref]);
+    fetched = (await git(["rev-parse", "FETCH_HEAD"])).trim();
+  }
+  if (fetched !== options.sha) await git(["fetch", "--quiet", "--depth", "1", "origin", options.sha]);
   await git(["checkout", "--quiet", "--detach", "FETCH_HEAD"]);
 }
 
@@ -47,10 +55,10 @@ export function needsCheckout(stage: StageDef): boolean {
   return workerNeedsFiles || stage.steps.some((step) => step.type === "Git" || step.type === "MasterShellCommand");
 }
 
-function runGit(args: string[], cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<void> {
+function runGit(args: string[], cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile("git", args, { cwd, env, signal, maxBuffer: 1 << 20 }, (error, _stdout, stderr) => {
-      if (!error) return resolve();
+    execFile("git", args, { cwd, env, signal, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      if (!error) return resolve(String(stdout));
       reject(new CheckoutError(`git ${args[0] ?? ""} failed: ${String(stderr).trim().slice(-500) || error.message}`, { cause: error }));
     });
   });

@@ -32,6 +32,13 @@ export interface StageJobData {
   checkRunId: number | undefined;
   /** Milliseconds since the epoch when the build was created (webhook receipt). */
   createdAt: number;
+  /**
+   * Set for builds of pull requests from forks: no secrets, no trusted-only
+   * worker types, no MasterShellCommand. Triggered stages inherit it.
+   */
+  untrusted?: true;
+  /** The pull request built from `refs/pull/<n>/head` of the base repository (forks). */
+  pullRequest?: number;
 }
 
 /** The result a finished stage job returns (BullMQ stores it as the job's return value). */

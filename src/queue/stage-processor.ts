@@ -17,6 +17,7 @@ import { BuildCancelledError, type CancelListener } from "./cancel-listener.js";
 import { getCancelReason } from "./cancel-builds.js";
 import { checkoutRepository, needsCheckout } from "./checkout-repository.js";
 import type { StageJobData, StageJobResult } from "./job-data.js";
+import { getUntrustedRefusal, getUntrustedSettings, UNTRUSTED_SECRETS } from "./untrusted-policy.js";
 import { createQueueLauncher, type SlotControl } from "./queue-launcher.js";
 import type { StageQueues } from "./queues.js";
 import type { RunReporter } from "./run-reporter.js";
@@ -36,6 +37,8 @@ export interface StageProcessorOptions {
   /** An installation token, minted when a stage needs the repository. */
   getInstallationToken(installationId: number): Promise<string>;
   slots(type: WorkerType): SlotControl;
+  /** Worker types refused to untrusted builds (pull requests from forks); default local. */
+  trustedOnlyWorkers?: readonly WorkerType[];
 }
 
 /**
@@ -72,12 +75,15 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
       const buildFile = await readCached(data);
       if (typeof buildFile === "string") return { outcome: await endBeforeStart(options, data, "exception", buildFile) };
       const stageDef = buildFile.stages.get(data.stage.stage);
+      const refusal = data.untrusted ? getUntrustedRefusal(data.workerType, options.trustedOnlyWorkers ?? ["local"]) : undefined;
+      if (refusal !== undefined) return { outcome: await endBeforeStart(options, data, "failure", refusal) };
       let checkout: string | undefined;
       if (stageDef && needsCheckout(stageDef)) {
         const token = await options.getInstallationToken(data.installationId);
         const url = `${options.githubServerUrl}/${data.repository.owner}/${data.repository.name}.git`;
         try {
-          await checkoutRepository({ url, sha: data.sha, token, dir: repoDir, signal: controller.signal });
+          const ref = data.pullRequest === undefined ? {} : { ref: `refs/pull/${data.pullRequest}/head` };
+          await checkoutRepository({ url, sha: data.sha, token, dir: repoDir, signal: controller.signal, ...ref });
           checkout = repoDir;
         } catch (error) {
           const reason = controller.signal.aborted ? abortReason(controller.signal) : describe(error);
@@ -89,12 +95,12 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
         buildFile,
         stage: data.stage,
         properties: withCheckout(data.properties, checkout),
-        secrets: options.secrets,
+        secrets: data.untrusted ? UNTRUSTED_SECRETS : options.secrets,
         provisioners: options.provisioners,
         forcedProperties: data.forcedProperties,
         launcher: createQueueLauncher({ queues: options.queues, reporter: options.reporter, parent: data, buildFile, slots: options.slots(data.workerType) }),
         observer: withCancelReason(observation.observer, controller.signal),
-        settings: options.settings,
+        settings: data.untrusted ? getUntrustedSettings(options.settings) : options.settings,
         instance: options.instance,
         repoDir: checkout,
         signal: controller.signal,
@@ -119,7 +125,7 @@ async function readBuildFile(options: StageProcessorOptions, data: StageJobData)
 }
 
 /** Ends a run that does not start: its check run shows why. */
-async function endBeforeStart(options: StageProcessorOptions, data: StageJobData, result: "cancelled" | "exception", reason: string): Promise<StageOutcome> {
+async function endBeforeStart(options: StageProcessorOptions, data: StageJobData, result: "cancelled" | "exception" | "failure", reason: string): Promise<StageOutcome> {
   const outcome: StageOutcome = { name: data.stage.stage, result, durationMs: 0, steps: [], summary: `${result}: ${reason}`, properties: data.properties };
   await options.reporter.finishUnstarted(data, outcome);
   return outcome;
