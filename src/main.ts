@@ -1,6 +1,7 @@
 /**
  * `npm start`: the GitHub App in one process. It receives webhooks (Probot's
- * server, which also serves the log pages) and runs stages (BullMQ workers).
+ * server, which also serves the log pages, /healthz, /readyz and /metrics)
+ * and runs stages (BullMQ workers).
  * More worker processes on more machines join with `eve worker` against the
  * same Redis.
  */
@@ -19,8 +20,9 @@ const server = new Server({
   port: config.port,
   webhookPath: config.webhookPath,
   log: runtime.log,
-  Probot: Probot.defaults({ appId: config.appId, privateKey: config.privateKey, secret: config.webhookSecret, baseUrl: config.githubApiUrl, log: runtime.log, Octokit: createEveOctokit() }),
+  Probot: Probot.defaults({ appId: config.appId, privateKey: config.privateKey, secret: config.webhookSecret, baseUrl: config.githubApiUrl, log: runtime.log, Octokit: createEveOctokit({ metrics: runtime.metrics }) }),
 });
+server.addHandler(runtime.opsHandler);
 server.addHandler(createLogPageHandler({ logStore: runtime.logStore }));
 await server.load(
   createApp({

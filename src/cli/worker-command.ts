@@ -3,6 +3,7 @@
  * Redis as the app. Scale out by starting more of them, on more machines,
  * with the same environment (APP_ID, PRIVATE_KEY, REDIS_URL, EVE_*).
  */
+import { startOpsServer } from "../ops/ops-server.js";
 import { createRuntime } from "../runtime/create-runtime.js";
 import { onShutdown } from "../runtime/on-shutdown.js";
 import { readConfigOrExit } from "../runtime/read-config-or-exit.js";
@@ -13,8 +14,14 @@ export async function workerCommand(args: string[]): Promise<number> {
   const config = readConfigOrExit("eve worker");
   const runtime = createRuntime(config);
   await runtime.startWorkers();
+  // No webhook server here: health and metrics get their own port when asked for.
+  const ops = config.workerMetricsPort === undefined ? undefined : await startOpsServer(runtime.opsHandler, config.workerMetricsPort, config.host);
+  if (ops) runtime.log.info(`eve worker: /healthz, /readyz and /metrics on port ${ops.port}`);
   runtime.log.info(`eve worker: taking ${config.workerTypes.map((t) => `${t}×${config.capacity[t]}`).join(", ")} stages from ${config.redisUrl.replace(/\/\/[^@]*@/, "//")}`);
-  onShutdown(runtime.log, () => runtime.close());
+  onShutdown(runtime.log, async () => {
+    await runtime.close();
+    await ops?.close();
+  });
   // Runs until a signal ends the process.
   return new Promise<number>(() => undefined);
 }

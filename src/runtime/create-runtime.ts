@@ -4,10 +4,17 @@
  * run stages — the stage workers. `npm start` and `eve worker` share it.
  */
 import { join } from "node:path";
-import { pino, type Logger } from "pino";
+import type { Logger } from "pino";
 import { Probot, type ProbotOctokit } from "probot";
 import type { EveConfig } from "../config/eve-config.js";
+import { createEveLogger } from "../logging/create-eve-logger.js";
+import { createSecretScrubber, type SecretScrubber } from "../logging/secret-scrubber.js";
 import { RedisLogStore } from "../logs/redis-log-store.js";
+import { createEveMetrics, type EveMetrics } from "../ops/eve-metrics.js";
+import type { OpsHandler } from "../ops/ops-handler.js";
+import { DockerProvisioner } from "../provisioners/docker/docker-provisioner.js";
+import { DockerReaper } from "../provisioners/docker/docker-reaper.js";
+import { LocalReaper } from "../provisioners/local/local-reaper.js";
 import { createProvisionerRegistry } from "../provisioners/registry.js";
 import { createCancelListener } from "../queue/cancel-listener.js";
 import { createRedisConnection, createStageQueues, type StageQueues } from "../queue/queues.js";
@@ -18,6 +25,11 @@ import { GitHubWriteQueue } from "../reporting/github-write-queue.js";
 import { createSecretSource } from "../secrets/create-secret-source.js";
 import { createRunReporter } from "./create-run-reporter.js";
 import { createEveOctokit } from "./eve-octokit.js";
+import { createRuntimeOps } from "./create-runtime-ops.js";
+import { observeStage } from "./observe-stage.js";
+import { reportFailedStage } from "./report-failed-stage.js";
+import { startReaper } from "./start-reaper.js";
+import { watchRedisErrors } from "./watch-redis-errors.js";
 
 export interface RuntimeOptions {
   /** Redis key prefix (tests use their own). */
@@ -28,6 +40,8 @@ export interface RuntimeOptions {
   writeIntervalMs?: number;
   progressIntervalMs?: number;
   log?: Logger;
+  /** Scrubs credentials from log lines; a custom `log` should write through it (default: a new one). */
+  scrubber?: SecretScrubber;
 }
 
 export interface Runtime {
@@ -37,24 +51,39 @@ export interface Runtime {
   queues: StageQueues;
   logStore: RedisLogStore;
   reporter: RunReporter;
-  /** Starts taking stages of the configured worker types. */
+  metrics: EveMetrics;
+  /** `/healthz`, `/readyz` and `/metrics`, for Probot's server or `eve worker`'s own. */
+  opsHandler: OpsHandler;
+  /** Starts taking stages of the configured worker types (and the reaper of dead runs' resources). */
   startWorkers(): Promise<StageWorkers>;
-  /** Closes workers (waiting for running stages), queues and connections. */
+  /**
+   * Stops taking stages, lets running ones finish for EVE_SHUTDOWN_GRACE, then
+   * cancels the rest (check runs `cancelled`, workspaces removed), writes what
+   * GitHub still has to hear, and closes the connections.
+   */
   close(): Promise<void>;
 }
 
 export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): Runtime {
-  const log = options.log ?? pino({ name: "eve", level: config.logLevel, redact: ["*.token", "*.authorization", "headers.authorization"] });
+  const scrubber = options.scrubber ?? createSecretScrubber();
+  scrubber.addPrivateKey(config.privateKey);
+  scrubber.add(config.webhookSecret);
+  const log = options.log ?? createEveLogger({ level: config.logLevel, scrubber });
+  const metrics = createEveMetrics();
   const probot = new Probot({
     appId: config.appId,
     privateKey: config.privateKey,
     secret: config.webhookSecret,
     baseUrl: config.githubApiUrl,
     log,
-    Octokit: options.Octokit ?? createEveOctokit(),
+    Octokit: options.Octokit ?? createEveOctokit({ metrics }),
   });
   const queues = createStageQueues(config.redisUrl, options.prefix);
   const logRedis = createRedisConnection(config.redisUrl);
+  watchRedisErrors([queues.redis, logRedis], log);
+  const provisioners = createProvisionerRegistry({ localBaseDir: join(config.workspaceDir, "workers") });
+  const docker = provisioners.get("docker");
+  const dockerClient = docker instanceof DockerProvisioner && config.workerTypes.includes("docker") ? docker.client : undefined;
   const onError = (error: unknown) => log.warn({ err: error }, "GitHub or log write failed");
   const logStore = new RedisLogStore(logRedis, { prefix: `${queues.prefix}:log:`, ttlMs: config.logRetentionDays * 24 * 3600 * 1000, onError });
   const writeQueue = new GitHubWriteQueue({ onError, minIntervalMs: options.writeIntervalMs ?? config.githubWriteIntervalMs });
@@ -70,6 +99,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
   });
   const closers: (() => Promise<void>)[] = [];
+  const ops = createRuntimeOps({ config, queues, metrics, dockerClient });
 
   return {
     config,
@@ -78,21 +108,37 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     queues,
     logStore,
     reporter,
+    metrics,
+    opsHandler: ops.handler,
     async startWorkers() {
       const secrets = await createSecretSource(config, { onError: (error) => log.warn({ err: error }, "Secret refresh failed; keeping the previous values") });
       closers.push(async () => secrets.close());
       const cancels = await createCancelListener(config.redisUrl, queues.prefix);
+      const reaper = startReaper({
+        instance: config.instance,
+        sweepers: [
+          new LocalReaper({ builderBaseDir: join(config.workspaceDir, "workers"), checkoutBaseDir: join(config.workspaceDir, "checkouts") }),
+          ...(dockerClient && docker instanceof DockerProvisioner ? [new DockerReaper(dockerClient, docker.settings.maxCachedImages)] : []),
+        ],
+        queues,
+        intervalSec: config.reapIntervalSec,
+        log,
+        metrics,
+      });
       const workers = await startStageWorkers({
         queues,
         types: config.workerTypes,
         capacity: config.capacity,
         onError: (error) => log.error({ err: error }, "Stage worker error"),
+        onFailed: reportFailedStage({ reporter, queues, metrics, log }),
+        lockLostReason: () => "this worker process lost the stage to another one (cut off from Redis too long)",
+        lockDurationMs: config.workerLostAfterSec * 1000,
         createProcessor: (slots) =>
-          createStageProcessor({
+          observeStage(createStageProcessor({
             queues,
             reporter,
             cancels,
-            provisioners: createProvisionerRegistry({ localBaseDir: join(config.workspaceDir, "workers") }),
+            provisioners,
             settings: {
               maxStepDurationSec: config.maxStepDurationSec,
               defaultTimeoutSec: config.defaultStepTimeoutSec,
@@ -105,13 +151,22 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
             githubServerUrl: config.githubServerUrl,
             getInstallationToken: async (installationId) => {
               const octokit = await probot.auth(installationId);
-              return ((await octokit.auth({ type: "installation" })) as { token: string }).token;
+              const { token } = (await octokit.auth({ type: "installation" })) as { token: string };
+              scrubber.add(token);
+              return token;
             },
             slots,
-          }),
+          }), { log, metrics, logStore, reapRun: (run) => reaper.reapRun(run) }),
       });
       closers.push(async () => {
-        await workers.close();
+        const stopping = workers.close();
+        const grace = setTimeout(() => {
+          log.warn({ graceSec: config.shutdownGraceSec }, "Shutdown grace is over: cancelling the stages still running");
+          workers.cancelAll("Eve's worker process was stopped before the stage ended");
+        }, config.shutdownGraceSec * 1000);
+        await stopping;
+        clearTimeout(grace);
+        await reaper.close();
         await cancels.close();
       });
       return workers;

@@ -5,15 +5,58 @@
  * between ALL writes, across installations. Probot's own defaults wrap this
  * class and pass their throttle options in, so the override is a function
  * (a plain defaults object would be overridden by Probot's).
+ *
+ * With `metrics`, every request is counted by method and status, and the
+ * rate limit GitHub reports is kept per installation.
  */
 import { ProbotOctokit } from "probot";
+import type { EveMetrics } from "../ops/eve-metrics.js";
 
 type OctokitOptions = NonNullable<ConstructorParameters<typeof ProbotOctokit>[0]>;
+/** The part of an Octokit a plugin uses here. */
+interface HookedOctokit {
+  hook: InstanceType<typeof ProbotOctokit>["hook"];
+}
 
-export function createEveOctokit(options: { retry?: boolean } = {}): typeof ProbotOctokit {
-  return ProbotOctokit.defaults((instance: OctokitOptions) => ({
+export interface EveOctokitOptions {
+  retry?: boolean;
+  metrics?: EveMetrics;
+}
+
+export function createEveOctokit(options: EveOctokitOptions = {}): typeof ProbotOctokit {
+  const base = options.metrics === undefined ? ProbotOctokit : (ProbotOctokit.plugin(countRequests(options.metrics)) as typeof ProbotOctokit);
+  return base.defaults((instance: OctokitOptions) => ({
     ...instance,
     throttle: { ...(instance.throttle ?? {}), enabled: false },
     ...(options.retry === false ? { retry: { enabled: false } } : {}),
   })) as typeof ProbotOctokit;
+}
+
+interface Answer {
+  status?: number;
+  headers?: Record<string, unknown>;
+  response?: { headers?: Record<string, unknown> };
+}
+
+function countRequests(metrics: EveMetrics) {
+  return (octokit: HookedOctokit, options: OctokitOptions) => {
+    const auth = options.auth as { installationId?: number } | undefined;
+    const installation = auth?.installationId === undefined ? "app" : String(auth.installationId);
+    const record = (method: string, answer: Answer | undefined) => {
+      metrics.githubRequests.inc({ method, status: String(answer?.status ?? 0) });
+      const remaining = Number((answer?.headers ?? answer?.response?.headers)?.["x-ratelimit-remaining"]);
+      if (Number.isFinite(remaining)) metrics.githubRateLimitRemaining.set({ installation }, remaining);
+    };
+    octokit.hook.wrap("request", async (request, requestOptions) => {
+      const method = String(requestOptions.method);
+      try {
+        const response = await request(requestOptions);
+        record(method, response as Answer);
+        return response;
+      } catch (error) {
+        record(method, error as Answer);
+        throw error;
+      }
+    });
+  };
 }

@@ -1,0 +1,46 @@
+/**
+ * Eve's Prometheus metrics, one registry per process. Stage counters are
+ * counted by the process that runs the stage; queue depths are read from
+ * Redis when scraped (the same cluster-wide numbers from every process).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** What `/metrics` serves, and the instruments the rest of Eve records into. */
+export interface EveMetrics {
+  readonly registry: Registry;
+  /** Stage jobs by queue state (waiting, prioritized, delayed, active, failed), read from Redis on scrape. */
+  readonly queueJobs: Gauge<"worker_type" | "state">;
+  /** Stages this process is running now. */
+  readonly stagesRunning: Gauge<"worker_type">;
+  readonly stagesFinished: Counter<"worker_type" | "result">;
+  readonly stageDuration: Histogram<"worker_type" | "result">;
+  /** From enqueue to a worker taking the stage. */
+  readonly queueWait: Histogram<"worker_type">;
+  readonly githubRequests: Counter<"method" | "status">;
+  /** `x-ratelimit-remaining` of the last GitHub answer, per installation (or "app"). */
+  readonly githubRateLimitRemaining: Gauge<"installation">;
+  readonly reapedResources: Counter<"kind">;
+  /** Stages handed to another worker after theirs was lost. */
+  readonly stagesRecovered: Counter<"worker_type">;
+}
+
+const STAGE_SECONDS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400];
+const WAIT_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600];
+
+export function createEveMetrics(): EveMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "eve_" });
+  const registers = [registry];
+  return {
+    registry,
+    queueJobs: new Gauge({ name: "eve_queue_jobs", help: "Stage jobs in the queues by state (cluster-wide, read from Redis)", labelNames: ["worker_type", "state"], registers }),
+    stagesRunning: new Gauge({ name: "eve_stages_running", help: "Stages this process is running", labelNames: ["worker_type"], registers }),
+    stagesFinished: new Counter({ name: "eve_stages_finished_total", help: "Stages finished by this process, by result", labelNames: ["worker_type", "result"], registers }),
+    stageDuration: new Histogram({ name: "eve_stage_duration_seconds", help: "Run time of finished stages", labelNames: ["worker_type", "result"], buckets: STAGE_SECONDS, registers }),
+    queueWait: new Histogram({ name: "eve_stage_queue_wait_seconds", help: "Time from enqueue to a worker taking the stage", labelNames: ["worker_type"], buckets: WAIT_SECONDS, registers }),
+    githubRequests: new Counter({ name: "eve_github_requests_total", help: "Requests to GitHub's API by method and answer status (0: no answer)", labelNames: ["method", "status"], registers }),
+    githubRateLimitRemaining: new Gauge({ name: "eve_github_rate_limit_remaining", help: "x-ratelimit-remaining of GitHub's last answer", labelNames: ["installation"], registers }),
+    reapedResources: new Counter({ name: "eve_reaped_resources_total", help: "Containers, images and directories of dead stage runs removed", labelNames: ["kind"], registers }),
+    stagesRecovered: new Counter({ name: "eve_stages_recovered_total", help: "Stages taken over after their worker process was lost", labelNames: ["worker_type"], registers }),
+  };
+}
