@@ -1,6 +1,7 @@
 import type { StageIdentity, StageObserver, StageOutcome, StepOutcome } from "../engine/types.js";
 import type { LogStore } from "../logs/log-store.js";
 import type { ChecksClient, CheckRunFields, CommitStatusParams } from "./checks-client.js";
+import { FAILED_RUN_ACTIONS } from "./check-run-actions.js";
 import { formatExternalId } from "./external-id.js";
 import { cut, formatCompletedCheck, formatProgress, type CompletedCheck } from "./format-check-output.js";
 import type { GitHubWriteQueue } from "./github-write-queue.js";
@@ -195,7 +196,9 @@ export class CheckRunReporter implements StageObserver {
       const logUrl = this.#options.logUrl(record.stage.run);
       return { status: "in_progress", ...started, output: formatProgress(record.steps, record.runningStep, record.tail, { logUrl }) };
     }
-    return { status: "completed", conclusion: completed.conclusion, ...started, completed_at: record.completedAt ?? new Date().toISOString(), output: completed.output };
+    // A failed run offers its Re-run button (check_run.requested_action).
+    const actions = completed.conclusion === "failure" ? { actions: [...FAILED_RUN_ACTIONS] } : {};
+    return { status: "completed", conclusion: completed.conclusion, ...started, completed_at: record.completedAt ?? new Date().toISOString(), output: completed.output, ...actions };
   }
 
   #completed(outcome: StageOutcome, record: StageRunRecord): CompletedCheck {

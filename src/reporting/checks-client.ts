@@ -33,6 +33,7 @@ export type CheckRunFields = {
   details_url?: string;
   started_at?: string;
   completed_at?: string;
+  actions?: { label: string; description: string; identifier: string }[];
   output?: {
     title: string;
     summary: string;
