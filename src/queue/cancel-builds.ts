@@ -42,6 +42,11 @@ export async function getCancelReason(queues: StageQueues, build: string): Promi
   return (await queues.redis.get(`${queues.prefix}:cancelled:${build}`)) ?? undefined;
 }
 
+/** Lifts a build's cancellation marker: a user re-runs a stage of it. */
+export async function clearCancelReason(queues: StageQueues, build: string): Promise<void> {
+  await queues.redis.del(`${queues.prefix}:cancelled:${build}`);
+}
+
 /**
  * Cancels a build: marks it, removes its queued runs (calling `onRemoved` for
  * each, so their check runs can end `cancelled`) and signals the running ones.
