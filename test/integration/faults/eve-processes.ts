@@ -1,0 +1,175 @@
+/**
+ * Real Eve processes for fault tests: a dedicated Redis server (its own port,
+ * optionally with AOF, restartable), `eve worker` child processes (killable),
+ * and the app side in the test process (Probot receiving pushes, enqueuing
+ * through Redis) — all talking to GitHub through the HTTP stand-in.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino, type Logger } from "pino";
+import { createApp } from "../../../src/app.js";
+import { loadConfig } from "../../../src/config/load-config.js";
+import { createRuntime, type Runtime } from "../../../src/runtime/create-runtime.js";
+
+export const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+const pushEvent = JSON.parse(readFileSync(new URL("../../fixtures/push-event.json", import.meta.url), "utf8")) as Record<string, unknown>;
+
+export interface RedisServer {
+  readonly url: string;
+  readonly port: number;
+  /** Stops it (SHUTDOWN: the AOF is written) and starts it again on the same port and data. */
+  restart(downMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startRedisServer(options: { appendonly?: boolean } = {}): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "eve-fault-redis-"));
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", options.appendonly ? "yes" : "no", "--maxmemory-policy", "noeviction", "--dir", dir];
+    child = spawn("redis-server", args, { stdio: "ignore" });
+    await waitUntil(() => {
+      execFileSync("redis-cli", ["-p", String(port), "ping"], { stdio: "pipe" });
+      return true;
+    }, 10_000);
+  };
+  const shutdown = async () => {
+    const exiting = child && child.exitCode === null ? new Promise((resolve) => child?.once("exit", resolve)) : Promise.resolve();
+    try {
+      execFileSync("redis-cli", ["-p", String(port), "shutdown"], { stdio: "pipe" });
+    } catch {
+      // SHUTDOWN closes the connection before answering.
+    }
+    await exiting;
+  };
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async restart(downMs = 500) {
+      await shutdown();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await start();
+    },
+    async stop() {
+      await shutdown();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The environment of an Eve process against the stand-in and `redisUrl`. */
+export function eveEnv(github: { host: string }, redisUrl: string, workspace: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    APP_ID: "1",
+    PRIVATE_KEY: privateKey,
+    WEBHOOK_SECRET: "fault-test",
+    GHE_HOST: github.host,
+    GHE_PROTOCOL: "http",
+    REDIS_URL: redisUrl,
+    EVE_WORKER_TYPES: "local",
+    EVE_MAX_LOCAL_WORKERS: "2",
+    EVE_WORKSPACE_DIR: workspace,
+    EVE_INSTANCE: "fault-test",
+    EVE_GITHUB_WRITE_INTERVAL_MS: "0",
+    EVE_PUBLIC_URL: "http://eve.test",
+    LOG_LEVEL: "info",
+    ...extra,
+  };
+}
+
+export interface EveChild {
+  readonly child: ChildProcess;
+  /** Every stdout line (pino JSON) and stderr line so far. */
+  readonly lines: string[];
+  readonly exited: Promise<number | null>;
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+}
+
+/** `eve worker` from the TypeScript sources (no build needed). */
+export function spawnEveWorker(env: Record<string, string>): EveChild {
+  const script = `const { main } = await import("./src/cli/main.ts"); process.exitCode = await main(["worker"]);`;
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const collect = (chunk: Buffer) => lines.push(...chunk.toString("utf8").split("\n").filter((line) => line !== ""));
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return {
+    child,
+    lines,
+    exited,
+    async waitForLine(pattern, timeoutMs = 20_000) {
+      let found: string | undefined;
+      await waitUntil(() => (found = lines.find((line) => pattern.test(line))) !== undefined, timeoutMs, () => `no line matching ${pattern} in:\n${lines.join("\n")}`);
+      return found as string;
+    },
+  };
+}
+
+export interface InProcessApp {
+  runtime: Runtime;
+  push(options: { id: string; sha?: string; branch?: string }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The webhook side in this process (no stage workers): a push enqueues the build in Redis. */
+export async function startInProcessApp(env: Record<string, string>, log: Logger = pino({ level: "silent" })): Promise<InProcessApp> {
+  const { config, errors } = loadConfig(env);
+  if (!config) throw new Error(errors.join("\n"));
+  const runtime = createRuntime(config, { log });
+  await runtime.probot.load(createApp({ queues: runtime.queues, reporter: runtime.reporter, buildFilePath: config.buildFilePath, maxStepDurationSec: 600, githubServerUrl: config.githubServerUrl }));
+  return {
+    runtime,
+    async push({ id, sha = pushEvent.after as string, branch = "main" }) {
+      await runtime.probot.receive({ id, name: "push", payload: { ...pushEvent, ref: `refs/heads/${branch}`, after: sha } } as never);
+    },
+    close: () => runtime.close(),
+  };
+}
+
+export function createWorkspace(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "eve-fault-ws-"));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function waitUntil(probe: () => boolean, timeoutMs: number, describe: () => string = () => "condition"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (probe()) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Whether a process group still has a live member. */
+export function isGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
