@@ -31,6 +31,7 @@ await server.load(
     buildFilePath: config.buildFilePath,
     maxStepDurationSec: config.maxStepDurationSec,
     githubServerUrl: config.githubServerUrl,
+    forkBuilds: config.forkBuilds,
   }),
 );
 await runtime.startWorkers();

@@ -30,7 +30,7 @@ const MAX_STAGE_CHARS = 200;
 /** Buildbot's property names: identifiers, with dots and dashes as Eve's files use them. */
 const PROPERTY_KEY = /^[A-Za-z_][\w.-]{0,63}$/;
 /** Stage names are the build file's mapping keys: anything printable, no whitespace. */
-const STAGE_NAME = /^[^\s\p{Cc}=]+$/u;
+const STAGE_NAME = /^[^\s\p{Cc}=`]+$/u;
 /** Control characters other than tab: no newline or escape may hide in a value. */
 const CONTROL = /[\p{Cc}]/u;
 

@@ -1,7 +1,7 @@
 /** Reads the build file at a commit through the installation's client; undefined when there is none. */
 import type { Context } from "probot";
 
-export async function readBuildFile(context: Context<"push">, owner: string, repo: string, path: string, sha: string): Promise<string | undefined> {
+export async function readBuildFile(context: Pick<Context, "octokit">, owner: string, repo: string, path: string, sha: string): Promise<string | undefined> {
   try {
     const response = await context.octokit.rest.repos.getContent({ owner, repo, path, ref: sha, mediaType: { format: "raw" } });
     return decodeContent(response.data as unknown);

@@ -24,7 +24,7 @@ export interface BrokenBuildFile {
   detailsUrl?: string;
 }
 
-export async function reportBrokenBuildFile(context: Context<"push">, broken: BrokenBuildFile): Promise<void> {
+export async function reportBrokenBuildFile(context: Pick<Context, "octokit">, broken: BrokenBuildFile): Promise<void> {
   const errors = broken.messages.filter((message) => message.severity === "error").length;
   const title = broken.title ?? `${broken.path}: ${errors} error${errors === 1 ? "" : "s"}, nothing was built`;
   const lines = broken.messages.map((message) => `    ${formatMessage(message)}`);

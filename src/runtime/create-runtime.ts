@@ -19,6 +19,7 @@ import { createProvisionerRegistry } from "../provisioners/registry.js";
 import { createCancelListener } from "../queue/cancel-listener.js";
 import { createRedisConnection, createStageQueues, type StageQueues } from "../queue/queues.js";
 import type { RunReporter } from "../queue/run-reporter.js";
+import { recordBuildRuns } from "../queue/record-build-runs.js";
 import { createStageProcessor } from "../queue/stage-processor.js";
 import { startStageWorkers, type StageWorkers } from "../queue/stage-workers.js";
 import { GitHubWriteQueue } from "../reporting/github-write-queue.js";
@@ -87,7 +88,8 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
   const onError = (error: unknown) => log.warn({ err: error }, "GitHub or log write failed");
   const logStore = new RedisLogStore(logRedis, { prefix: `${queues.prefix}:log:`, ttlMs: config.logRetentionDays * 24 * 3600 * 1000, onError });
   const writeQueue = new GitHubWriteQueue({ onError, minIntervalMs: options.writeIntervalMs ?? config.githubWriteIntervalMs });
-  const reporter = createRunReporter({
+  // The registry of builds and their runs feeds re-runs and PR commands.
+  const reporter = recordBuildRuns(createRunReporter({
     getOctokit: (installationId) => probot.auth(installationId),
     writeQueue,
     logStore,
@@ -97,7 +99,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     commitStatus: config.commitStatus,
     onError,
     ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
-  });
+  }), queues, onError);
   const closers: (() => Promise<void>)[] = [];
   const ops = createRuntimeOps({ config, queues, metrics, dockerClient });
 
@@ -156,6 +158,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
               return token;
             },
             slots,
+            trustedOnlyWorkers: config.trustedOnlyWorkers,
           }), { log, metrics, logStore, reapRun: (run) => reaper.reapRun(run) }),
       });
       closers.push(async () => {
