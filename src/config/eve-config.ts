@@ -1,5 +1,6 @@
 import type { WorkerType } from "../buildfile/types.js";
 import type { VaultSettings } from "../secrets/read-vault-secrets.js";
+import type { WorkerSettings } from "./load-worker-settings.js";
 
 /** Eve's settings, read once from the environment at start-up (see settings.ts for the table). */
 export interface EveConfig {
@@ -49,6 +50,8 @@ export interface EveConfig {
   secrets: Record<string, string>;
   /** Vault KV v2 source (VAULT_ADDR, VAULT_TOKEN, EVE_VAULT_MOUNT, EVE_VAULT_PATH); undefined when not set. */
   vault: VaultSettings | undefined;
+  /** Docker and kube_pod workers (DOCKER_*, EVE_DOCKER_*, EVE_KUBE_*); kube_pod access is checked when EVE_WORKER_TYPES has it. */
+  workerSettings: WorkerSettings;
 }
 
 export const FORK_BUILD_POLICIES = ["off", "approve", "on"] as const;

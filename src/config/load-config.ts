@@ -11,7 +11,9 @@ import { WORKER_TYPES, type WorkerType } from "../buildfile/types.js";
 import { parseSecretsText, secretsFormatOf } from "../secrets/parse-secrets-text.js";
 import { ENV_SECRET_PREFIX, readEnvSecrets } from "../secrets/read-env-secrets.js";
 import type { VaultSettings } from "../secrets/read-vault-secrets.js";
+import { createEnvReader } from "./env-reader.js";
 import { FORK_BUILD_POLICIES, LOG_LEVELS, type EveConfig, type ForkBuildPolicy, type LogLevel } from "./eve-config.js";
+import { loadWorkerSettings } from "./load-worker-settings.js";
 import { SETTINGS } from "./settings.js";
 
 export interface LoadConfigResult {
@@ -25,27 +27,7 @@ export interface LoadConfigResult {
 /** What the GitHub connection needs; `eve worker` and `npm start` both need it. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResult {
   const errors: string[] = [];
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === undefined || value === "" ? undefined : value;
-  };
-  const integer = (name: string, fallback: number, min: number): number => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min) {
-      errors.push(`${name}=${raw}: expected a whole number ≥ ${min}`);
-      return fallback;
-    }
-    return Number(raw);
-  };
-  const flag = (name: string, fallback: boolean): boolean => {
-    const raw = read(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (["on", "true", "yes", "1"].includes(raw)) return true;
-    if (["off", "false", "no", "0"].includes(raw)) return false;
-    errors.push(`${name}=${raw}: expected on or off`);
-    return fallback;
-  };
+  const { read, integer, flag } = createEnvReader(env, errors);
 
   const appIdRaw = read("APP_ID");
   if (appIdRaw === undefined) errors.push("APP_ID is not set: the GitHub App's id (App settings → About)");
@@ -92,6 +74,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     kube_pod: integer("EVE_MAX_KUBE_POD_WORKERS", 24, 1),
     openstack: integer("EVE_MAX_OPENSTACK_WORKERS", 20, 1),
   };
+  const workerSettings = loadWorkerSettings(env);
+  errors.push(...workerSettings.errors);
+  // Only a process that runs kube_pod stages needs to reach the cluster.
+  if (workerTypes.includes("kube_pod")) errors.push(...workerSettings.settings.kubeAccessProblems);
 
   const config: EveConfig = {
     appId: Number(appIdRaw),
@@ -125,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     workerMetricsPort: read("EVE_WORKER_METRICS_PORT") === undefined ? undefined : integer("EVE_WORKER_METRICS_PORT", 0, 0),
     secrets: { ...readSecrets(read("EVE_SECRETS_FILE"), errors), ...Object.fromEntries(readEnvSecrets(env)) },
     vault: readVault(read, errors),
+    workerSettings: workerSettings.settings,
   };
   return { config: errors.length === 0 ? config : undefined, errors, warnings: unknownSettings(env) };
 }
