@@ -7,14 +7,16 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { Probot, type ProbotOctokit } from "probot";
 import type { EveConfig } from "../config/eve-config.js";
+import { workerSettingsSecrets } from "../config/load-worker-settings.js";
+import { toProvisionerSettings } from "../config/to-provisioner-settings.js";
 import { createEveLogger } from "../logging/create-eve-logger.js";
 import { createSecretScrubber, type SecretScrubber } from "../logging/secret-scrubber.js";
 import { RedisLogStore } from "../logs/redis-log-store.js";
 import { createEveMetrics, type EveMetrics } from "../ops/eve-metrics.js";
 import type { OpsHandler } from "../ops/ops-handler.js";
 import { DockerProvisioner } from "../provisioners/docker/docker-provisioner.js";
-import { DockerReaper } from "../provisioners/docker/docker-reaper.js";
 import { LocalReaper } from "../provisioners/local/local-reaper.js";
+import { provisionerSweepers } from "../provisioners/provisioner-sweepers.js";
 import { createProvisionerRegistry } from "../provisioners/registry.js";
 import { createCancelListener } from "../queue/cancel-listener.js";
 import { createRedisConnection, createStageQueues, type StageQueues } from "../queue/queues.js";
@@ -69,6 +71,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
   const scrubber = options.scrubber ?? createSecretScrubber();
   scrubber.addPrivateKey(config.privateKey);
   scrubber.add(config.webhookSecret);
+  for (const secret of workerSettingsSecrets(config.workerSettings)) scrubber.add(secret);
   const log = options.log ?? createEveLogger({ level: config.logLevel, scrubber });
   const metrics = createEveMetrics();
   const probot = new Probot({
@@ -82,7 +85,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
   const queues = createStageQueues(config.redisUrl, options.prefix);
   const logRedis = createRedisConnection(config.redisUrl);
   watchRedisErrors([queues.redis, logRedis], log);
-  const provisioners = createProvisionerRegistry({ localBaseDir: join(config.workspaceDir, "workers") });
+  const provisioners = createProvisionerRegistry(toProvisionerSettings(config.workerSettings, { kubePod: config.workerTypes.includes("kube_pod"), localBaseDir: join(config.workspaceDir, "workers") }));
   const docker = provisioners.get("docker");
   const dockerClient = docker instanceof DockerProvisioner && config.workerTypes.includes("docker") ? docker.client : undefined;
   const onError = (error: unknown) => log.warn({ err: error }, "GitHub or log write failed");
@@ -120,7 +123,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
         instance: config.instance,
         sweepers: [
           new LocalReaper({ builderBaseDir: join(config.workspaceDir, "workers"), checkoutBaseDir: join(config.workspaceDir, "checkouts") }),
-          ...(dockerClient && docker instanceof DockerProvisioner ? [new DockerReaper(dockerClient, docker.settings.maxCachedImages)] : []),
+          ...provisionerSweepers(provisioners, config.workerTypes),
         ],
         queues,
         intervalSec: config.reapIntervalSec,

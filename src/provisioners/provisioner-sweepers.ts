@@ -1,0 +1,27 @@
+/**
+ * The reaper's sweepers for the containers and pods of registered
+ * provisioners: a DockerReaper on the docker provisioner's engine, a
+ * KubeReaper on the kube_pod provisioner's cluster (and its `service`
+ * clusters). The app, `eve worker` and `eve reap` build theirs here.
+ */
+import type { WorkerType } from "../buildfile/types.js";
+import { DockerProvisioner } from "./docker/docker-provisioner.js";
+import { DockerReaper } from "./docker/docker-reaper.js";
+import { KubeClient } from "./kubernetes/kube-client.js";
+import { KubeProvisioner } from "./kubernetes/kube-provisioner.js";
+import { KubeReaper } from "./kubernetes/kube-reaper.js";
+import type { OrphanSweeper } from "./reaper.js";
+import type { Provisioner } from "./types.js";
+
+/** Sweepers for the given types' provisioners (docker and kube_pod; local has its own LocalReaper). */
+export function provisionerSweepers(provisioners: ReadonlyMap<WorkerType, Provisioner>, types: readonly WorkerType[]): OrphanSweeper[] {
+  const sweepers: OrphanSweeper[] = [];
+  const docker = provisioners.get("docker");
+  if (types.includes("docker") && docker instanceof DockerProvisioner) sweepers.push(new DockerReaper(docker.client, docker.settings.maxCachedImages));
+  const kube = provisioners.get("kube_pod");
+  if (types.includes("kube_pod") && kube instanceof KubeProvisioner) {
+    const { namespace, services, deleteGraceSeconds } = kube.settings;
+    sweepers.push(new KubeReaper({ client: kube.client, namespace, serviceClients: services.map((service) => new KubeClient(service.access)), deleteGraceMs: deleteGraceSeconds * 1000 }));
+  }
+  return sweepers;
+}
