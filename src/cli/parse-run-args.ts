@@ -33,10 +33,14 @@ Run a build on this machine with the engine the app uses.
                         {"result", "stages": [{"name", "result", "durationMs",
                          "steps": [{"name", "result", "durationMs", "exitCode"}]}]}
 
+docker and kube_pod stages use the worker settings of the environment, as
+the app does (DOCKER_HOST, EVE_DOCKER_*, EVE_KUBE_*; docs/configuration.md).
+
 When no branch pattern matches and there is no default, nothing runs: the
 result is skipped and the exit status 0.
 Exit status: 0 success or warnings (or skipped), 1 failure, cancelled or
-exception, 2 invalid build file or usage error. Ctrl-C cancels the build.
+exception, 2 invalid build file, usage error or bad setting. Ctrl-C
+cancels the build.
 `;
 
 export function parseRunArgs(args: string[]): RunArgs {

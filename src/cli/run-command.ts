@@ -9,7 +9,10 @@ import { isAbsolute, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { formatMessage } from "../buildfile/format-message.js";
 import { selectStage } from "../buildfile/plan-build.js";
+import type { BuildFile } from "../buildfile/types.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
+import { loadWorkerSettings, type WorkerSettings } from "../config/load-worker-settings.js";
+import { toProvisionerSettings } from "../config/to-provisioner-settings.js";
 import { createBuildProperties } from "../engine/build-properties.js";
 import { InProcessLauncher } from "../engine/in-process-launcher.js";
 import { readRepoFacts, type RepoFacts } from "../engine/read-repo-facts.js";
@@ -37,6 +40,11 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stdout.write(RUN_USAGE);
     return 0;
   }
+  const workers = loadWorkerSettings(process.env);
+  if (workers.errors.length > 0) {
+    process.stderr.write(workers.errors.map((error) => `eve run: ${error}\n`).join(""));
+    return 2;
+  }
   keepHeapFlat();
   const dir = resolve(parsed.dir);
   const file = isAbsolute(parsed.file) ? parsed.file : join(dir, parsed.file);
@@ -49,6 +57,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const { buildFile, messages } = validateBuildFile(text, parsed.file);
   if (messages.length > 0) process.stderr.write(`${messages.map(formatMessage).join("\n")}\n`);
   if (!buildFile) return 2;
+  const kubePod = kubePodUsable(workers.settings, buildFile);
   const secrets = await readSecretsFile(parsed.secretsFile);
   let facts: RepoFacts;
   try {
@@ -100,7 +109,7 @@ export async function runCommand(args: string[]): Promise<number> {
     const common = {
       buildFile,
       secrets,
-      provisioners: createProvisionerRegistry(),
+      provisioners: createProvisionerRegistry(toProvisionerSettings(workers.settings, { kubePod })),
       observer: reporter,
       settings: SETTINGS,
       instance: "eve-run",
@@ -123,6 +132,15 @@ export async function runCommand(args: string[]): Promise<number> {
     process.off("SIGINT", onSigint);
     await rm(masterBuilddir, { recursive: true, force: true });
   }
+}
+
+/** kube_pod runs when its cluster is reachable; else say why, if the file has kube_pod stages. */
+function kubePodUsable(settings: WorkerSettings, buildFile: BuildFile): boolean {
+  if (settings.kubeAccessProblems.length === 0) return true;
+  if ([...buildFile.stages.values()].some((stage) => stage.worker.type === "kube_pod")) {
+    process.stderr.write(settings.kubeAccessProblems.map((problem) => `eve run: kube_pod stages cannot run here: ${problem}\n`).join(""));
+  }
+  return false;
 }
 
 type StageChoice = { name: string } | { skip: string } | { fail: string };
