@@ -62,7 +62,7 @@ export async function startAppHarness(buildFile: string, env: Record<string, str
     writeIntervalMs: 0,
     log: pino({ level: "silent" }),
   });
-  await runtime.probot.load(createApp({ queues: runtime.queues, reporter: runtime.reporter, buildFilePath: config.buildFilePath, maxStepDurationSec: 600, githubServerUrl: config.githubServerUrl }));
+  await runtime.probot.load(createApp({ queues: runtime.queues, reporter: runtime.reporter, buildFilePath: config.buildFilePath, maxStepDurationSec: 600, githubServerUrl: config.githubServerUrl, forkBuilds: config.forkBuilds }));
   await runtime.startWorkers();
 
   return {
