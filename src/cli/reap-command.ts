@@ -1,14 +1,18 @@
 /**
  * `eve reap`: removes what dead stage runs of this Eve instance left on the
  * Docker Engine — labelled containers whose owning process (on this host) is
- * gone, dangling images, and worker images beyond the cache bound — and
- * prints each removal.
+ * gone, dangling images, and worker images beyond the cache bound — and, when
+ * the kube_pod cluster is reachable with the EVE_KUBE_* settings, the pods,
+ * kubeconfig secrets and `service` namespaces of such runs; it prints each
+ * removal. The engine and cluster are the workers' (DOCKER_*, EVE_KUBE_*).
  */
 import { parseArgs } from "node:util";
-import { DockerClient } from "../provisioners/docker/docker-client.js";
-import { DockerReaper } from "../provisioners/docker/docker-reaper.js";
-import { DEFAULT_DOCKER_SETTINGS } from "../provisioners/docker/docker-settings.js";
+import type { WorkerType } from "../buildfile/types.js";
+import { loadWorkerSettings } from "../config/load-worker-settings.js";
+import { toProvisionerSettings } from "../config/to-provisioner-settings.js";
+import { provisionerSweepers } from "../provisioners/provisioner-sweepers.js";
 import { reapOrphans, type ReapedResource } from "../provisioners/reaper.js";
+import { createProvisionerRegistry } from "../provisioners/registry.js";
 import { ProvisionError } from "../provisioners/types.js";
 import { UsageError } from "./usage-error.js";
 
@@ -17,8 +21,20 @@ const USAGE = "usage: eve reap [--instance NAME] [--max-images N]";
 const EVE_RUN_INSTANCE = "eve-run";
 
 export async function reapCommand(args: string[]): Promise<number> {
-  const { instances, maxImages } = parseReapArgs(args);
-  const sweepers = [new DockerReaper(new DockerClient(), maxImages)];
+  const { settings, errors } = loadWorkerSettings(process.env);
+  if (errors.length > 0) {
+    process.stderr.write(errors.map((error) => `eve reap: ${error}\n`).join(""));
+    return 2;
+  }
+  const { instances, maxImages } = parseReapArgs(args, settings.docker.maxCachedImages);
+  const kubePod = settings.kubeAccessProblems.length === 0;
+  // Say why pods are not swept only to someone who configured a cluster.
+  if (!kubePod && Object.keys(process.env).some((name) => name.startsWith("EVE_KUBE_"))) {
+    process.stderr.write(settings.kubeAccessProblems.map((problem) => `eve reap: not sweeping kube_pod resources: ${problem}\n`).join(""));
+  }
+  const types: WorkerType[] = kubePod ? ["docker", "kube_pod"] : ["docker"];
+  const provisioners = createProvisionerRegistry(toProvisionerSettings({ ...settings, docker: { ...settings.docker, maxCachedImages: maxImages } }, { kubePod }));
+  const sweepers = provisionerSweepers(provisioners, types);
   const reaped: ReapedResource[] = [];
   try {
     for (const instance of instances) reaped.push(...(await reapOrphans({ instance, sweepers })));
@@ -33,14 +49,14 @@ export async function reapCommand(args: string[]): Promise<number> {
 }
 
 /** Without --instance: the app's instance (EVE_INSTANCE, default eve) and the one of `eve run`. */
-function parseReapArgs(args: string[]): { instances: string[]; maxImages: number } {
+function parseReapArgs(args: string[], defaultMaxImages: number): { instances: string[]; maxImages: number } {
   let values: { instance?: string | undefined; "max-images"?: string | undefined };
   try {
     ({ values } = parseArgs({ args, options: { instance: { type: "string" }, "max-images": { type: "string" } }, strict: true, allowPositionals: false }));
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   }
-  const maxImages = Number(values["max-images"] ?? DEFAULT_DOCKER_SETTINGS.maxCachedImages);
+  const maxImages = Number(values["max-images"] ?? defaultMaxImages);
   if (!Number.isInteger(maxImages) || maxImages < 0) throw new UsageError(`--max-images expects a whole number ≥ 0\n${USAGE}`);
   const instances = values.instance !== undefined ? [values.instance] : [...new Set([process.env.EVE_INSTANCE ?? "eve", EVE_RUN_INSTANCE])];
   return { instances, maxImages };
