@@ -146,6 +146,24 @@ describe("/eve commands on a pull request", () => {
     expect(reactions(app)).toEqual(["+1"]);
   });
 
+  it("ignores bots, edited comments and plain issues, and answers a redelivered comment once", async () => {
+    app = await startAppHarness(buildFile);
+    mockPullRequest(app.github, { sha: "c".repeat(40) });
+    const payload = fixture("issue-comment-event.json");
+    payload.comment.body = "/eve help";
+    payload.comment.user.login = "maintainer";
+    const receive = (id: string, changed: Payload) => app!.runtime.probot.receive({ id, name: "issue_comment", payload: { ...payload, ...changed } } as never);
+
+    await receive("bot", { comment: { ...payload.comment, user: { ...payload.comment.user, login: "eve[bot]", type: "Bot" } } });
+    await receive("edited", { action: "edited", changes: { body: { from: "hi" } } });
+    await receive("issue", { issue: { ...payload.issue, pull_request: undefined } });
+    expect(app.github.requests).toEqual([]);
+    await receive("twice", {});
+    await receive("twice", {});
+
+    expect(replies(app)).toHaveLength(1);
+  });
+
   it("lists the stages when asked to re-run one the build file does not have", async () => {
     app = await startAppHarness(buildFile);
     await buildPushed(app);
