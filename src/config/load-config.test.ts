@@ -73,6 +73,17 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("carries the worker settings, and refuses to start kube_pod workers that cannot reach a cluster", () => {
+    const { config } = loadConfig({ ...minimal, EVE_DOCKER_MAX_MEMORY: "2G", EVE_KUBE_SERVER: "https://kube.example.com", EVE_KUBE_TOKEN: "t0ken", EVE_WORKER_TYPES: "docker,kube_pod" });
+
+    expect(config?.workerSettings).toMatchObject({ docker: { maxMemory: "2G" }, kubernetes: { access: { mode: "token", server: "https://kube.example.com" } }, kubeAccessProblems: [] });
+    expect(loadConfig({ ...minimal, EVE_WORKER_TYPES: "docker" }).errors).toEqual([]);
+    expect(loadConfig({ ...minimal, EVE_WORKER_TYPES: "docker,kube_pod", EVE_DOCKER_CPUS: "-1" }).errors).toEqual([
+      "EVE_DOCKER_CPUS=-1: expected a number of CPUs above 0, e.g. 1 or 0.5",
+      "EVE_KUBE_ACCESS=in-cluster: Eve is not running in a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set); use EVE_KUBE_CONFIG (a kubeconfig file) or EVE_KUBE_SERVER and EVE_KUBE_TOKEN",
+    ]);
+  });
+
   it("warns about EVE_ names it does not know", () => {
     expect(loadConfig({ ...minimal, EVE_MAX_LOCAL_WORKER: "3" }).warnings).toEqual([
       "EVE_MAX_LOCAL_WORKER is not an Eve setting (ignored); see docs/configuration.md",

@@ -76,7 +76,11 @@ function readJson(env: EnvReader, name: string, expected: string, errors: string
   let value: unknown;
   try {
     value = JSON.parse(raw);
-    problem = check(value);
+  } catch {
+    problem = "not valid JSON";
+  }
+  try {
+    problem ??= check(value);
   } catch (error) {
     problem = error instanceof Error ? error.message.replace(/\bdata\//g, "") : String(error);
   }
