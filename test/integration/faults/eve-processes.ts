@@ -5,7 +5,7 @@
  * through Redis) — all talking to GitHub through the HTTP stand-in.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
+import { createHmac, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -94,25 +94,7 @@ export interface EveChild {
 /** `eve worker` from the TypeScript sources (no build needed). */
 export function spawnEveWorker(env: Record<string, string>): EveChild {
   const script = `const { main } = await import("./src/cli/main.ts"); process.exitCode = await main(["worker"]);`;
-  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const lines: string[] = [];
-  const collect = (chunk: Buffer) => lines.push(...chunk.toString("utf8").split("\n").filter((line) => line !== ""));
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return {
-    child,
-    lines,
-    exited,
-    async waitForLine(pattern, timeoutMs = 20_000) {
-      let found: string | undefined;
-      await waitUntil(() => (found = lines.find((line) => pattern.test(line))) !== undefined, timeoutMs, () => `no line matching ${pattern} in:\n${lines.join("\n")}`);
-      return found as string;
-    },
-  };
+  return spawnEve(["--import", "tsx", "--input-type=module", "--eval", script], env);
 }
 
 export interface InProcessApp {
@@ -173,3 +155,44 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+/** `npm start` (src/main.ts from the sources): webhooks, log pages, health and metrics on PORT, and stage workers. */
+export function spawnEveApp(env: Record<string, string>): EveChild {
+  return spawnEve(["--import", "tsx", "src/main.ts"], env);
+}
+
+function spawnEve(args: string[], env: Record<string, string>): EveChild {
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const collect = (chunk: Buffer) => lines.push(...chunk.toString("utf8").split("\n").filter((line) => line !== ""));
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return {
+    child,
+    lines,
+    exited,
+    async waitForLine(pattern, timeoutMs = 20_000) {
+      let found: string | undefined;
+      await waitUntil(() => (found = lines.find((line) => pattern.test(line))) !== undefined, timeoutMs, () => `no line matching ${pattern} in:\n${lines.join("\n")}`);
+      return found as string;
+    },
+  };
+}
+
+/** Sends a signed push webhook to an Eve app over HTTP. */
+export async function sendPush(baseUrl: string, secret: string, delivery: string, overrides: Record<string, unknown> = {}): Promise<number> {
+  const body = JSON.stringify({ ...pushEvent, ...overrides });
+  const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+  const response = await fetch(`${baseUrl}/api/github/webhooks`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": delivery, "x-hub-signature-256": signature },
+    body,
+  });
+  return response.status;
+}
+
+export { freePort };

@@ -88,7 +88,7 @@ describe("a worker process killed with SIGKILL mid-stage", () => {
     expect(isGroupAlive(first.pgid)).toBe(false);
     expect(existsSync(first.dir)).toBe(false);
     expect(builderDirs()).toEqual([]);
-    const log = await app.runtime.logStore.read(JSON.parse(await second.waitForLine(/Stage recovered/)).run as string, 0, 1000);
+    const log = await app.runtime.logStore.read(JSON.parse(await second.waitForLine(/Stage recovered/)).run as string, undefined, 1000);
     expect(JSON.stringify(log)).toContain("was lost");
     expect(github.schemaErrors).toEqual([]);
   }, 60_000);
