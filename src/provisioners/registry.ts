@@ -23,7 +23,9 @@ export function createProvisionerRegistry(settings: ProvisionerSettings = {}): M
   const registry = new Map<WorkerType, Provisioner>();
   registry.set("local", new LocalProvisioner(settings.localBaseDir === undefined ? {} : { baseDir: settings.localBaseDir }));
   // The engine is only contacted when a docker stage spawns, so registering it costs nothing without Docker.
-  registry.set("docker", new DockerProvisioner({ settings: settings.docker ?? {} }));
-  if (settings.kubernetes) registry.set("kube_pod", new KubeProvisioner({ settings: settings.kubernetes }));
+  const docker = new DockerProvisioner({ settings: settings.docker ?? {} });
+  registry.set("docker", docker);
+  // kube_pod images are built on the docker workers' engine (DOCKER_HOST and its TLS settings).
+  if (settings.kubernetes) registry.set("kube_pod", new KubeProvisioner({ settings: settings.kubernetes, docker: docker.client }));
   return registry;
 }
