@@ -62,6 +62,17 @@ describe("runStage: Buildbot result semantics", () => {
     expect(outcome.summary).toBe("failure: step 'tests' exited 3");
   });
 
+  it("names in its summary the step that made the stage's final result", async () => {
+    const steps: [string, Record<string, unknown>][] = [
+      ["ShellCommand", { name: "lint", command: "exit 1", flunkOnFailure: false, warnOnFailure: true }],
+      ["ShellCommand", { name: "tests", command: "exit 2" }],
+    ];
+
+    const { outcome } = await runBuild(base.baseDir, buildFileOf({ s: steps }), "s");
+
+    expect(outcome.summary).toBe("failure: step 'tests' exited 2");
+  });
+
   it("kills a step after `timeout` seconds without output, and after `maxTime` in total", async () => {
     const { outcome } = await runBuild(
       base.baseDir,

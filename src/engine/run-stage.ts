@@ -59,7 +59,8 @@ export async function runStage(options: RunStageOptions): Promise<StageOutcome> 
       const { outcome, flags } = await runStep(runtime, stepDef, name);
       steps.push(outcome);
       const next = computeResultAndTermination(flags, outcome.result, result);
-      if (next.result !== result && !summary) summary = `step '${name}' ${outcome.summary ?? outcome.result}`;
+      // The summary names the step that brought the stage to its (final) worst result.
+      if (next.result !== result) summary = `step '${name}' ${outcome.summary ?? outcome.result}`;
       result = next.result;
       terminate ||= next.terminate;
       observer.stepFinished(stage, index, outcome);

@@ -70,7 +70,7 @@ export class TerminalReporter implements StageObserver {
   stepFinished(stage: StageIdentity, _index: number, outcome: StepOutcome): void {
     const state = this.state(stage);
     this.endPartial(state);
-    const why = outcome.summary ? ` (${outcome.summary})` : "";
+    const why = outcome.summary && outcome.summary !== outcome.result ? ` (${outcome.summary})` : "";
     this.push(`[${stage.stage}] ── ${outcome.name}: ${outcome.result}${why} in ${formatDuration(outcome.durationMs)}\n`);
     state.prefix = `[${stage.stage}] `;
   }
