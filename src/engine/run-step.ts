@@ -77,13 +77,13 @@ function createStepContext(runtime: StageRuntime, type: string, params: Record<s
     workdir,
     signal: run.signal,
     log,
-    async exec(command, capture) {
+    async exec(command, execOptions) {
       const pipeline = createOutputPipeline({
         secrets: run.secrets.values(),
         sink: (text) => run.observer.output(run.stage, text),
-        captureStdoutBytes: capture?.stdout ? CAPTURE_LIMIT : 0,
+        captureStdoutBytes: execOptions?.captureStdout ? CAPTURE_LIMIT : 0,
       });
-      log(`$ ${describeCommand(command)}`);
+      log(`$ ${execOptions?.display ?? describeCommand(command)}`);
       const result = await workspace.exec(command, {
         workdir,
         env: options.env,

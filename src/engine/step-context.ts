@@ -37,8 +37,11 @@ export interface StepContext {
   readonly workdir: string;
   /** Aborted when the stage is cancelled. */
   readonly signal: AbortSignal;
-  /** Runs a command with the step's env, workdir and limits; output goes to the stage log, masked. */
-  exec(command: StepCommand, capture?: { stdout: boolean }): Promise<CommandRun>;
+  /**
+   * Runs a command with the step's env, workdir and limits; output goes to the stage log, masked.
+   * `display` replaces the command in the log's `$ …` header where the real one is a long script.
+   */
+  exec(command: StepCommand, options?: { captureStdout?: boolean; display?: string }): Promise<CommandRun>;
   /** Writes one line into the stage log (masked). */
   log(line: string): void;
 }

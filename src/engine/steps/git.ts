@@ -60,10 +60,11 @@ export async function gitStep(context: StepContext): Promise<StepRun> {
     pythonTruthy(params.submodules) ? "1" : "0",
     pythonTruthy(params.retryFetch) ? "1" : "0",
   ];
-  const run = await context.exec({ argv: ["sh", "-c", CHECKOUT_SCRIPT, "git-checkout", ...args] });
+  const what = [revision || branch || "HEAD", depth > 0 ? `depth ${depth}` : "", mode, method].filter(Boolean).join(", ");
+  const run = await context.exec({ argv: ["sh", "-c", CHECKOUT_SCRIPT, "git-checkout", ...args] }, { display: `git checkout ${repourl} (${what})` });
   const outcome = commandResult(run, context.options);
   if (outcome.result !== "success") return outcome;
-  const head = await context.exec({ argv: ["git", "rev-parse", "HEAD"] }, { stdout: true });
+  const head = await context.exec({ argv: ["git", "rev-parse", "HEAD"] }, { captureStdout: true });
   if (head.exitCode === 0 && head.stdout) properties.set("got_revision", head.stdout.trim());
   return outcome;
 }

@@ -19,7 +19,7 @@ export async function setPropertyFromCommand(context: StepContext): Promise<Step
     context.log(`property ${name} was set by the user: kept`);
     return { result: "skipped", exitCode: null, summary: `property '${name}' forced by the user` };
   }
-  const run = await context.exec(command, { stdout: true });
+  const run = await context.exec(command, { captureStdout: true });
   const outcome = commandResult(run, context.options);
   if (run.killedBy !== null) return outcome;
   const strip = Object.hasOwn(context.params, "strip") ? pythonTruthy(context.params.strip) : true;
