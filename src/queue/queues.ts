@@ -47,7 +47,11 @@ export function getQueueName(type: WorkerType): string {
   return `stages-${type}`;
 }
 
-export function createStageQueues(redisUrl: string, prefix = "eve"): StageQueues {
+/**
+ * `onError` hears the queues' and events' connection errors while Redis is
+ * away (they reconnect by themselves); without it BullMQ prints them raw.
+ */
+export function createStageQueues(redisUrl: string, prefix = "eve", onError?: (error: Error) => void): StageQueues {
   const redis = createRedisConnection(redisUrl);
   const queues = new Map<WorkerType, StageQueue>();
   const events = new Map<WorkerType, Promise<QueueEvents>>();
@@ -62,6 +66,7 @@ export function createStageQueues(redisUrl: string, prefix = "eve"): StageQueues
       let queue = queues.get(type);
       if (!queue) {
         queue = new Queue<StageJobData, StageJobResult>(getQueueName(type), { connection: redis, prefix });
+        if (onError) queue.on("error", onError);
         queues.set(type, queue);
       }
       return queue;
@@ -72,6 +77,7 @@ export function createStageQueues(redisUrl: string, prefix = "eve"): StageQueues
         const connection = createRedisConnection(redisUrl);
         eventConnections.push(connection);
         const queueEvents = new QueueEvents(getQueueName(type), { connection, prefix });
+        if (onError) queueEvents.on("error", onError);
         opened = queueEvents.waitUntilReady().then(() => queueEvents);
         events.set(type, opened);
       }

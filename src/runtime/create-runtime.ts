@@ -82,9 +82,10 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     log,
     Octokit: options.Octokit ?? createEveOctokit({ metrics }),
   });
-  const queues = createStageQueues(config.redisUrl, options.prefix);
+  const redisErrors = watchRedisErrors(log);
+  const queues = createStageQueues(config.redisUrl, options.prefix, redisErrors.onError("queues"));
   const logRedis = createRedisConnection(config.redisUrl);
-  watchRedisErrors([queues.redis, logRedis], log);
+  redisErrors.watch("logs", logRedis);
   const provisioners = createProvisionerRegistry(toProvisionerSettings(config.workerSettings, { kubePod: config.workerTypes.includes("kube_pod"), localBaseDir: join(config.workspaceDir, "workers") }));
   const docker = provisioners.get("docker");
   const dockerClient = docker instanceof DockerProvisioner && config.workerTypes.includes("docker") ? docker.client : undefined;
@@ -119,6 +120,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
       const secrets = await createSecretSource(config, { onError: (error) => log.warn({ err: error }, "Secret refresh failed; keeping the previous values") });
       closers.push(async () => secrets.close());
       const cancels = await createCancelListener(config.redisUrl, queues.prefix);
+      let running = 0;
       const reaper = startReaper({
         instance: config.instance,
         sweepers: [
@@ -134,7 +136,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
         queues,
         types: config.workerTypes,
         capacity: config.capacity,
-        onError: (error) => log.error({ err: error }, "Stage worker error"),
+        onError: redisErrors.onError("workers"),
         onFailed: reportFailedStage({ reporter, queues, metrics, log }),
         lockLostReason: () => "this worker process lost the stage to another one (cut off from Redis too long)",
         lockDurationMs: config.workerLostAfterSec * 1000,
@@ -162,7 +164,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
             },
             slots,
             trustedOnlyWorkers: config.trustedOnlyWorkers,
-          }), { log, metrics, logStore, reapRun: (run) => reaper.reapRun(run) }),
+          }), { log, metrics, logStore, reapRun: (run) => reaper.reapRun(run), onRunning: (delta) => (running += delta) }),
       });
       closers.push(async () => {
         const stopping = workers.close();
@@ -170,8 +172,10 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
           log.warn({ graceSec: config.shutdownGraceSec }, "Shutdown grace is over: cancelling the stages still running");
           workers.cancelAll("Eve's worker process was stopped before the stage ended");
         }, config.shutdownGraceSec * 1000);
-        await stopping;
+        const closed = await Promise.race([stopping.then(() => true), idleThenTimeout(() => running === 0, CLOSE_AFTER_IDLE_MS).then(() => false)]);
+        if (!closed) log.warn("Stage workers idle but BullMQ did not close them; going on with the shutdown");
         clearTimeout(grace);
+        log.debug("Shutdown: workers stopped; closing the reaper and the cancel listener");
         await reaper.close();
         await cancels.close();
       });
@@ -179,10 +183,25 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     },
     async close() {
       for (const close of closers.splice(0)) await close();
+      log.debug("Shutdown: stage workers closed; flushing GitHub writes and logs");
       await writeQueue.flush();
       await logStore.flush();
+      log.debug("Shutdown: closing queues");
       await queues.close();
       await logRedis.quit().catch(() => undefined);
+      log.debug("Shutdown: done");
     },
   };
+}
+
+/**
+ * BullMQ 6.7's Worker.close() can hang after Redis was restarted (it waits for
+ * its blocking connection to end, which never comes). Once no stage runs here
+ * any more, and BullMQ had time to record the last results, stop waiting.
+ */
+const CLOSE_AFTER_IDLE_MS = 5_000;
+
+async function idleThenTimeout(isIdle: () => boolean, ms: number): Promise<void> {
+  while (!isIdle()) await new Promise((resolve) => setTimeout(resolve, 200));
+  await new Promise((resolve) => setTimeout(resolve, ms));
 }

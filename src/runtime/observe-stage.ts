@@ -17,6 +17,8 @@ export interface ObserveStageOptions {
   logStore: LogStore;
   /** Removes every resource of the run (its previous attempt's, before this one spawns anything). */
   reapRun(run: string): Promise<number>;
+  /** Told +1 when a stage starts and -1 when it ends (the process waits for 0 before it exits). */
+  onRunning?(delta: 1 | -1): void;
 }
 
 export function observeStage(processor: StageProcessor, options: ObserveStageOptions): StageProcessor {
@@ -39,6 +41,7 @@ export function observeStage(processor: StageProcessor, options: ObserveStageOpt
     }
     log.info("Stage started");
     metrics.stagesRunning.inc({ worker_type: workerType });
+    options.onRunning?.(1);
     const started = Date.now();
     try {
       const result = await processor(job, token, signal && cancellation(signal));
@@ -53,6 +56,7 @@ export function observeStage(processor: StageProcessor, options: ObserveStageOpt
       throw error;
     } finally {
       metrics.stagesRunning.dec({ worker_type: workerType });
+      options.onRunning?.(-1);
     }
   };
 }

@@ -1,8 +1,8 @@
 /**
  * Redis connections report every failed reconnection attempt as an `error`
- * event. Without a listener ioredis prints them raw; with one that throws, the
- * process would die. Eve logs them (at most one line per connection every
- * 10 s) and lets ioredis reconnect by itself; BullMQ's connections use
+ * event: without a listener ioredis and BullMQ print them raw. Eve logs them
+ * (at most one line per source every 10 s, with the count it kept quiet) and
+ * lets ioredis reconnect by itself; BullMQ's connections use
  * `maxRetriesPerRequest: null`, so their commands wait for the reconnection.
  */
 import type { Redis } from "ioredis";
@@ -10,22 +10,35 @@ import type { Logger } from "pino";
 
 const QUIET_MS = 10_000;
 
-export function watchRedisErrors(connections: readonly Pick<Redis, "on">[], log: Logger): void {
-  for (const connection of connections) {
-    let lastLogged = 0;
-    let suppressed = 0;
-    connection.on("error", (error: Error) => {
-      if (Date.now() - lastLogged < QUIET_MS) {
-        suppressed++;
-        return;
-      }
-      log.warn({ err: error, suppressed }, "Redis connection error; reconnecting");
-      lastLogged = Date.now();
-      suppressed = 0;
-    });
-    connection.on("ready", () => {
-      if (lastLogged > 0) log.info("Redis connection ready again");
-      lastLogged = 0;
-    });
-  }
+export interface RedisErrorWatch {
+  /** A listener for one source's `error` events (queues, workers, …). */
+  onError(source: string): (error: Error) => void;
+  /** Also logs when the connection is ready again. */
+  watch(source: string, connection: Pick<Redis, "on">): void;
+}
+
+export function watchRedisErrors(log: Logger): RedisErrorWatch {
+  const sources = new Map<string, { lastLogged: number; suppressed: number }>();
+  const onError = (source: string) => (error: Error) => {
+    let state = sources.get(source);
+    if (!state) sources.set(source, (state = { lastLogged: 0, suppressed: 0 }));
+    if (Date.now() - state.lastLogged < QUIET_MS) {
+      state.suppressed++;
+      return;
+    }
+    log.warn({ err: error, source, suppressed: state.suppressed }, "Redis or queue error; Eve reconnects and retries by itself");
+    state.lastLogged = Date.now();
+    state.suppressed = 0;
+  };
+  return {
+    onError,
+    watch(source, connection) {
+      connection.on("error", onError(source));
+      connection.on("ready", () => {
+        const state = sources.get(source);
+        if (state && state.lastLogged > 0) log.info({ source }, "Redis connection ready again");
+        sources.delete(source);
+      });
+    },
+  };
 }
