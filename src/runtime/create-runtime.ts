@@ -24,7 +24,7 @@ import type { RunReporter } from "../queue/run-reporter.js";
 import { recordBuildRuns } from "../queue/record-build-runs.js";
 import { createStageProcessor } from "../queue/stage-processor.js";
 import { startStageWorkers, type StageWorkers } from "../queue/stage-workers.js";
-import { GitHubWriteQueue } from "../reporting/github-write-queue.js";
+import { GitHubWriteQueue, type GitHubWriteQueueOptions } from "../reporting/github-write-queue.js";
 import { createSecretSource } from "../secrets/create-secret-source.js";
 import { createRunReporter } from "./create-run-reporter.js";
 import { createEveOctokit } from "./eve-octokit.js";
@@ -42,6 +42,8 @@ export interface RuntimeOptions {
   /** Pause between two GitHub writes of one installation (default 1000 ms, GitHub's advice). */
   writeIntervalMs?: number;
   progressIntervalMs?: number;
+  /** Retry timing of GitHub writes (tests shorten timeouts and back-off). */
+  writeRetry?: Omit<GitHubWriteQueueOptions, "onError" | "minIntervalMs">;
   log?: Logger;
   /** Scrubs credentials from log lines; a custom `log` should write through it (default: a new one). */
   scrubber?: SecretScrubber;
@@ -91,7 +93,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
   const dockerClient = docker instanceof DockerProvisioner && config.workerTypes.includes("docker") ? docker.client : undefined;
   const onError = (error: unknown) => log.warn({ err: error }, "GitHub or log write failed");
   const logStore = new RedisLogStore(logRedis, { prefix: `${queues.prefix}:log:`, ttlMs: config.logRetentionDays * 24 * 3600 * 1000, onError });
-  const writeQueue = new GitHubWriteQueue({ onError, minIntervalMs: options.writeIntervalMs ?? config.githubWriteIntervalMs });
+  const writeQueue = new GitHubWriteQueue({ ...options.writeRetry, onError, minIntervalMs: options.writeIntervalMs ?? config.githubWriteIntervalMs });
   // The registry of builds and their runs feeds re-runs and PR commands.
   const reporter = recordBuildRuns(createRunReporter({
     getOctokit: (installationId) => probot.auth(installationId),
