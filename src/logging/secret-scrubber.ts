@@ -20,9 +20,12 @@ const REPLACEMENT = "[redacted]";
 
 export function createSecretScrubber(): SecretScrubber {
   const secrets = new Set<string>();
+  // Longest first: a secret that contains another is replaced whole.
+  let ordered: string[] | undefined;
   const add = (secret: string) => {
     if (secret.length < 8 || secrets.has(secret)) return;
     secrets.add(secret);
+    ordered = undefined;
     for (const oldest of secrets) {
       if (secrets.size <= MAX_SECRETS) break;
       secrets.delete(oldest);
@@ -35,7 +38,8 @@ export function createSecretScrubber(): SecretScrubber {
     },
     scrub(text) {
       let out = text;
-      for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REPLACEMENT);
+      ordered ??= [...secrets].sort((a, b) => b.length - a.length);
+      for (const secret of ordered) if (out.includes(secret)) out = out.split(secret).join(REPLACEMENT);
       return out;
     },
   };
