@@ -29,8 +29,9 @@ RUN groupadd --system eve && useradd --system --gid eve --create-home eve \
 USER eve
 ENV PORT=3000 EVE_WORKSPACE_DIR=/var/lib/eve
 EXPOSE 3000
-# Probot answers /ping with PONG.
+# Liveness: the app answers /healthz on PORT; `eve worker` on EVE_WORKER_METRICS_PORT
+# (set it for worker containers, or run them with --no-healthcheck).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/ping').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.EVE_WORKER_METRICS_PORT||process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/main.js"]
