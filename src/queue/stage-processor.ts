@@ -69,6 +69,8 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
     if (signal) linkAbort(signal, controller);
     const unwatch = options.cancels.watch(data.stage.build, controller);
     const repoDir = join(options.workspaceDir, "checkouts", data.stage.run);
+    // Most stages fetch nothing: then there is no directory to remove.
+    let fetching = false;
     try {
       const cancelled = await getCancelReason(options.queues, data.stage.build);
       if (cancelled !== undefined) return { outcome: await endBeforeStart(options, data, "cancelled", cancelled) };
@@ -81,6 +83,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
       if (stageDef && needsCheckout(stageDef)) {
         const token = await options.getInstallationToken(data.installationId);
         const url = `${options.githubServerUrl}/${data.repository.owner}/${data.repository.name}.git`;
+        fetching = true;
         try {
           const ref = data.pullRequest === undefined ? {} : { ref: `refs/pull/${data.pullRequest}/head` };
           await checkoutRepository({ url, sha: data.sha, token, dir: repoDir, signal: controller.signal, ...ref });
@@ -111,7 +114,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
       return { outcome };
     } finally {
       unwatch();
-      await rm(repoDir, { recursive: true, force: true });
+      if (fetching) await rm(repoDir, { recursive: true, force: true });
       await options.queues.releaseFairPriority(data.workerType, data.installationId);
     }
   };

@@ -37,12 +37,23 @@ export class LocalProvisioner implements Provisioner {
 
   async spawn(_spec: WorkerSpec, context: SpawnContext): Promise<Workspace> {
     try {
-      await mkdir(this.baseDir, { recursive: true });
-      const dir = await mkdtemp(join(this.baseDir, `${safeName(context.labels.run)}-`));
+      const dir = await this.createBuilderDir(context.labels.run);
       await writeFile(join(dir, LOCAL_LABELS_FILE), `${JSON.stringify({ ...context.labels, host: hostname(), pid: process.pid, created: new Date().toISOString() })}\n`);
       return new LocalWorkspace(dir, context.labels, this.path);
     } catch (error) {
       throw new ProvisionError(`cannot create a local builder directory under ${this.baseDir}`, { cause: error });
+    }
+  }
+
+  /** The base directory is created when missing (at first, or after an operator removed it), not checked every time. */
+  private async createBuilderDir(run: string): Promise<string> {
+    const prefix = join(this.baseDir, `${safeName(run)}-`);
+    try {
+      return await mkdtemp(prefix);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      await mkdir(this.baseDir, { recursive: true });
+      return mkdtemp(prefix);
     }
   }
 }

@@ -3,11 +3,11 @@
  * with backpressure, and kills the whole group on timeout, maxTime or cancel
  * (SIGTERM, then SIGKILL after the grace). Resolves when the process has
  * exited and its output pipes are closed, as Buildbot's worker does.
+ * Processes are started by the spawn helper (spawn-helper.ts), not by forking Eve.
  */
-import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
-import type { Readable } from "node:stream";
-import type { ExecOptions, ExecResult, OutputStream, StepCommand } from "../types.js";
+import type { ExecOptions, ExecResult, StepCommand } from "../types.js";
+import { spawnThroughHelper } from "./spawn-helper.js";
 
 /** setTimeout's ceiling; longer delays would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -28,12 +28,7 @@ export async function runProcess(command: StepCommand, options: RunProcessOption
   if (options.signal.aborted) return { exitCode: null, killedBy: "cancel", durationMs: 0 };
   const [file, args] = "shell" in command ? ["/bin/sh", ["-c", command.shell]] : [command.argv[0] ?? "", command.argv.slice(1)];
   return new Promise<ExecResult>((resolve) => {
-    const child = spawn(file, args, {
-      cwd: options.workdir,
-      env: options.env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    let pid: number | undefined;
     let killedBy: ExecResult["killedBy"] = null;
     let lastOutput = Date.now();
     let idleTimer: NodeJS.Timeout | undefined;
@@ -41,10 +36,11 @@ export async function runProcess(command: StepCommand, options: RunProcessOption
     let settled = false;
 
     const kill = (reason: NonNullable<ExecResult["killedBy"]>) => {
-      if (killedBy !== null || settled || child.pid === undefined) return;
+      if (killedBy !== null || settled) return;
       killedBy = reason;
-      signalGroup(child.pid, "SIGTERM");
-      killTimer = setTimeout(() => child.pid !== undefined && signalGroup(child.pid, "SIGKILL"), Math.min(options.killGraceMs, MAX_TIMER_MS));
+      // Not started yet: `started` sends the SIGTERM.
+      if (pid !== undefined) signalGroup(pid, "SIGTERM");
+      killTimer = setTimeout(() => pid !== undefined && signalGroup(pid, "SIGKILL"), Math.min(options.killGraceMs, MAX_TIMER_MS));
     };
     const checkIdle = () => {
       const idle = Date.now() - lastOutput;
@@ -66,34 +62,28 @@ export async function runProcess(command: StepCommand, options: RunProcessOption
       resolve({ exitCode, killedBy, durationMs: Date.now() - started });
     };
 
-    const pipe = (stream: Readable, name: OutputStream) => {
-      stream.on("data", (chunk: Buffer) => {
-        lastOutput = Date.now();
-        const pending = options.onOutput(chunk, name);
-        if (pending) {
-          stream.pause();
-          void pending.then(
-            () => {
-              lastOutput = Date.now();
-              stream.resume();
-            },
-            () => stream.resume(),
-          );
-        }
-      });
-    };
-    pipe(child.stdout, "stdout");
-    pipe(child.stderr, "stderr");
-    if (child.pid !== undefined) options.onGroup?.(child.pid);
-
-    let spawnFailed = false;
-    child.on("error", (error) => {
-      spawnFailed = true;
-      void Promise.resolve(options.onOutput(Buffer.from(`eve: cannot run '${file}': ${describe(error)}\n`), "stderr")).finally(() =>
-        finish(127),
-      );
-    });
-    child.on("close", (code) => spawnFailed || finish(code));
+    spawnThroughHelper(
+      { file, args, cwd: options.workdir, env: options.env },
+      {
+        started(groupId) {
+          pid = groupId;
+          options.onGroup?.(groupId);
+          if (killedBy !== null) signalGroup(groupId, "SIGTERM");
+        },
+        output(chunk, stream) {
+          lastOutput = Date.now();
+          const pending = options.onOutput(chunk, stream);
+          // While the consumer catches up the process is paused: that is not idleness.
+          return pending?.then(() => {
+            lastOutput = Date.now();
+          });
+        },
+        failed(message) {
+          void Promise.resolve(options.onOutput(Buffer.from(`eve: cannot run '${file}': ${message}\n`), "stderr")).finally(() => finish(127));
+        },
+        closed: finish,
+      },
+    );
     if (options.signal.aborted) onAbort();
   });
 }
