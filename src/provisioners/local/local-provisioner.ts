@@ -4,12 +4,13 @@
  * environment; teardown kills whatever is left in those groups and removes
  * the directory.
  */
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { WorkerSpec } from "../../buildfile/types.js";
 import { ProvisionError, type ExecOptions, type ExecResult, type Provisioner, type ResourceLabels, type SpawnContext, type StepCommand, type Workspace } from "../types.js";
 import { expandEnv } from "./expand-env.js";
+import { removeTree } from "./remove-tree.js";
 import { runProcess, signalGroup } from "./run-process.js";
 
 /** Process groups of a builder directory's steps, one per line: the reaper kills them when their Eve process died. */
@@ -94,7 +95,7 @@ class LocalWorkspace implements Workspace {
     for (const pgid of this.groups) signalGroup(pgid, "SIGKILL");
     this.groups.clear();
     try {
-      await rm(this.builderDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+      await removeTree(this.builderDir);
     } catch (error) {
       throw new ProvisionError(`cannot remove ${this.builderDir}`, { cause: error });
     }

@@ -1,0 +1,38 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { removeTree } from "./remove-tree.js";
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+function tempRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), "eve-remove-tree-"));
+  roots.push(root);
+  return root;
+}
+
+describe("removeTree", () => {
+  it("removes nested directories and files, and unlinks links without following them", async () => {
+    const root = tempRoot();
+    const outside = join(root, "outside");
+    mkdirSync(outside);
+    writeFileSync(join(outside, "keep.txt"), "kept");
+    const tree = join(root, "tree");
+    mkdirSync(join(tree, "a", "b", "c"), { recursive: true });
+    for (const dir of ["", "a", "a/b", "a/b/c"]) for (let i = 0; i < 5; i++) writeFileSync(join(tree, dir, `f${i}`), "x");
+    symlinkSync(outside, join(tree, "a", "link-to-outside"));
+
+    await removeTree(tree);
+
+    expect(existsSync(tree)).toBe(false);
+    expect(existsSync(join(outside, "keep.txt"))).toBe(true);
+  });
+
+  it("is done when the directory is already gone", async () => {
+    await expect(removeTree(join(tempRoot(), "missing"))).resolves.toBeUndefined();
+  });
+});
