@@ -1,23 +1,15 @@
 /**
  * Runs one step in a container through `docker exec`, with timeouts and
- * cancel. The engine has no API to kill an exec'd process, so every step runs
- * under a tiny sh wrapper: it writes its pid to a file, enters the workdir and
- * `exec`s the command. A docker exec process is its own session and process
- * group leader, so `kill -- -<pid>` from a second exec reaches the step and
- * everything it started (except what escaped with setsid, which the
- * container's teardown still removes). SIGTERM first, SIGKILL after the grace.
- * The pid file lives in /tmp; an image without a writable /tmp runs its steps
- * but cannot have one killed before the container's teardown.
+ * cancel. The engine has no API to kill an exec'd process, so the step runs
+ * under the pid-recording sh wrapper of supervise-wrapped-exec.ts and a second
+ * exec kills its process group (except what escaped with setsid, which the
+ * container's teardown still removes). The pid file lives in /tmp; an image
+ * without a writable /tmp runs its steps but cannot have one killed before
+ * the container's teardown.
  */
+import { killStepCommand, superviseWrappedExec, wrapStepCommand } from "../supervise-wrapped-exec.js";
 import type { ExecOptions, ExecResult, OutputStream, StepCommand } from "../types.js";
 import type { DockerClient, ExecHandle } from "./docker-client.js";
-
-/** $1 pid file, $2 workdir, then the command's argv. The wrapper's failures exit 1. */
-export const STEP_WRAPPER = 'echo $$ >"$1" 2>/dev/null; d=$2; shift 2; mkdir -p "$d" 2>/dev/null; cd "$d" || exit 1; exec "$@"';
-/** $1 pid file, $2 signal name. */
-export const KILL_WRAPPER = 'p=$(cat "$1" 2>/dev/null) && [ -n "$p" ] && kill -s "$2" -- "-$p" 2>/dev/null';
-/** How long to wait, after SIGKILL, for output to end before giving the step up. */
-const AFTER_KILL_MS = 3_000;
 
 export interface DockerExecTarget {
   client: DockerClient;
@@ -28,45 +20,22 @@ export interface DockerExecTarget {
 
 export async function runDockerExec(target: DockerExecTarget, command: StepCommand, options: ExecOptions): Promise<ExecResult> {
   const started = Date.now();
-  const argv = "shell" in command ? ["/bin/sh", "-c", command.shell] : command.argv;
   const handle = await target.client.exec(target.containerId, {
-    cmd: ["/bin/sh", "-c", STEP_WRAPPER, "eve-step", target.pidFile, options.workdir, ...argv],
+    cmd: wrapStepCommand(command, target.pidFile, options.workdir),
     env: Object.entries(options.env).map(([key, value]) => `${key}=${value}`),
     tty: options.usePty,
   });
-
-  let killedBy: ExecResult["killedBy"] = null;
-  const timers: NodeJS.Timeout[] = [];
-  const kill = (reason: NonNullable<ExecResult["killedBy"]>): void => {
-    if (killedBy) return;
-    killedBy = reason;
-    void signalStep(target, "TERM");
-    timers.push(setTimeout(() => void signalStep(target, "KILL"), Math.max(0, options.killGraceMs)));
-    timers.push(setTimeout(() => handle.output.destroy(), Math.max(0, options.killGraceMs) + AFTER_KILL_MS));
-  };
-  let idle: NodeJS.Timeout | undefined;
-  const armIdle = (): void => {
-    if (idle) clearTimeout(idle);
-    if (Number.isFinite(options.timeoutMs) && options.timeoutMs > 0 && !killedBy) idle = setTimeout(() => kill("timeout"), options.timeoutMs);
-  };
-  const onAbort = (): void => kill("cancel");
-  if (Number.isFinite(options.maxTimeMs) && options.maxTimeMs > 0) timers.push(setTimeout(() => kill("maxTime"), options.maxTimeMs));
-  armIdle();
-  if (options.signal.aborted) onAbort();
-  else options.signal.addEventListener("abort", onAbort, { once: true });
-
+  const supervisor = superviseWrappedExec(options, {
+    signalStep: (signal) => signalStep(target, signal),
+    abandonOutput: () => handle.output.destroy(),
+  });
   try {
-    await pumpOutput(handle, options.usePty, async (chunk, stream) => {
-      armIdle();
-      await options.onOutput(chunk, stream);
-    });
+    await pumpOutput(handle, options.usePty, supervisor.onOutput);
     // A killed step has no exit code to report (and may have left holders of its output behind).
-    const exitCode = killedBy ? null : await waitForExit(handle);
-    return { exitCode, killedBy, durationMs: Date.now() - started };
+    const exitCode = supervisor.killedBy ? null : await waitForExit(handle);
+    return { exitCode, killedBy: supervisor.killedBy, durationMs: Date.now() - started };
   } finally {
-    options.signal.removeEventListener("abort", onAbort);
-    if (idle) clearTimeout(idle);
-    for (const timer of timers) clearTimeout(timer);
+    supervisor.dispose();
   }
 }
 
@@ -109,7 +78,7 @@ async function waitForExit(handle: ExecHandle): Promise<number | null> {
 async function signalStep(target: DockerExecTarget, signal: "TERM" | "KILL"): Promise<void> {
   try {
     const handle = await target.client.exec(target.containerId, {
-      cmd: ["/bin/sh", "-c", KILL_WRAPPER, "eve-kill", target.pidFile, signal],
+      cmd: killStepCommand(target.pidFile, signal),
       env: [],
       tty: false,
     });

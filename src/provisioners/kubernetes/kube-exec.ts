@@ -1,17 +1,14 @@
 /**
  * Runs one step in the worker container through the Kubernetes exec API,
  * with timeouts and cancel, the way docker-exec.ts does it: the API has no
- * way to signal an exec'd process, so the step runs under the same sh wrapper
- * that records its pid, and a second exec kills its process group (SIGTERM,
- * then SIGKILL after the grace). The exec API has no environment either: the
- * step's variables go through `env`.
+ * way to signal an exec'd process, so the step runs under the pid-recording
+ * sh wrapper of supervise-wrapped-exec.ts, and a second exec kills its
+ * process group (SIGTERM, then SIGKILL after the grace). The exec API has no
+ * environment either: the step's variables go through `env`.
  */
-import { KILL_WRAPPER, STEP_WRAPPER } from "../docker/docker-exec.js";
+import { killStepCommand, superviseWrappedExec, wrapStepCommand } from "../supervise-wrapped-exec.js";
 import type { ExecOptions, ExecResult, OutputStream, StepCommand } from "../types.js";
 import type { KubeClient, KubeExecHandle } from "./kube-client.js";
-
-/** How long to wait, after SIGKILL, for the exec to end before giving the step up. */
-const AFTER_KILL_MS = 3_000;
 
 export interface KubeExecTarget {
   client: KubeClient;
@@ -24,48 +21,25 @@ export interface KubeExecTarget {
 
 export async function runKubeExec(target: KubeExecTarget, command: StepCommand, options: ExecOptions): Promise<ExecResult> {
   const started = Date.now();
-  const argv = "shell" in command ? ["/bin/sh", "-c", command.shell] : command.argv;
   const env = Object.entries(options.env).map(([key, value]) => `${key}=${value}`);
   const handle = await target.client.exec(
     target.namespace,
     target.pod,
     target.container,
-    ["env", ...env, "/bin/sh", "-c", STEP_WRAPPER, "eve-step", target.pidFile, options.workdir, ...argv],
+    ["env", ...env, ...wrapStepCommand(command, target.pidFile, options.workdir)],
     options.usePty,
   );
-
-  let killedBy: ExecResult["killedBy"] = null;
-  const timers: NodeJS.Timeout[] = [];
-  const kill = (reason: NonNullable<ExecResult["killedBy"]>): void => {
-    if (killedBy) return;
-    killedBy = reason;
-    void signalStep(target, "TERM");
-    timers.push(setTimeout(() => void signalStep(target, "KILL"), Math.max(0, options.killGraceMs)));
-    timers.push(setTimeout(() => handle.close(), Math.max(0, options.killGraceMs) + AFTER_KILL_MS));
-  };
-  let idle: NodeJS.Timeout | undefined;
-  const armIdle = (): void => {
-    if (idle) clearTimeout(idle);
-    if (Number.isFinite(options.timeoutMs) && options.timeoutMs > 0 && !killedBy) idle = setTimeout(() => kill("timeout"), options.timeoutMs);
-  };
-  const onAbort = (): void => kill("cancel");
-  if (Number.isFinite(options.maxTimeMs) && options.maxTimeMs > 0) timers.push(setTimeout(() => kill("maxTime"), options.maxTimeMs));
-  armIdle();
-  if (options.signal.aborted) onAbort();
-  else options.signal.addEventListener("abort", onAbort, { once: true });
-
+  const supervisor = superviseWrappedExec(options, {
+    signalStep: (signal) => signalStep(target, signal),
+    abandonOutput: () => handle.close(),
+  });
   try {
-    await pumpOutput(handle, async (chunk, stream) => {
-      armIdle();
-      await options.onOutput(chunk, stream);
-    });
+    await pumpOutput(handle, supervisor.onOutput);
     const { exitCode } = await handle.done;
     // A killed step has no exit code to report, as with docker.
-    return { exitCode: killedBy ? null : exitCode, killedBy, durationMs: Date.now() - started };
+    return { exitCode: supervisor.killedBy ? null : exitCode, killedBy: supervisor.killedBy, durationMs: Date.now() - started };
   } finally {
-    options.signal.removeEventListener("abort", onAbort);
-    if (idle) clearTimeout(idle);
-    for (const timer of timers) clearTimeout(timer);
+    supervisor.dispose();
   }
 }
 
@@ -84,7 +58,7 @@ async function pumpOutput(handle: KubeExecHandle, sink: (chunk: Buffer, stream: 
 
 async function signalStep(target: KubeExecTarget, signal: "TERM" | "KILL"): Promise<void> {
   try {
-    const handle = await target.client.exec(target.namespace, target.pod, target.container, ["/bin/sh", "-c", KILL_WRAPPER, "eve-kill", target.pidFile, signal], false);
+    const handle = await target.client.exec(target.namespace, target.pod, target.container, killStepCommand(target.pidFile, signal), false);
     handle.stdout.resume();
     handle.stderr.resume();
     await handle.done;

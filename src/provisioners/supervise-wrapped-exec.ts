@@ -1,0 +1,85 @@
+/**
+ * What docker-exec.ts and kube-exec.ts share. Neither the Docker Engine nor
+ * the Kubernetes exec API can signal an exec'd process, so every step runs
+ * under a tiny sh wrapper that writes its pid to a file, enters the workdir and
+ * `exec`s the command; an exec process is its own session and process group
+ * leader, so a second exec running the kill wrapper reaches the step and
+ * everything it started. This module holds both wrappers and the timeouts and
+ * cancel around a running step: SIGTERM first, SIGKILL after the grace, then
+ * the output given up if it still has not ended.
+ */
+import type { ExecOptions, ExecResult, OutputStream, StepCommand } from "./types.js";
+
+/** $1 pid file, $2 workdir, then the command's argv. The wrapper's failures exit 1. */
+export const STEP_WRAPPER = 'echo $$ >"$1" 2>/dev/null; d=$2; shift 2; mkdir -p "$d" 2>/dev/null; cd "$d" || exit 1; exec "$@"';
+/** $1 pid file, $2 signal name. */
+export const KILL_WRAPPER = 'p=$(cat "$1" 2>/dev/null) && [ -n "$p" ] && kill -s "$2" -- "-$p" 2>/dev/null';
+/** How long to wait, after SIGKILL, for output to end before giving the step up. */
+const AFTER_KILL_MS = 3_000;
+
+/** The argv that runs a step under the step wrapper. */
+export function wrapStepCommand(command: StepCommand, pidFile: string, workdir: string): string[] {
+  const argv = "shell" in command ? ["/bin/sh", "-c", command.shell] : command.argv;
+  return ["/bin/sh", "-c", STEP_WRAPPER, "eve-step", pidFile, workdir, ...argv];
+}
+
+/** The argv that sends `signal` to the process group of the step whose pid is in `pidFile`. */
+export function killStepCommand(pidFile: string, signal: "TERM" | "KILL"): string[] {
+  return ["/bin/sh", "-c", KILL_WRAPPER, "eve-kill", pidFile, signal];
+}
+
+/** How the supervisor acts on a running step; each provisioner speaks to its own API. */
+export interface WrappedExecControl {
+  /** Runs the kill wrapper with this signal; never rejects (a gone container has nothing to signal). */
+  signalStep(signal: "TERM" | "KILL"): Promise<void>;
+  /** Gives up on the step's output, so the reader ends. */
+  abandonOutput(): void;
+}
+
+/** The timeouts and cancel watching one running step. */
+export interface WrappedExecSupervisor {
+  /** Why the step was killed, or null while it has not been. */
+  readonly killedBy: ExecResult["killedBy"];
+  /** Passes one chunk of output on to `options.onOutput`, re-arming the idle timeout. */
+  onOutput(chunk: Buffer, stream: OutputStream): Promise<void>;
+  /** Clears every timer and the abort listener; call once the step is over. */
+  dispose(): void;
+}
+
+/** Starts watching a step that has just been started: idle timeout, max time and the abort signal. */
+export function superviseWrappedExec(options: ExecOptions, control: WrappedExecControl): WrappedExecSupervisor {
+  let killedBy: ExecResult["killedBy"] = null;
+  const timers: NodeJS.Timeout[] = [];
+  const kill = (reason: NonNullable<ExecResult["killedBy"]>): void => {
+    if (killedBy) return;
+    killedBy = reason;
+    void control.signalStep("TERM");
+    timers.push(setTimeout(() => void control.signalStep("KILL"), Math.max(0, options.killGraceMs)));
+    timers.push(setTimeout(() => control.abandonOutput(), Math.max(0, options.killGraceMs) + AFTER_KILL_MS));
+  };
+  let idle: NodeJS.Timeout | undefined;
+  const armIdle = (): void => {
+    if (idle) clearTimeout(idle);
+    if (Number.isFinite(options.timeoutMs) && options.timeoutMs > 0 && !killedBy) idle = setTimeout(() => kill("timeout"), options.timeoutMs);
+  };
+  const onAbort = (): void => kill("cancel");
+  if (Number.isFinite(options.maxTimeMs) && options.maxTimeMs > 0) timers.push(setTimeout(() => kill("maxTime"), options.maxTimeMs));
+  armIdle();
+  if (options.signal.aborted) onAbort();
+  else options.signal.addEventListener("abort", onAbort, { once: true });
+
+  return {
+    get killedBy() {
+      return killedBy;
+    },
+    async onOutput(chunk, stream) {
+      armIdle();
+      await options.onOutput(chunk, stream);
+    },
+    dispose() {
+      options.signal.removeEventListener("abort", onAbort);
+      if (idle) clearTimeout(idle);
+      for (const timer of timers) clearTimeout(timer);
+    },
+  };
+}
