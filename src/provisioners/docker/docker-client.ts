@@ -69,26 +69,17 @@ export class DockerClient {
     } catch (error) {
       return { ok: false, error: messageOf(error) };
     }
-    let failure: string | undefined;
-    await new Promise<void>((resolve) => {
-      this.#docker.modem.followProgress(
-        stream,
-        (err: Error | null) => {
-          if (err) failure ??= err.message;
-          resolve();
-        },
-        (event: { status?: string; id?: string; error?: string }) => {
-          if (event.error !== undefined) failure = event.error;
-          else if (event.status && !event.id) onLine(event.status);
-        },
-      );
-    });
-    return failure === undefined ? { ok: true } : { ok: false, error: failure };
+    return this.#followProgress(stream, onLine);
   }
 
   /** Pushes `ref` (`registry/repo:tag`) to its registry (no credentials: the engine requires the header anyway); failures arrive as progress events. */
   async pushImage(ref: string, onLine: (line: string) => void): Promise<{ ok: true } | { ok: false; error: string }> {
     const stream = await call(`push image ${ref}`, () => this.#docker.getImage(ref).push({ authconfig: {} }));
+    return this.#followProgress(stream, onLine);
+  }
+
+  /** Reads a pull or push progress stream to its end; the engine reports failures as events, not as errors. */
+  async #followProgress(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<{ ok: true } | { ok: false; error: string }> {
     let failure: string | undefined;
     await new Promise<void>((resolve) => {
       this.#docker.modem.followProgress(
