@@ -3,12 +3,12 @@
  * own DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, the rest through
  * EVE_DOCKER_*. Everything that hands the host to a build is off by default.
  */
-import { accessSync, constants } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { parseMemory } from "../provisioners/docker/memory.js";
 import { DEFAULT_DOCKER_SETTINGS, type DockerEngineOptions, type DockerSettings } from "../provisioners/docker/docker-settings.js";
 import type { EnvReader } from "./env-reader.js";
+import { isReadable } from "./is-readable.js";
 
 /** Docker refuses smaller limits. */
 const MIN_MEMORY = 6 * 1024 ** 2;
@@ -50,7 +50,7 @@ function loadEngine(env: EnvReader, errors: string[]): DockerEngineOptions {
   if (!host.startsWith("tcp://") || !tlsVerify) return { host };
   // The docker CLI's default place for the client certificate.
   const certPath = env.read("DOCKER_CERT_PATH") ?? join(homedir(), ".docker");
-  const missing = TLS_FILES.filter((file) => !readable(join(certPath, file)));
+  const missing = TLS_FILES.filter((file) => !isReadable(join(certPath, file)));
   if (missing.length > 0) errors.push(`DOCKER_CERT_PATH=${certPath}: no readable ${missing.join(", ")} (needed with DOCKER_TLS_VERIFY)`);
   return { host, tlsVerify, certPath };
 }
@@ -61,13 +61,4 @@ function loadBindPaths(raw: string | undefined, errors: string[]): string[] {
   const relative = paths.filter((path) => !isAbsolute(path));
   if (relative.length > 0) errors.push(`EVE_DOCKER_BIND_PATHS=${raw ?? ""}: ${relative.join(", ")} not absolute (expected absolute host paths, comma-separated)`);
   return paths.filter((path) => isAbsolute(path));
-}
-
-function readable(path: string): boolean {
-  try {
-    accessSync(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }

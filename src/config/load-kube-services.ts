@@ -8,9 +8,10 @@
  *
  * Every wrong entry is one message that names it; tokens are never quoted.
  */
-import { accessSync, constants, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import type { KubeClusterAccess, KubeServiceCluster } from "../provisioners/kubernetes/kube-settings.js";
+import { isReadable } from "./is-readable.js";
 import { isHttpUrl, KUBE_ACCESS_MODES } from "./load-kube-access.js";
 
 type Obj = Record<string, unknown>;
@@ -90,7 +91,7 @@ function readAccess(value: unknown, problems: string[]): KubeClusterAccess | und
   if (mode === "kubeconfig") {
     const path = string("path");
     if (path === undefined) problems.push(".access.path: expected the path of a kubeconfig file");
-    else if (!readable(path)) problems.push(`.access.path: cannot read ${path}`);
+    else if (!isReadable(path)) problems.push(`.access.path: cannot read ${path}`);
     const context = string("context");
     return path === undefined ? undefined : { mode, path, ...(context === undefined ? {} : { context }) };
   }
@@ -99,7 +100,7 @@ function readAccess(value: unknown, problems: string[]): KubeClusterAccess | und
   const caFile = string("caFile");
   if (server === undefined || !isHttpUrl(server)) problems.push(".access.server: expected the API server's URL");
   if (token === undefined) problems.push(".access.token: expected a bearer token");
-  if (caFile !== undefined && !readable(caFile)) problems.push(`.access.caFile: cannot read ${caFile}`);
+  if (caFile !== undefined && !isReadable(caFile)) problems.push(`.access.caFile: cannot read ${caFile}`);
   if (server === undefined || token === undefined) return undefined;
   return { mode: "token", server, token, ...(caFile === undefined ? {} : { caFile }), ...(value.skipTlsVerify === true ? { skipTlsVerify: true } : {}) };
 }
@@ -110,13 +111,4 @@ function unknownKeys(value: Obj, known: string[], where: string, problems: strin
 
 function isObj(value: unknown): value is Obj {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function readable(path: string): boolean {
-  try {
-    accessSync(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
