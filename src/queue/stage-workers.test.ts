@@ -89,6 +89,34 @@ describe("stage workers", () => {
     expect(reporter.events.filter((e) => e.startsWith("queued"))).toEqual(["queued top", "queued a", "queued b"]);
   });
 
+  it("gives a waiting parent each child's outcome: a failed job is an exception, and a relaunch reads finished children", async () => {
+    queues = createStageQueues(redisUrl, `test-${randomUUID()}`);
+    const reporter = recordingReporter();
+    const launches: string[] = [];
+    workers = await startStageWorkers({
+      queues,
+      types: ["local"],
+      capacity: { local: 2, docker: 1, kube_pod: 1, openstack: 1 },
+      onError: (error) => expect.fail(error.message),
+      createProcessor: (slots) => async (job) => {
+        if (job.data.stage.stage === "b") throw new Error("the worker broke");
+        if (job.data.stage.stage !== "top") return { outcome: outcome(job.data.stage.stage) };
+        const launcher = createQueueLauncher({ queues, reporter, parent: job.data, buildFile, slots: slots("local") });
+        const launch = () => launcher.launch({ parent: job.data.stage, stages: ["a", "b"], properties: {}, wait: true, signal: new AbortController().signal });
+        // The second launch finds both children already finished (as a parent retried after a crash would).
+        for (const children of [await launch(), await launch()]) launches.push(children.map((c) => `${c.name}:${c.result}:${c.summary}`).join(","));
+        return { outcome: outcome("top") };
+      },
+    });
+    const top = jobData("b3", "top");
+
+    await enqueueStage(queues, reporter, top);
+    const job = await queues.queue("local").getJob(top.stage.run);
+    await job!.waitUntilFinished(await queues.events("local"), 10_000);
+
+    expect(launches).toEqual(["a:success:success,b:exception:exception: the worker broke", "a:success:success,b:exception:exception: the worker broke"]);
+  });
+
   it("takes another installation's single build before a busy installation's backlog", async () => {
     queues = createStageQueues(redisUrl, `test-${randomUUID()}`);
     const reporter = recordingReporter();
