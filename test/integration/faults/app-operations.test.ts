@@ -8,7 +8,8 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startGitHubStandIn, type GitHubStandIn } from "../../helpers/github-stand-in.js";
-import { createWorkspace, eveEnv, freePort, privateKey, sendPush, spawnEveApp, spawnEveWorker, startRedisServer, waitUntil, type EveChild, type RedisServer } from "./eve-processes.js";
+import { freePort } from "../../helpers/free-port.js";
+import { createWorkspace, eveEnv, privateKey, sendPush, spawnEveApp, spawnEveWorker, startRedisServer, waitUntil, type EveChild, type RedisServer } from "./eve-processes.js";
 
 const buildFile = `
 version: 0.2

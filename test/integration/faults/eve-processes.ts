@@ -7,13 +7,13 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { createApp } from "../../../src/app.js";
 import { loadConfig } from "../../../src/config/load-config.js";
 import { createRuntime, type Runtime } from "../../../src/runtime/create-runtime.js";
+import { freePort } from "../../helpers/free-port.js";
 
 export const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const pushEvent = JSON.parse(readFileSync(new URL("../../fixtures/push-event.json", import.meta.url), "utf8")) as Record<string, unknown>;
@@ -146,16 +146,6 @@ export function isGroupAlive(pgid: number): boolean {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
 /** `npm start` (src/main.ts from the sources): webhooks, log pages, health and metrics on PORT, and stage workers. */
 export function spawnEveApp(env: Record<string, string>): EveChild {
   return spawnEve(["--import", "tsx", "src/main.ts"], env);
@@ -194,5 +184,3 @@ export async function sendPush(baseUrl: string, secret: string, delivery: string
   });
   return response.status;
 }
-
-export { freePort };
