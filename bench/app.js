@@ -17,15 +17,14 @@ const CONCURRENCY = 4;
 const COMMAND = "true";
 
 const stages = Array.from({ length: STAGES }, (_, i) => `s${i}`);
+/** A one-step local stage running COMMAND, as a `stages:` entry. */
+const localStage = (name) => `  ${name}:\n    worker: {type: local}\n    steps:\n      - ShellCommand: {command: "${COMMAND}"}`;
 const QUICK_FILE = `version: 0.2
 branches:
   default:
     stage: quick
 stages:
-  quick:
-    worker: {type: local}
-    steps:
-      - ShellCommand: {command: "${COMMAND}"}
+${localStage("quick")}
 `;
 const FANOUT_FILE = `version: 0.2
 branches:
@@ -34,16 +33,13 @@ branches:
   default:
     stage: quick
 stages:
-  quick:
-    worker: {type: local}
-    steps:
-      - ShellCommand: {command: "${COMMAND}"}
+${localStage("quick")}
   fan:
     worker: {type: local}
     steps:
       - TriggerStages:
           stage_names: [${stages.join(", ")}]
-${stages.map((name) => `  ${name}:\n    worker: {type: local}\n    steps:\n      - ShellCommand: {command: "${COMMAND}"}`).join("\n")}
+${stages.map(localStage).join("\n")}
 `;
 
 export async function benchApp() {
