@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ExecOptions } from "../types.js";
+import { runProcess, signalGroup } from "./run-process.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function options(onText: (text: string) => void): ExecOptions {
+  const workdir = mkdtempSync(join(tmpdir(), "eve-spawn-helper-"));
+  dirs.push(workdir);
+  return {
+    workdir,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    timeoutMs: 10_000,
+    maxTimeMs: 10_000,
+    killGraceMs: 1_000,
+    usePty: false,
+    onOutput: (chunk) => {
+      onText(chunk.toString());
+    },
+    signal: new AbortController().signal,
+  };
+}
+
+describe("the spawn helper", () => {
+  it("ends a step whose helper died, and starts a new helper for the next step", async () => {
+    let output = "";
+    let stepGroup = 0;
+    const step = runProcess({ shell: "echo helper=$PPID; exec sleep 30" }, { ...options((text) => (output += text)), onGroup: (pgid) => (stepGroup = pgid) });
+    await expect.poll(() => /helper=(\d+)/.exec(output)?.[1]).toBeDefined();
+    process.kill(Number(/helper=(\d+)/.exec(output)?.[1]), "SIGKILL");
+
+    const lost = await step;
+    // Its process group outlives the helper: teardown kills it, as here.
+    signalGroup(stepGroup, "SIGKILL");
+
+    expect(lost.exitCode).toBeNull();
+    expect(output).toContain("eve: lost this step's process: the spawn helper exited");
+    let next = "";
+    expect((await runProcess({ shell: "echo again" }, options((text) => (next += text)))).exitCode).toBe(0);
+    expect(next).toBe("again\n");
+  });
+
+  it("reports a program that cannot start", async () => {
+    let output = "";
+    const result = await runProcess({ argv: ["/nonexistent/program"] }, options((text) => (output += text)));
+
+    expect(result.exitCode).toBe(127);
+    expect(output).toContain("eve: cannot run '/nonexistent/program'");
+  });
+});
