@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
@@ -118,9 +118,15 @@ export async function startInProcessApp(env: Record<string, string>, log: Logger
   };
 }
 
-export function createWorkspace(): { dir: string; remove(): void } {
+export function createWorkspace(): { dir: string; builderDirs(): string[]; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), "eve-fault-ws-"));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  // The local provisioner's builder directories live under <EVE_WORKSPACE_DIR>/workers.
+  const builders = join(dir, "workers");
+  return {
+    dir,
+    builderDirs: () => (existsSync(builders) ? readdirSync(builders) : []),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export async function waitUntil(probe: () => boolean, timeoutMs: number, describe: () => string = () => "condition"): Promise<void> {

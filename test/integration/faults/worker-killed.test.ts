@@ -5,7 +5,7 @@
  * on a fresh workspace, updating the same check run. Lost twice, the stage
  * ends `failure` with a title that says so. No check run stays in_progress.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startGitHubStandIn, type GitHubStandIn } from "../../helpers/github-stand-in.js";
@@ -49,11 +49,6 @@ afterEach(async () => {
   workspace.remove();
 });
 
-const builderDirs = () => {
-  const base = join(workspace.dir, "workers");
-  return existsSync(base) ? readdirSync(base) : [];
-};
-
 /** Starts a worker and waits until its stage runs a step; returns the step's process group. */
 async function startAndWaitForStep(notIn?: string): Promise<{ worker: EveChild; pgid: number; dir: string }> {
   const worker = spawnEveWorker(env);
@@ -61,7 +56,7 @@ async function startAndWaitForStep(notIn?: string): Promise<{ worker: EveChild; 
   let pgid = 0;
   let dir = "";
   await waitUntil(() => {
-    const found = builderDirs().find((name) => join(workspace.dir, "workers", name) !== notIn && existsSync(join(workspace.dir, "workers", name, ".eve-groups")));
+    const found = workspace.builderDirs().find((name) => join(workspace.dir, "workers", name) !== notIn && existsSync(join(workspace.dir, "workers", name, ".eve-groups")));
     if (!found) return false;
     dir = join(workspace.dir, "workers", found);
     pgid = Number(readFileSync(join(dir, ".eve-groups"), "utf8").split("\n")[0]);
@@ -87,7 +82,7 @@ describe("a worker process killed with SIGKILL mid-stage", () => {
     // The dead attempt's step was killed and its directory removed, before the new attempt ran.
     expect(isGroupAlive(first.pgid)).toBe(false);
     expect(existsSync(first.dir)).toBe(false);
-    expect(builderDirs()).toEqual([]);
+    expect(workspace.builderDirs()).toEqual([]);
     const log = await app.runtime.logStore.read(JSON.parse(await second.waitForLine(/Stage recovered/)).run as string, undefined, 1000);
     expect(JSON.stringify(log)).toContain("was lost");
     expect(github.schemaErrors).toEqual([]);
@@ -112,6 +107,6 @@ describe("a worker process killed with SIGKILL mid-stage", () => {
     expect(run?.statuses.at(-1)).toBe("completed");
     expect(run?.title).toMatch(/^Eve error: .*worker process running this stage was lost twice/);
     // The third worker's periodic/start-up sweep removes what the two dead ones left.
-    await waitUntil(() => builderDirs().length === 0 && !isGroupAlive(second.pgid), 15_000, () => `leftovers: ${builderDirs().join(", ")}`);
+    await waitUntil(() => workspace.builderDirs().length === 0 && !isGroupAlive(second.pgid), 15_000, () => `leftovers: ${workspace.builderDirs().join(", ")}`);
   }, 90_000);
 });

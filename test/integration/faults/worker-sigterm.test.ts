@@ -4,7 +4,7 @@
  * `cancelled`, steps killed, workspace removed), writes its last reports to
  * GitHub and exits 0.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startGitHubStandIn, type GitHubStandIn } from "../../helpers/github-stand-in.js";
@@ -50,15 +50,10 @@ afterEach(async () => {
   workspace.remove();
 });
 
-const builderDirs = () => {
-  const base = join(workspace.dir, "workers");
-  return existsSync(base) ? readdirSync(base) : [];
-};
-
 async function waitForStep(): Promise<number> {
   let pgid = 0;
   await waitUntil(() => {
-    const dir = builderDirs()[0];
+    const dir = workspace.builderDirs()[0];
     if (dir === undefined) return false;
     pgid = Number(readFileSync(join(workspace.dir, "workers", dir, ".eve-groups"), "utf8").split("\n")[0]);
     return pgid > 0;
@@ -87,7 +82,7 @@ describe("SIGTERM to a worker", () => {
     expect(run?.title).toContain("stopped before the stage ended");
     // SIGKILL to the step's group is sent before the process exits; the kernel may take a moment.
     await waitUntil(() => !isGroupAlive(pgid), 3_000, () => `process group ${pgid} still alive`);
-    expect(builderDirs()).toEqual([]);
+    expect(workspace.builderDirs()).toEqual([]);
     expect(worker.lines.join("\n")).toContain("Shutdown grace is over");
   }, 60_000);
 
@@ -112,6 +107,6 @@ describe("SIGTERM to a worker", () => {
     // The stage pushed after SIGTERM waits in Redis for the next worker.
     const counts = await app.runtime.queues.queue("local").getJobCounts("waiting", "prioritized", "active");
     expect({ pending: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active }).toEqual({ pending: 1, active: 0 });
-    expect(builderDirs()).toEqual([]);
+    expect(workspace.builderDirs()).toEqual([]);
   }, 60_000);
 });
