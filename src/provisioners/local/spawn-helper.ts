@@ -48,8 +48,9 @@ class SpawnHelper {
   #nextId = 1;
 
   constructor() {
-    // Not Eve's execArgv: a profiler or inspector flag would apply to the helper too.
-    this.#child = fork(CHILD.script, [], { execArgv: CHILD.execArgv, serialization: "advanced", stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    // Not Eve's execArgv: a profiler or inspector flag would apply to the helper too. Detached: a
+    // Ctrl-C in Eve's terminal is Eve's to handle (it cancels its stages), not the helper's.
+    this.#child = fork(CHILD.script, [], { execArgv: CHILD.execArgv, serialization: "advanced", detached: true, stdio: ["ignore", "ignore", "inherit", "ipc"] });
     this.#child.on("message", (reply: HelperReply) => this.#onReply(reply));
     this.#child.on("exit", () => this.#lost("the spawn helper exited"));
     this.#child.on("error", (error) => this.#lost(`the spawn helper failed: ${error.message}`));
