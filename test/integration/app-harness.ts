@@ -8,11 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { createApp } from "../../src/app.js";
-import { loadConfig } from "../../src/config/load-config.js";
 import { createRuntime, type Runtime } from "../../src/runtime/create-runtime.js";
 import { createEveOctokit } from "../../src/runtime/eve-octokit.js";
 import { mockGitHub, type GitHubMock } from "../helpers/github-mock.js";
+import { loadEveApp, loadTestConfig } from "../helpers/load-eve-app.js";
 
 export interface CheckRunHistory {
   id: number;
@@ -36,7 +35,7 @@ const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKe
 
 export async function startAppHarness(buildFile: string, env: Record<string, string> = {}): Promise<AppHarness> {
   const workspace = mkdtempSync(join(tmpdir(), "eve-app-test-"));
-  const { config, errors } = loadConfig({
+  const config = loadTestConfig({
     APP_ID: "1",
     PRIVATE_KEY: privateKey,
     WEBHOOK_SECRET: "test",
@@ -47,7 +46,6 @@ export async function startAppHarness(buildFile: string, env: Record<string, str
     EVE_PUBLIC_URL: "http://eve.test",
     ...env,
   });
-  if (!config) throw new Error(errors.join("\n"));
   const github = mockGitHub();
   let nextId = 100;
   github
@@ -62,7 +60,7 @@ export async function startAppHarness(buildFile: string, env: Record<string, str
     writeIntervalMs: 0,
     log: pino({ level: "silent" }),
   });
-  await runtime.probot.load(createApp({ queues: runtime.queues, reporter: runtime.reporter, buildFilePath: config.buildFilePath, maxStepDurationSec: 600, githubServerUrl: config.githubServerUrl, forkBuilds: config.forkBuilds }));
+  await loadEveApp(runtime, config);
   await runtime.startWorkers();
 
   return {

@@ -10,10 +10,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
-import { createApp } from "../../../src/app.js";
-import { loadConfig } from "../../../src/config/load-config.js";
 import { createRuntime, type Runtime } from "../../../src/runtime/create-runtime.js";
 import { freePort } from "../../helpers/free-port.js";
+import { loadEveApp, loadTestConfig } from "../../helpers/load-eve-app.js";
 
 export const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const pushEvent = JSON.parse(readFileSync(new URL("../../fixtures/push-event.json", import.meta.url), "utf8")) as Record<string, unknown>;
@@ -105,10 +104,9 @@ export interface InProcessApp {
 
 /** The webhook side in this process (no stage workers): a push enqueues the build in Redis. */
 export async function startInProcessApp(env: Record<string, string>, log: Logger = pino({ level: "silent" })): Promise<InProcessApp> {
-  const { config, errors } = loadConfig(env);
-  if (!config) throw new Error(errors.join("\n"));
+  const config = loadTestConfig(env);
   const runtime = createRuntime(config, { log });
-  await runtime.probot.load(createApp({ queues: runtime.queues, reporter: runtime.reporter, buildFilePath: config.buildFilePath, maxStepDurationSec: 600, githubServerUrl: config.githubServerUrl }));
+  await loadEveApp(runtime, config);
   return {
     runtime,
     async push({ id, sha = pushEvent.after as string, branch = "main" }) {

@@ -7,11 +7,10 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
-import { loadConfig } from "../../../src/config/load-config.js";
-import { createApp } from "../../../src/app.js";
 import { createRuntime, type Runtime } from "../../../src/runtime/create-runtime.js";
 import { createEveOctokit } from "../../../src/runtime/eve-octokit.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../../helpers/github-stand-in.js";
+import { loadEveApp, loadTestConfig } from "../../helpers/load-eve-app.js";
 import { createWorkspace, eveEnv, startRedisServer, waitUntil, type RedisServer } from "./eve-processes.js";
 import pushEvent from "../../fixtures/push-event.json" with { type: "json" };
 
@@ -58,14 +57,13 @@ describe("GitHub failing while a build runs", () => {
     github.fail(1, { hang: true });
     github.fail(1, { status: 403, headers: { "retry-after": "1" } });
     github.fail(3, { status: 503 });
-    const { config, errors } = loadConfig(eveEnv(github, redis.url, workspace.dir, { EVE_MAX_LOCAL_WORKERS: "3" }));
-    if (!config) throw new Error(errors.join("\n"));
+    const config = loadTestConfig(eveEnv(github, redis.url, workspace.dir, { EVE_MAX_LOCAL_WORKERS: "3" }));
     runtime = createRuntime(config, {
       Octokit: createEveOctokit({ retry: false }),
       writeRetry: { timeoutMs: 1_000, baseBackoffMs: 100, maxBackoffMs: 400 },
       log: pino({ level: "silent" }),
     });
-    await runtime.probot.load(createApp({ queues: runtime.queues, reporter: runtime.reporter, buildFilePath: config.buildFilePath, maxStepDurationSec: 600, githubServerUrl: config.githubServerUrl }));
+    await loadEveApp(runtime, config);
     await runtime.startWorkers();
 
     const pushed = Date.now();
