@@ -34,7 +34,7 @@ export async function reapCommand(args: string[]): Promise<number> {
   }
   const types: WorkerType[] = kubePod ? ["docker", "kube_pod"] : ["docker"];
   const provisioners = createProvisionerRegistry(toProvisionerSettings({ ...settings, docker: { ...settings.docker, maxCachedImages: maxImages } }, { kubePod }));
-  const sweepers = provisionerSweepers(provisioners, types);
+  const sweepers = await provisionerSweepers(provisioners, types);
   const reaped: ReapedResource[] = [];
   try {
     for (const instance of instances) reaped.push(...(await reapOrphans({ instance, sweepers })));

@@ -7,19 +7,20 @@
 import type { WorkerType } from "../buildfile/types.js";
 import { DockerProvisioner } from "./docker/docker-provisioner.js";
 import { DockerReaper } from "./docker/docker-reaper.js";
-import { KubeClient } from "./kubernetes/kube-client.js";
-import { KubeProvisioner } from "./kubernetes/kube-provisioner.js";
-import { KubeReaper } from "./kubernetes/kube-reaper.js";
+import type { KubeProvisioner } from "./kubernetes/kube-provisioner.js";
+import { LazyProvisioner } from "./lazy-provisioner.js";
 import type { OrphanSweeper } from "./reaper.js";
 import type { Provisioner } from "./types.js";
 
 /** Sweepers for the given types' provisioners (docker and kube_pod; local has its own LocalReaper). */
-export function provisionerSweepers(provisioners: ReadonlyMap<WorkerType, Provisioner>, types: readonly WorkerType[]): OrphanSweeper[] {
+export async function provisionerSweepers(provisioners: ReadonlyMap<WorkerType, Provisioner>, types: readonly WorkerType[]): Promise<OrphanSweeper[]> {
   const sweepers: OrphanSweeper[] = [];
   const docker = provisioners.get("docker");
   if (types.includes("docker") && docker instanceof DockerProvisioner) sweepers.push(new DockerReaper(docker.client, docker.settings.maxCachedImages));
-  const kube = provisioners.get("kube_pod");
-  if (types.includes("kube_pod") && kube instanceof KubeProvisioner) {
+  const lazyKube = provisioners.get("kube_pod");
+  if (types.includes("kube_pod") && lazyKube instanceof LazyProvisioner) {
+    const kube = (await lazyKube.get()) as KubeProvisioner;
+    const [{ KubeClient }, { KubeReaper }] = await Promise.all([import("./kubernetes/kube-client.js"), import("./kubernetes/kube-reaper.js")]);
     const { namespace, services, deleteGraceSeconds } = kube.settings;
     sweepers.push(new KubeReaper({ client: kube.client, namespace, serviceClients: services.map((service) => new KubeClient(service.access)), deleteGraceMs: deleteGraceSeconds * 1000 }));
   }

@@ -5,8 +5,9 @@
 import type { WorkerType } from "../buildfile/types.js";
 import { DockerProvisioner } from "./docker/docker-provisioner.js";
 import type { DockerSettings } from "./docker/docker-settings.js";
-import { KubeProvisioner } from "./kubernetes/kube-provisioner.js";
+import type { KubeProvisioner } from "./kubernetes/kube-provisioner.js";
 import type { KubeSettings } from "./kubernetes/kube-settings.js";
+import { LazyProvisioner } from "./lazy-provisioner.js";
 import { LocalProvisioner } from "./local/local-provisioner.js";
 import type { Provisioner } from "./types.js";
 
@@ -26,6 +27,13 @@ export function createProvisionerRegistry(settings: ProvisionerSettings = {}): M
   const docker = new DockerProvisioner({ settings: settings.docker ?? {} });
   registry.set("docker", docker);
   // kube_pod images are built on the docker workers' engine (DOCKER_HOST and its TLS settings).
-  if (settings.kubernetes) registry.set("kube_pod", new KubeProvisioner({ settings: settings.kubernetes, docker: docker.client }));
+  const kubernetes = settings.kubernetes;
+  if (kubernetes) {
+    const load = async (): Promise<KubeProvisioner> => {
+      const { KubeProvisioner } = await import("./kubernetes/kube-provisioner.js");
+      return new KubeProvisioner({ settings: kubernetes, docker: docker.client });
+    };
+    registry.set("kube_pod", new LazyProvisioner("kube_pod", load));
+  }
   return registry;
 }

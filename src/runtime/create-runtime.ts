@@ -127,7 +127,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
         instance: config.instance,
         sweepers: [
           new LocalReaper({ builderBaseDir: join(config.workspaceDir, "workers"), checkoutBaseDir: join(config.workspaceDir, "checkouts") }),
-          ...provisionerSweepers(provisioners, config.workerTypes),
+          ...(await provisionerSweepers(provisioners, config.workerTypes)),
         ],
         queues,
         intervalSec: config.reapIntervalSec,

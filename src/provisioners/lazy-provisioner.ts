@@ -1,0 +1,29 @@
+/**
+ * A provisioner whose implementation, and the SDK behind it, is imported on
+ * first use. The Kubernetes client alone costs about 0.5 s and 70 MB when
+ * imported, which every `eve run` and every worker process without kube_pod
+ * stages would otherwise pay.
+ */
+import type { WorkerSpec, WorkerType } from "../buildfile/types.js";
+import type { Provisioner, SpawnContext, Workspace } from "./types.js";
+
+export class LazyProvisioner<T extends Provisioner> implements Provisioner {
+  readonly type: WorkerType;
+  readonly #load: () => Promise<T>;
+  #loading: Promise<T> | undefined;
+
+  constructor(type: WorkerType, load: () => Promise<T>) {
+    this.type = type;
+    this.#load = load;
+  }
+
+  /** The real provisioner, imported and built once. */
+  get(): Promise<T> {
+    this.#loading ??= this.#load();
+    return this.#loading;
+  }
+
+  async spawn(spec: WorkerSpec, context: SpawnContext): Promise<Workspace> {
+    return (await this.get()).spawn(spec, context);
+  }
+}
