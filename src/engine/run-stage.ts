@@ -7,7 +7,7 @@
 import { interpolate } from "../buildfile/interpolate.js";
 import { pythonTruthy } from "../buildfile/python-values.js";
 import { SecretMasker } from "../logs/secret-masker.js";
-import type { Workspace } from "../provisioners/types.js";
+import { WorkerRefusedError, type Workspace } from "../provisioners/types.js";
 import { computeResultAndTermination } from "./compute-result.js";
 import { Properties } from "./properties.js";
 import { worstResult, type BuildResult } from "./results.js";
@@ -66,8 +66,9 @@ export async function runStage(options: RunStageOptions): Promise<StageOutcome> 
       observer.stepFinished(stage, index, outcome);
     }
   } catch (error) {
-    result = options.signal.aborted ? "cancelled" : "exception";
-    summary = error instanceof StageError ? error.message : `worker failure: ${describe(error)}`;
+    if (options.signal.aborted) result = "cancelled";
+    else result = error instanceof WorkerRefusedError ? "failure" : "exception";
+    summary = error instanceof StageError || error instanceof WorkerRefusedError ? error.message : `worker failure: ${describe(error)}`;
   } finally {
     if (workspace) {
       try {

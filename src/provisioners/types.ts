@@ -86,8 +86,18 @@ export interface Provisioner {
 
 /** Infrastructure failed (not the build's fault): spawn, exec transport, teardown. */
 export class ProvisionError extends Error {
-  override readonly name = "ProvisionError";
+  override readonly name: string = "ProvisionError";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
+}
+
+/**
+ * The worker, as the build file defines it, cannot be spawned: a Dockerfile
+ * that does not build, a memory above the maximum, a refused path or volume,
+ * a pod template that breaks the rules. The build's fault, not Eve's: the
+ * stage ends `failure`, not `exception`.
+ */
+export class WorkerRefusedError extends ProvisionError {
+  override readonly name: string = "WorkerRefusedError";
 }

@@ -5,7 +5,7 @@
  */
 import type { DockerWorkerSpec, WorkerSpec } from "../../buildfile/types.js";
 import { toLabelMap } from "../labels.js";
-import { ProvisionError, type Provisioner, type SpawnContext, type Workspace } from "../types.js";
+import { ProvisionError, WorkerRefusedError, type Provisioner, type SpawnContext, type Workspace } from "../types.js";
 import { resolveHostPath } from "../safe-path.js";
 import { DockerClient, DockerEngineError, type ContainerSpec, type MountSpec } from "./docker-client.js";
 import { DEFAULT_DOCKER_SETTINGS, type DockerSettings } from "./docker-settings.js";
@@ -133,7 +133,7 @@ function refuseUnless<T extends object>(context: SpawnContext, value: T | string
 
 function refuse(context: SpawnContext, message: string): never {
   context.log(`eve: ${message}`);
-  throw new ProvisionError(message);
+  throw new WorkerRefusedError(message);
 }
 
 function abortIfCancelled(context: SpawnContext): void {

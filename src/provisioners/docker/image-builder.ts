@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { ProvisionError, type ResourceLabels } from "../types.js";
+import { WorkerRefusedError, type ResourceLabels } from "../types.js";
 import { LABEL_KEYS } from "../labels.js";
 import { readBuildContext, type BuildContext } from "./build-context.js";
 import type { DockerClient } from "./docker-client.js";
@@ -29,7 +29,7 @@ export async function ensureWorkerImage(client: DockerClient, request: WorkerIma
   const read = await readBuildContext(request.repoDir, request.path, request.dockerfile);
   if (!read.ok) {
     request.log(`eve: ${read.message}`);
-    throw new ProvisionError(read.message);
+    throw new WorkerRefusedError(read.message);
   }
   const { context } = read;
   const repo = `eve-${dockerName(request.labels.instance)}/${dockerName(basename(request.path)) || "context"}`;
@@ -68,7 +68,8 @@ export async function ensureWorkerImage(client: DockerClient, request: WorkerIma
     if (request.signal.aborted) break;
     request.log(`eve: image build failed: ${error}`);
   }
-  throw new ProvisionError(`building the image from '${request.path}' failed: ${error}`);
+  // An engine that fails throws DockerEngineError before this: what is left is the Dockerfile's fault.
+  throw new WorkerRefusedError(`building the image from '${request.path}' failed: ${error}`);
 }
 
 /**

@@ -7,7 +7,7 @@ import { readFile, realpath } from "node:fs/promises";
 import type { KubePodWorkerSpec, WorkerSpec } from "../../buildfile/types.js";
 import { checkInside } from "../docker/build-context.js";
 import { DockerClient } from "../docker/docker-client.js";
-import { ProvisionError, type Provisioner, type SpawnContext, type Workspace } from "../types.js";
+import { ProvisionError, WorkerRefusedError, type Provisioner, type SpawnContext, type Workspace } from "../types.js";
 import { enforcePod } from "./enforce-pod.js";
 import { KubeClient } from "./kube-client.js";
 import { ensurePodImages } from "./kube-images.js";
@@ -116,7 +116,7 @@ export class KubeProvisioner implements Provisioner {
 
 function refuse(context: SpawnContext, message: string): never {
   context.log(`eve: ${message}`);
-  throw new ProvisionError(message);
+  throw new WorkerRefusedError(message);
 }
 
 function abortIfCancelled(context: SpawnContext): void {

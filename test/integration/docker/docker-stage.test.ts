@@ -37,14 +37,15 @@ describe("a docker stage through the engine", () => {
     expect(labelledContainers(INSTANCE)).toEqual([]);
   });
 
-  it("ends in exception with the refusal in the log when the worker cannot be spawned", async () => {
+  it("fails with the refusal in the log when the worker cannot be spawned as the file asks", async () => {
     const base = createWorkspaceBase();
     const file = buildFileOf({ docker: { worker: { type: "docker", image: "eve-test-busybox", memory: "64G" }, steps: [["ShellCommand", { command: "true" }]] } });
 
     const { outcome, observer } = await runBuild(base.baseDir, file, "docker");
     base.cleanup();
 
-    expect(outcome.result).toBe("exception");
+    expect(outcome.result).toBe("failure");
+    expect(outcome.summary).toBe("failure: memory '64G' is above this Eve's maximum of 4G");
     expect(observer.log("docker")).toContain("memory '64G' is above this Eve's maximum of 4G");
     expect(labelledContainers(INSTANCE)).toEqual([]);
   });

@@ -77,7 +77,7 @@ describe.concurrent("eve run with the operator's docker settings", () => {
 
     expect(code).toBe(1);
     expect(stdout).toContain("memory '64m' is above this Eve's maximum of 32m");
-    expect(stdout).toContain("eve run: exception");
+    expect(stdout).toContain("eve run: failure");
     expect(stageContainers()).toEqual([]);
   });
 
