@@ -1,0 +1,65 @@
+/**
+ * `npm start` exactly as an operator runs it (docker stop, systemd, a
+ * terminal's kill): SIGTERM goes to npm, which forwards it to the shell of the
+ * start script. Without `exec` in the script, that shell (dash) died and left
+ * Eve running as an orphan, and npm exited 143.
+ */
+import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../helpers/free-port.js";
+import { startGitHubStandIn, type GitHubStandIn } from "../../helpers/github-stand-in.js";
+import { createWorkspace, eveEnv, startRedisServer, waitUntil, type RedisServer } from "./eve-processes.js";
+
+const ROOT = join(import.meta.dirname, "../../..");
+let redis: RedisServer | undefined;
+let github: GitHubStandIn | undefined;
+let workspace: ReturnType<typeof createWorkspace> | undefined;
+let evePid: number | undefined;
+
+beforeAll(async () => {
+  // `npm test` builds first; build here when the test runs alone.
+  if (!existsSync(join(ROOT, "dist/main.js"))) await promisify(execFile)("npm", ["run", "build"], { cwd: ROOT });
+}, 120_000);
+
+afterEach(async () => {
+  if (evePid !== undefined && isAlive(evePid)) process.kill(evePid, "SIGKILL");
+  evePid = undefined;
+  await github?.close();
+  await redis?.stop();
+  workspace?.remove();
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("npm start", () => {
+  it("stops Eve itself on SIGTERM to npm, and exits 0", async () => {
+    redis = await startRedisServer();
+    github = await startGitHubStandIn({ buildFile: "version: 0.2\n" });
+    workspace = createWorkspace();
+    const port = await freePort();
+    const env = eveEnv(github, redis.url, workspace.dir, { PORT: String(port), HOST: "127.0.0.1" });
+    const npm = spawn("npm", ["start"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const exited = new Promise<number | null>((resolve) => npm.once("exit", (code) => resolve(code)));
+    let output = "";
+    npm.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    npm.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    // Eve's pid, from its own "Listening" log line.
+    await waitUntil(() => /"pid":(\d+).*Listening on/.test(output), 30_000, () => output);
+    evePid = Number(/"pid":(\d+).*Listening on/.exec(output)?.[1]);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+
+    npm.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    await waitUntil(() => !isAlive(evePid as number), 10_000, () => `Eve (pid ${evePid}) still running after npm exited`);
+  }, 60_000);
+});
