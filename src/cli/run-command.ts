@@ -22,6 +22,7 @@ import type { EngineSettings, StageOutcome } from "../engine/types.js";
 import { keepHeapFlat } from "../logs/keep-heap-flat.js";
 import { createProvisionerRegistry } from "../provisioners/registry.js";
 import { TerminalReporter } from "../reporting/terminal-reporter.js";
+import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
 import { parseRunArgs, RUN_USAGE, type RunArgs } from "./parse-run-args.js";
 import { readSecretsFile } from "./read-secrets-file.js";
 import { UsageError } from "./usage-error.js";
@@ -81,13 +82,8 @@ export async function runCommand(args: string[]): Promise<number> {
   // `%(prop:master_builddir)s/build` is the bootstrap checkout in Eve: make it DIR.
   const masterBuilddir = await mkdtemp(join(tmpdir(), "eve-run-"));
   const controller = new AbortController();
-  const reporter = new TerminalReporter(process.stdout);
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write("\neve run: cancelling (Ctrl-C again to quit at once)\n");
-    controller.abort(new Error("cancelled by the user"));
-  };
-  process.on("SIGINT", onSigint);
+  const interrupt = cancelOnInterrupt(controller);
+  const reporter = new TerminalReporter(interrupt.output);
   try {
     await symlink(dir, join(masterBuilddir, "build"));
     const properties = {
@@ -129,7 +125,7 @@ export async function runCommand(args: string[]): Promise<number> {
     await writeReport(parsed.reportFile, outcome.result, reporter.stageOutcomes());
     return isPassing(outcome.result) ? 0 : 1;
   } finally {
-    process.off("SIGINT", onSigint);
+    interrupt.dispose();
     await rm(masterBuilddir, { recursive: true, force: true });
   }
 }

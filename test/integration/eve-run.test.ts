@@ -46,6 +46,10 @@ stages:
     worker: {type: local}
     steps:
       - ShellCommand: {name: sleeper, command: 'sleep 60 & echo "started $HOME $!"; wait'}
+  chatty:
+    worker: {type: local}
+    steps:
+      - ShellCommand: {name: ticker, command: 'sleep 60 & echo "started $HOME $!"; while true; do echo tick; sleep 0.1; done'}
 `;
 
 function eve(args: string[], input?: { cwd?: string }): { code: number; stdout: string; stderr: string } {
@@ -173,6 +177,47 @@ describe("eve run", () => {
     expect(code).toBe(1);
     expect(stdout).toContain("eve run: cancelled");
     expect(JSON.parse(readFileSync(report, "utf8"))).toMatchObject({ result: "cancelled", stages: [{ name: "slow", result: "cancelled" }] });
+    const [, builderDir, pid] = /started (\S+) (\d+)/.exec(stdout) ?? [];
+    expect(existsSync(builderDir ?? "missing")).toBe(false);
+    expect(running(Number(pid))).toBe(false);
+  });
+
+  // `timeout 600 eve run` and a closed terminal end Eve with SIGTERM or SIGHUP: Node's default left steps running.
+  it("cancels on SIGTERM like Ctrl-C: the step is killed, the worker torn down, result cancelled", async () => {
+    const report = join(repo, "terminated.json");
+    const child = spawn("node", [bin, "run", "--dir", repo, "--stage", "slow", "--report", report], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!child.killed && stdout.includes("[slow/sleeper] started")) child.kill("SIGTERM");
+    });
+
+    const code = await new Promise<number | null>((done) => child.on("close", done));
+
+    expect(code).toBe(1);
+    expect(JSON.parse(readFileSync(report, "utf8"))).toMatchObject({ result: "cancelled" });
+    const [, builderDir, pid] = /started (\S+) (\d+)/.exec(stdout) ?? [];
+    expect(existsSync(builderDir ?? "missing")).toBe(false);
+    expect(running(Number(pid))).toBe(false);
+  });
+
+  // `eve run | head`: the reader goes away; Eve crashed on EPIPE with a stack trace and left the step running.
+  it("cancels, without a stack trace, when its output is closed", async () => {
+    const report = join(repo, "closed.json");
+    const child = spawn("node", [bin, "run", "--dir", repo, "--stage", "chatty", "--report", report], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes("[chatty/ticker] started")) child.stdout.destroy();
+    });
+
+    const code = await new Promise<number | null>((done) => child.on("close", done));
+
+    expect(stderr).not.toMatch(/EPIPE|Error|at /);
+    expect(code).toBe(1);
+    expect(JSON.parse(readFileSync(report, "utf8"))).toMatchObject({ result: "cancelled", stages: [{ name: "chatty", result: "cancelled" }] });
     const [, builderDir, pid] = /started (\S+) (\d+)/.exec(stdout) ?? [];
     expect(existsSync(builderDir ?? "missing")).toBe(false);
     expect(running(Number(pid))).toBe(false);
