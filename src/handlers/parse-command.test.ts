@@ -22,6 +22,10 @@ describe("parseCommand", () => {
     ["quoted values", `/eve rerun child msg="a b" x='c  d' empty=""`, rerun("child", { msg: "a b", x: "c  d", empty: "" })],
     ["properties without a stage", "/eve rerun retries=3", rerun(undefined, { retries: "3" })],
     ["stage names with dots and slashes", "/eve rerun tests/unit.py3", rerun("tests/unit.py3")],
+    // Build files name stages with spaces ("unit tests"); Eve's replies list them as they are.
+    ["a stage name with spaces", "/eve rerun unit tests", rerun("unit tests")],
+    ["a quoted stage name with spaces", `/eve rerun "unit tests" n=1`, rerun("unit tests", { n: "1" })],
+    ["a single-quoted stage name", "/eve rerun 'pre merge'", rerun("pre merge")],
   ])("%s", (_name, body, expected) => {
     expect(parseCommand(body)).toEqual(expected);
   });
@@ -42,7 +46,9 @@ describe("parseCommand", () => {
     ["an unknown verb", "/eve deploy prod", /unknown command `deploy`/],
     ["arguments to cancel", "/eve cancel now", /takes no arguments/],
     ["arguments to approve", "/eve approve abc", /takes no arguments/],
-    ["a second stage", "/eve rerun a b", /expected key=value after the stage name/],
+    ["a word after a property", "/eve rerun a x=1 b", /expected key=value after the stage name/],
+    ["an unbalanced quoted stage", `/eve rerun "unit tests`, /unbalanced quotes/],
+    ["a quoted stage with an equals sign", `/eve rerun "a=b c"`, /is not a stage name/],
     ["a bad key", "/eve rerun child $(x)=1", /is not a property name/],
     ["a key with a semicolon", "/eve rerun child a;b=1", /is not a property name/],
     ["a reserved property", "/eve rerun child revision=deadbeef", /`revision` is set by Eve/],

@@ -29,8 +29,8 @@ const MAX_VALUE_CHARS = 1_024;
 const MAX_STAGE_CHARS = 200;
 /** Buildbot's property names: identifiers, with dots and dashes as Eve's files use them. */
 const PROPERTY_KEY = /^[A-Za-z_][\w.-]{0,63}$/;
-/** Stage names are the build file's mapping keys: anything printable, no whitespace. */
-const STAGE_NAME = /^[^\s\p{Cc}=`]+$/u;
+/** Stage names are the build file's mapping keys: anything printable, spaces included ("unit tests"). */
+const STAGE_NAME = /^[^\p{Cc}=`]+$/u;
 /** Control characters other than tab: no newline or escape may hide in a value. */
 const CONTROL = /[\p{Cc}]/u;
 
@@ -104,15 +104,16 @@ function findCommandLine(body: string): { line: string; tooLong: boolean } | und
 }
 
 function parseRerun(args: string[]): ParsedComment {
-  let stage: string | undefined;
+  // The words before the first key=value name the stage: `/eve rerun unit tests`
+  // and `/eve rerun "unit tests"` both rerun the stage `unit tests`.
+  const words: string[] = [];
   const properties: Record<string, string> = Object.create(null) as Record<string, string>;
   let count = 0;
-  for (const [index, arg] of args.entries()) {
-    const eq = arg.indexOf("=");
+  for (const arg of args) {
+    const eq = /^["']/.test(arg) ? -1 : arg.indexOf("=");
     if (eq < 0) {
-      if (index > 0) return invalid(`expected key=value after the stage name, got \`${shorten(arg)}\``);
-      if (arg.length > MAX_STAGE_CHARS || !STAGE_NAME.test(arg)) return invalid(`\`${shorten(arg)}\` is not a stage name`);
-      stage = arg;
+      if (count > 0) return invalid(`expected key=value after the stage name, got \`${shorten(arg)}\``);
+      words.push(unquote(arg));
       continue;
     }
     const key = arg.slice(0, eq);
@@ -125,13 +126,15 @@ function parseRerun(args: string[]): ParsedComment {
     if (++count > MAX_PROPERTIES) return invalid(`too many properties (at most ${MAX_PROPERTIES})`);
     properties[key] = value;
   }
+  const stage = words.length === 0 ? undefined : words.join(" ").trim();
+  if (stage !== undefined && (stage.length > MAX_STAGE_CHARS || !STAGE_NAME.test(stage))) return invalid(`\`${shorten(stage)}\` is not a stage name`);
   return { type: "command", command: { kind: "rerun", stage, properties: { ...properties } } };
 }
 
-/** Splits on whitespace; a value may be quoted ('…' or "…") to hold spaces. */
+/** Splits on whitespace; a value, or a whole word, may be quoted ('…' or "…") to hold spaces. */
 function tokenize(text: string): string[] | string {
   const tokens: string[] = [];
-  const pattern = /\S*?=(?:"[^"]*"|'[^']*')(?=\s|$)|\S+/gy;
+  const pattern = /\S*?=(?:"[^"]*"|'[^']*')(?=\s|$)|(?:"[^"]*"|'[^']*')(?=\s|$)|\S+/gy;
   let rest = text.trim();
   while (rest !== "") {
     pattern.lastIndex = 0;
@@ -139,6 +142,7 @@ function tokenize(text: string): string[] | string {
     if (!match) return "unbalanced quotes";
     const token = match[0];
     if (/^[^=]*=["']/.test(token) && !/^[^=]*=(?:"[^"]*"|'[^']*')$/.test(token)) return `unbalanced quotes in \`${shorten(token)}\``;
+    if (/^["']/.test(token) && !/^(?:"[^"]*"|'[^']*')$/.test(token)) return `unbalanced quotes in \`${shorten(token)}\``;
     tokens.push(token);
     rest = rest.slice(token.length).trimStart();
   }
