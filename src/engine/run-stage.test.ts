@@ -130,6 +130,26 @@ describe("runStage: names, env, workdir, properties", () => {
     expect(observer.log("s")).toContain("A B ['x', 1] A-out by user computed\n");
   });
 
+  // Buildbot's commandComplete returns on cmd.didFail(): the default of a later lookup must still apply.
+  it("a failed SetPropertyFromCommand sets nothing", async () => {
+    const { outcome, observer } = await runBuild(
+      base.baseDir,
+      buildFileOf({
+        s: [
+          ["SetPropertyFromCommand", { property: "v", command: "echo partial; exit 2", flunkOnFailure: false }],
+          ["EvePropertyFromCommand", { property: "w", command: "echo half; exit 3", flunkOnFailure: false }],
+          ["ShellCommand", { command: "echo v=%(prop:v:-unset)s w=%(prop:w:-unset)s" }],
+        ],
+      }),
+      "s",
+    );
+
+    expect(outcome.steps.map((s) => s.result)).toEqual(["failure", "failure", "success"]);
+    expect(outcome.properties).not.toHaveProperty("v");
+    expect(outcome.properties).not.toHaveProperty("w");
+    expect(observer.log("s")).toContain("v=unset w=unset\n");
+  });
+
   it("masks secrets in output and command lines", async () => {
     const { observer } = await runBuild(
       base.baseDir,

@@ -1,7 +1,8 @@
 /**
  * `SetPropertyFromCommand` (`property`, `command`, `strip` default true) and
  * `EvePropertyFromCommand` (skipped when the user forced the property). As in
- * Buildbot, the property takes the command's stdout even when it fails.
+ * Buildbot (`commandComplete`: `if cmd.didFail(): return`), a failed command
+ * sets nothing, so a later `%(prop:x:-default)s` still takes its default.
  */
 import { commandResult, toStepCommand, type StepContext, type StepRun } from "../step-context.js";
 import { StepConfigError } from "../step-options.js";
@@ -21,7 +22,7 @@ export async function setPropertyFromCommand(context: StepContext): Promise<Step
   }
   const run = await context.exec(command, { captureStdout: true });
   const outcome = commandResult(run, context.options);
-  if (run.killedBy !== null) return outcome;
+  if (outcome.result !== "success") return outcome;
   const strip = Object.hasOwn(context.params, "strip") ? pythonTruthy(context.params.strip) : true;
   const stdout = (run.stdout ?? "").slice(0, CAPTURE_LIMIT);
   context.properties.set(name, strip ? stdout.trim() : stdout);
