@@ -116,6 +116,18 @@ describe("formatProgress", () => {
   });
 });
 
+describe("an empty log tail", () => {
+  it("sends no text rather than an empty code block (a stage refused before its first step)", () => {
+    const refused = formatCompletedCheck({ outcome: outcome("failure", [], "'local' workers do not run pull requests from forks"), logTail: "", annotations: [] });
+    const starting = formatProgress([], undefined, "\x1b[0m\n");
+
+    expect(refused.output.text).toBeUndefined();
+    expect(refused.output.title).toBe("'local' workers do not run pull requests from forks");
+    expect(starting.text).toBeUndefined();
+    expect(validateGitHubBody("checks/update", { status: "completed", conclusion: refused.conclusion, output: refused.output })).toBeUndefined();
+  });
+});
+
 describe("formatSummary and formatDuration", () => {
   it("escapes markup in step names", () => {
     expect(formatSummary([step("<img src=x>")], ["done"])).toContain("| &lt;img src=x&gt; |");

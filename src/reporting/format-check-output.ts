@@ -80,7 +80,7 @@ export function formatCompletedCheck(input: CompletedCheckInput): CompletedCheck
   const output: CheckRunOutput = {
     title: cut(title, CHECK_LIMITS.title),
     summary: formatSummary(outcome.steps, notes, input.logUrl),
-    text: formatLogText(input.logTail, input.logUrl),
+    ...logText(input.logTail, input.logUrl),
   };
   const [first = [], ...rest] = chunks;
   if (first.length > 0) output.annotations = first;
@@ -93,8 +93,13 @@ export function formatProgress(steps: readonly StepOutcome[], running: string | 
   return {
     title: cut(title, CHECK_LIMITS.title),
     summary: formatSummary(steps, [running === undefined ? "running" : `running \`${escapeCode(running)}\``], options.logUrl),
-    text: formatLogText(logTail, options.logUrl),
+    ...logText(logTail, options.logUrl),
   };
+}
+
+/** `text` only when there is output: an empty tail (a stage refused before its first step) would show an empty code block. */
+function logText(logTail: string, logUrl: string | undefined): { text?: string } {
+  return stripAnsi(logTail).trim() === "" ? {} : { text: formatLogText(logTail, logUrl) };
 }
 
 /** A Markdown table of the steps, cut on a row to fit GitHub's limit. */
