@@ -168,7 +168,8 @@ export const LOG_PAGE_SCRIPT = String.raw`"use strict";
     else if (record.kind === "truncated") block("truncated", "… " + record.note + " …");
   }
   function finish(end) {
-    var text = end.result + (end.summary ? ": " + end.summary : "");
+    // Stage summaries often start with their result already ("failure: step 'x' exited 3").
+    var text = !end.summary ? end.result : end.summary.indexOf(end.result) === 0 ? end.summary : end.result + ": " + end.summary;
     statusEl.textContent = text;
     statusEl.className = "status " + String(end.result).replace(/[^a-z]/g, "");
     block("end status " + String(end.result).replace(/[^a-z]/g, ""), "Finished — " + text);

@@ -77,6 +77,18 @@ describe("log page handler", () => {
     expect(await response.text()).toBe("spawned\n\n── step 1: build ──\n\x1b[31mred\x1b[0m <script>alert(1)</script>\n\n── failure: exited 1 ──\n");
   });
 
+  it("does not repeat the result before a stage summary that starts with it", async () => {
+    const run = randomUUID();
+    logs.appendStep(run, 0, "fail now");
+    // The engine's stage summaries read "failure: step 'x' exited 3", "success".
+    await logs.finish(run, { result: "failure", summary: "failure: step 'fail now' exited 3" });
+    const ok = randomUUID();
+    await logs.finish(ok, { result: "success", summary: "success" });
+
+    expect(await (await fetch(`${base}/logs/${run}/raw`)).text()).toBe("\n── step 1: fail now ──\n\n── failure: step 'fail now' exited 3 ──\n");
+    expect(await (await fetch(`${base}/logs/${ok}/raw`)).text()).toBe("\n── success ──\n");
+  });
+
   it("streams records then an end event, then closes", async () => {
     const run = await finishedRun();
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { LOG_PAGE_SCRIPT, renderLogPage } from "./log-page-assets.js";
-import { LOG_START, type LogRecord, type LogStore } from "./log-store.js";
+import { LOG_START, type LogEnd, type LogRecord, type LogStore } from "./log-store.js";
 
 export interface LogPageOptions {
   logStore: LogStore;
@@ -122,8 +122,13 @@ function recordAsText(record: LogRecord): string {
     case "truncated":
       return `\n… ${record.note} …\n`;
     case "end":
-      return `\n── ${record.end.result}${record.end.summary ? `: ${record.end.summary}` : ""} ──\n`;
+      return `\n── ${endText(record.end)} ──\n`;
   }
+}
+
+/** "failure: exited 1"; stage summaries that already start with their result ("failure: step 'x' exited 3", "success") are not prefixed twice. */
+function endText(end: LogEnd): string {
+  return end.summary === "" ? end.result : end.summary.startsWith(end.result) ? end.summary : `${end.result}: ${end.summary}`;
 }
 
 /**
