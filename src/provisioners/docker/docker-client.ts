@@ -41,6 +41,7 @@ export class DockerClient {
         t: options.tag,
         dockerfile: options.dockerfile,
         nocache: options.noCache,
+        ...(options.buildArgs ? { buildargs: options.buildArgs } : {}),
         rm: true,
         forcerm: true,
         ...(options.signal ? { abortSignal: options.signal } : {}),

@@ -9,6 +9,8 @@ export interface BuildImageOptions {
   /** Path of the Dockerfile inside the context archive. */
   dockerfile: string;
   noCache: boolean;
+  /** `--build-arg` values. */
+  buildArgs?: Record<string, string>;
   /** Each line of the build's own output. */
   onLine: (line: string) => void;
   signal?: AbortSignal;

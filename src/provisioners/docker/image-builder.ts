@@ -12,6 +12,14 @@ import { readBuildContext, type BuildContext } from "./build-context.js";
 import type { DockerClient } from "./docker-client.js";
 import { createTarArchive, type ArchiveEntry } from "./tar-archive.js";
 
+/**
+ * Eve passed `--build-arg BUILDBOT_VERSION=<its Buildbot>` to every worker
+ * image build, and real worker Dockerfiles rely on it (`ARG BUILDBOT_VERSION`
+ * without a default, then `pip install buildbot-worker==${BUILDBOT_VERSION}`,
+ * which fails on an empty version). The value is the Buildbot of Eve's last release.
+ */
+export const WORKER_BUILD_ARGS: Readonly<Record<string, string>> = { BUILDBOT_VERSION: "2.7.0" };
+
 /** Label on every worker image Eve builds, so the cache can be bounded. */
 export const WORKER_IMAGE_LABEL = "eve.image";
 
@@ -59,6 +67,7 @@ export async function ensureWorkerImage(client: DockerClient, request: WorkerIma
       tag: ref,
       dockerfile: context.dockerfile,
       noCache,
+      buildArgs: declaredBuildArgs(entries, context.dockerfile),
       onLine: request.log,
       signal: request.signal,
     });
@@ -87,6 +96,12 @@ async function withLabels(context: BuildContext, labels: Record<string, string>)
       return { ...entry, content, size: content.length };
     }),
   );
+}
+
+/** Eve's build args that the Dockerfile mentions: the engine warns about passed args it does not declare. */
+function declaredBuildArgs(entries: readonly ArchiveEntry[], dockerfile: string): Record<string, string> {
+  const text = entries.find((entry) => entry.name === dockerfile)?.content?.toString("utf8") ?? "";
+  return Object.fromEntries(Object.entries(WORKER_BUILD_ARGS).filter(([name]) => text.includes(name)));
 }
 
 /**

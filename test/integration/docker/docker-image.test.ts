@@ -107,6 +107,19 @@ describe("DockerProvisioner with an image built from the repository", () => {
     expect(await run(workspace, "cat /data.txt")).toBe("from the context\n");
   });
 
+  // Real worker Dockerfiles say `ARG BUILDBOT_VERSION` then `pip install buildbot-worker==${BUILDBOT_VERSION}`: Eve always passed it.
+  it("passes Eve's BUILDBOT_VERSION build arg to Dockerfiles that declare it, and no unused arg to others", async () => {
+    write("eve/bb/Dockerfile", "FROM eve-test-busybox\nARG BUILDBOT_VERSION\nRUN test -n \"$BUILDBOT_VERSION\" && echo \"$BUILDBOT_VERSION\" > /bbv\n");
+
+    const declared = await spawn({ path: "eve/bb" });
+    write("eve/plain/Dockerfile", "FROM eve-test-busybox\nRUN echo plain > /plain\n");
+    const plain = await spawn({ path: "eve/plain" });
+
+    expect(await run(declared.workspace, "cat /bbv")).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(plain.lines).toContainEqual(expect.stringMatching(/^Successfully built /));
+    expect(plain.lines.filter((line) => line.includes("not consumed"))).toEqual([]);
+  });
+
   it("prefers a static image over path", async () => {
     const { workspace, lines } = await spawn({ path: "eve/workers/master", image: "eve-test-busybox" });
 
