@@ -34,8 +34,15 @@ await server.load(
     forkBuilds: config.forkBuilds,
   }),
 );
+// Listen first: a process that cannot serve (port taken) must not have taken stages it then drops.
+try {
+  await server.start();
+} catch (error) {
+  process.stderr.write(`eve: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  await runtime.close();
+  process.exit(1);
+}
 await runtime.startWorkers();
-await server.start();
 runtime.log.info(`Eve: webhooks at ${config.webhookPath}, logs at ${config.publicUrl}/logs/<run>, workers: ${config.workerTypes.map((t) => `${t}×${config.capacity[t]}`).join(", ")}`);
 onShutdown(runtime.log, async () => {
   await server.stop();

@@ -1,17 +1,21 @@
 /**
- * `npm start` exactly as an operator runs it (docker stop, systemd, a
- * terminal's kill): SIGTERM goes to npm, which forwards it to the shell of the
- * start script. Without `exec` in the script, that shell (dash) died and left
- * Eve running as an orphan, and npm exited 143.
+ * Starting and stopping the app as an operator does.
+ * `npm start` (docker stop, systemd, a terminal's kill): SIGTERM goes to npm,
+ * which forwards it to the shell of the start script. Without `exec` in the
+ * script, that shell (dash) died and left Eve running as an orphan, and npm
+ * exited 143.
+ * A port already in use: one message and exit 1, not an uncaught exception
+ * after the stage workers had already started taking jobs.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../helpers/free-port.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../../helpers/github-stand-in.js";
-import { createWorkspace, eveEnv, startRedisServer, waitUntil, type RedisServer } from "./eve-processes.js";
+import { createServer } from "node:net";
+import { createWorkspace, eveEnv, spawnEveApp, startRedisServer, waitUntil, type RedisServer } from "./eve-processes.js";
 
 const ROOT = join(import.meta.dirname, "../../..");
 let redis: RedisServer | undefined;
@@ -61,5 +65,25 @@ describe("npm start", () => {
     npm.kill("SIGTERM");
     expect(await exited).toBe(0);
     await waitUntil(() => !isAlive(evePid as number), 10_000, () => `Eve (pid ${evePid}) still running after npm exited`);
+  }, 60_000);
+
+  it("says once that the port is taken and exits 1, without starting stage workers", async () => {
+    redis = await startRedisServer();
+    github = await startGitHubStandIn({ buildFile: "version: 0.2\n" });
+    workspace = createWorkspace();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const eve = spawnEveApp(eveEnv(github, redis.url, workspace.dir, { PORT: String(port), HOST: "127.0.0.1" }));
+
+      expect(await eve.exited).toBe(1);
+      expect(eve.lines).toContain(`eve: cannot start: Port ${port} is already in use. You can define the PORT environment variable to use a different port.`);
+      expect(eve.lines.join("\n")).not.toMatch(/triggerUncaughtException|Stage workers|webhooks at/);
+      // No BullMQ worker ever registered on this Redis.
+      expect(execFileSync("redis-cli", ["-p", String(redis.port), "--scan", "--pattern", "*:stalled-check"]).toString().trim()).toBe("");
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   }, 60_000);
 });
