@@ -131,6 +131,8 @@ describe("validateBuildFile reports located problems", () => {
     [`${BASE}      - ShellCommand: {command: ls}\n        name: x\n`, "main.yml:10:9: warning: only the first key of a step is used"],
     [BASE.replace("    steps:\n", "    step: []\n"), "main.yml:8:5: warning: stage key 'step' is ignored: did you mean 'steps'?"],
     ["branches:\n  default:\n    stage: nope\nstages: {}\n", "main.yml:3:12: warning: stage 'nope' is not defined in stages"],
+    // Two stages of one name: PyYAML keeps the later silently, and the first stage's steps never run.
+    [`${BASE}      - ShellCommand: {command: ls}\n  s:\n    worker: {type: local}\n    steps: []\n`, "main.yml:10:3: warning: duplicate key 's' (first at line 5): Eve keeps this later value"],
   ])("warns: %j → %s", (text, expected) => {
     const result = validateBuildFile(text, "main.yml");
 

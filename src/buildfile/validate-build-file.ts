@@ -33,6 +33,7 @@ export function validateBuildFile(text: string, file: string, limits: Partial<Ya
     return { buildFile: undefined, messages };
   }
 
+  for (const duplicate of loaded.duplicateKeys ?? []) add(duplicate, "warning", duplicate.message);
   const root = loaded.value;
   if (root === null || root === undefined) {
     add({ line: 1, column: 1 }, "error", "the build file is empty: it must define a mapping with 'branches' and 'stages'");

@@ -31,6 +31,8 @@ type Entry = [key: string, value: Built, position: ChildPosition];
 const TAG = "tag:yaml.org,2002:";
 
 export class YamlConstructor {
+  /** Keys written twice in one mapping (not through `<<`): PyYAML silently keeps the later value. */
+  readonly duplicateKeys: (SourcePosition & { message: string })[] = [];
   readonly #anchors = new Map<string, Built | "building">();
   readonly #sizes = new WeakMap<object, number>();
   readonly #positions: YamlPositions;
@@ -117,6 +119,7 @@ export class YamlConstructor {
     }
     const merged: Entry[] = [];
     const explicit: Entry[] = [];
+    const written = new Map<string, SourcePosition>();
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as ParsedNode | null;
@@ -132,6 +135,9 @@ export class YamlConstructor {
       const position = childPosition(valuePosition, value);
       position.key = keyPosition;
       if (key.nonString) position.nonStringKey = true;
+      const first = written.get(key.text);
+      if (first) this.duplicateKeys.push({ ...keyPosition, message: `duplicate key '${key.text}' (first at line ${first.line}): Eve keeps this later value and ignores the first` });
+      else written.set(key.text, keyPosition);
       explicit.push([key.text, value, position]);
     }
     const object: Record<string, unknown> = {};

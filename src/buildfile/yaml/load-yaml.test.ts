@@ -85,6 +85,11 @@ describe("loadYaml: anchors, aliases and merge keys", () => {
 
     expect(result).toEqual({ b: 3, a: 2 });
     expect(Object.keys(result)).toEqual(["b", "a"]);
+    expect(loadYaml("b: 1\na: 2\nb: 3\n").duplicateKeys).toEqual([{ line: 3, column: 1, message: expect.stringContaining("duplicate key 'b' (first at line 1)") }]);
+  });
+
+  it("does not call a key a duplicate when a `<<` merge brought the first one", () => {
+    expect(loadYaml("x: &x {a: 1}\ny: {<<: *x, a: 2}\n").duplicateKeys).toEqual([]);
   });
 
   it("treats a quoted '<<' as a plain key", () => {

@@ -19,6 +19,8 @@ export interface LoadedYaml {
   value: unknown;
   positions: YamlPositions;
   problem?: YamlProblem;
+  /** Keys written twice in one mapping: legal (the later wins, as in PyYAML) but most likely a mistake. */
+  duplicateKeys?: YamlProblem[];
 }
 
 export function loadYaml(text: string, limits: Partial<YamlLimits> = {}): LoadedYaml {
@@ -34,7 +36,8 @@ export function loadYaml(text: string, limits: Partial<YamlLimits> = {}): Loaded
   const positions = new YamlPositions(locate(contents?.range[0] ?? 0));
   try {
     const constructor = new YamlConstructor(positions, locate, settings.maxDepth, settings.maxNodes);
-    return { value: constructor.construct(contents).value, positions };
+    const value = constructor.construct(contents).value;
+    return { value, positions, duplicateKeys: constructor.duplicateKeys };
   } catch (error) {
     if (error instanceof ConstructionError) {
       const where = typeof error.where === "number" ? locate(error.where) : error.where;
