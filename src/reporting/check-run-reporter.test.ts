@@ -132,6 +132,28 @@ describe("CheckRunReporter", () => {
     expect(last.output.annotations).toHaveLength(20);
   });
 
+  it("writes at most 4 times for a stage that prints for many progress intervals", async () => {
+    const { reporter } = setUp({ progressIntervalMs: 40 });
+    github.on("checks/create", { body: { id: 7 } }).on("checks/update", { body: {} }, { persist: true });
+    const run = stage("long one");
+
+    await reporter.ensureQueued(run);
+    reporter.stageStarted(run);
+    reporter.stepStarted(run, 0, "soak");
+    for (let i = 0; i < 12; i++) {
+      void reporter.output(run, `tick ${i}\n`);
+      await sleep(25);
+    }
+    reporter.stageFinished(run, outcome("success", "ok"));
+    await reporter.flush();
+
+    github.assertDone();
+    const updates = github.requestsFor("checks/update").map((r) => r.body as Record<string, any>);
+    expect(updates.map((u) => u.status)).toEqual(["in_progress", "in_progress", "completed"]);
+    expect(updates[1]?.output.text).toMatch(/tick \d/);
+    expect(updates[2]?.output.text).toContain("tick 11");
+  });
+
   it("coalesces a run that ends before anything was sent into one create", async () => {
     const { reporter } = setUp({ warningsConclusion: "success" });
     github.on("checks/create", { body: { id: 6 } });

@@ -23,8 +23,14 @@ export interface CheckRunReporterOptions {
   logUrl: (run: string) => string;
   /** Also post a commit status (context: the stage name). Set for the top stage unless the operator turned it off. */
   commitStatus?: boolean;
-  /** At most one progress update per this long (default 10 s). */
+  /** A progress update comes no sooner than this after the previous write (default 10 s). */
   progressIntervalMs?: number;
+  /**
+   * Progress updates per run (default 1): with create, in_progress and
+   * completed, at most 4 writes per run of ≤ 50 annotations, however long it
+   * runs. The live log is on the details page.
+   */
+  maxProgressUpdates?: number;
   /** Conclusion for `warnings` (default neutral). */
   warningsConclusion?: "neutral" | "success";
   /** Checkout directories, to make annotation paths repository-relative. */
@@ -39,8 +45,8 @@ export interface CheckRunReporterOptions {
 
 /**
  * Reports stage runs as GitHub check runs named after their stage: created
- * `queued` (ensureQueued), `in_progress` when the stage starts, at most one
- * progress update per interval, `completed` with conclusion, title, summary,
+ * `queued` (ensureQueued), `in_progress` when the stage starts, a progress
+ * update an interval later (maxProgressUpdates), `completed` with conclusion, title, summary,
  * log tail and annotations (50 with the completion, the rest 50 per update).
  * Observer calls return at once: writes go through the installation's lane
  * of the write queue, built from the latest state when they are sent, so
@@ -152,14 +158,15 @@ export class CheckRunReporter implements StageObserver {
    * the latest state anyway).
    */
   #progress(record: StageRunRecord): void {
-    if (record.status !== "in_progress" || record.progressTimer) return;
-    const interval = this.#options.progressIntervalMs ?? 10_000;
+    const { progressIntervalMs: interval = 10_000, maxProgressUpdates = 1 } = this.#options;
+    if (record.status !== "in_progress" || record.progressTimer || record.progressUpdates >= maxProgressUpdates) return;
     const delay = Math.max(0, (record.lastWriteAt || Date.now()) + interval - Date.now());
     record.progressTimer = setTimeout(() => {
       record.progressTimer = undefined;
       if (record.status !== "in_progress") return;
-      if (Date.now() < record.lastWriteAt + interval) this.#progress(record);
-      else void this.#sync(record);
+      if (Date.now() < record.lastWriteAt + interval) return this.#progress(record);
+      record.progressUpdates++;
+      void this.#sync(record);
     }, delay);
     record.progressTimer.unref();
   }
