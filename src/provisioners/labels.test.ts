@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { describe, expect, it } from "vitest";
 import { isOwnerGone, parseLabelMap, toLabelMap } from "./labels.js";
 
@@ -23,5 +24,19 @@ describe("labels", () => {
     expect(isOwnerGone({ host: "here", pid: dead }, "here")).toBe(true);
     expect(isOwnerGone({ host: "elsewhere", pid: dead }, "here")).toBe(false);
     expect(isOwnerGone(undefined, "here")).toBe(false);
+  });
+
+  it("judges a dead owner gone even before its parent reaps it (a zombie)", async () => {
+    // `sleep 0` dies at once; its parent then becomes `sleep 5`, which never waits for it.
+    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    const [chunk] = (await once(parent.stdout, "data")) as [Buffer];
+    const zombie = Number(chunk.toString().trim());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    try {
+      expect(isOwnerGone({ host: "here", pid: zombie }, "here")).toBe(true);
+    } finally {
+      parent.kill("SIGKILL");
+    }
   });
 });

@@ -4,6 +4,7 @@
  * crash left behind by these labels alone, so they must say who owns the
  * resource: the Eve instance, the stage run, and the process that spawned it.
  */
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { ResourceLabels } from "./types.js";
 
@@ -83,9 +84,20 @@ export function isOwnerGone(owner: ResourceOwner | undefined, host: string = hos
   if (!owner || owner.host !== host) return false;
   try {
     process.kill(owner.pid, 0);
-    return false;
   } catch (error) {
     // EPERM: the pid exists but belongs to another user, so it is alive.
     return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+  return isZombie(owner.pid);
+}
+
+/** A dead process its parent has not reaped yet still answers kill(pid, 0); Linux shows it as state Z. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The state follows the command name, which is in parentheses and may itself hold ") ".
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    return false;
   }
 }
