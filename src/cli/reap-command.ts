@@ -14,11 +14,12 @@ import { provisionerSweepers } from "../provisioners/provisioner-sweepers.js";
 import { reapOrphans, type ReapedResource } from "../provisioners/reaper.js";
 import { createProvisionerRegistry } from "../provisioners/registry.js";
 import { ProvisionError } from "../provisioners/types.js";
+import { DEFAULT_LOCAL_BASE_DIR } from "../provisioners/local/local-provisioner.js";
+import { LocalReaper } from "../provisioners/local/local-reaper.js";
+import { RUN_INSTANCE } from "./run-instance.js";
 import { UsageError } from "./usage-error.js";
 
 const USAGE = "usage: eve reap [--instance NAME] [--max-images N]";
-/** The instance `eve run` labels its resources with. */
-const EVE_RUN_INSTANCE = "eve-run";
 
 export async function reapCommand(args: string[]): Promise<number> {
   const { settings, errors } = loadWorkerSettings(process.env);
@@ -34,7 +35,8 @@ export async function reapCommand(args: string[]): Promise<number> {
   }
   const types: WorkerType[] = kubePod ? ["docker", "kube_pod"] : ["docker"];
   const provisioners = createProvisionerRegistry(toProvisionerSettings({ ...settings, docker: { ...settings.docker, maxCachedImages: maxImages } }, { kubePod }));
-  const sweepers = await provisionerSweepers(provisioners, types);
+  // Local builder directories of killed `eve run`s (the app sweeps its own workspace itself).
+  const sweepers = [new LocalReaper({ builderBaseDir: DEFAULT_LOCAL_BASE_DIR }), ...(await provisionerSweepers(provisioners, types))];
   const reaped: ReapedResource[] = [];
   try {
     for (const instance of instances) reaped.push(...(await reapOrphans({ instance, sweepers })));
@@ -58,7 +60,7 @@ function parseReapArgs(args: string[], defaultMaxImages: number): { instances: s
   }
   const maxImages = Number(values["max-images"] ?? defaultMaxImages);
   if (!Number.isInteger(maxImages) || maxImages < 0) throw new UsageError(`--max-images expects a whole number ≥ 0\n${USAGE}`);
-  const instances = values.instance !== undefined ? [values.instance] : [...new Set([process.env.EVE_INSTANCE ?? "eve", EVE_RUN_INSTANCE])];
+  const instances = values.instance !== undefined ? [values.instance] : [...new Set([process.env.EVE_INSTANCE ?? "eve", RUN_INSTANCE])];
   return { instances, maxImages };
 }
 

@@ -3,8 +3,7 @@
  * process (no queue), with the terminal reporter instead of check runs.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { formatMessage } from "../buildfile/format-message.js";
@@ -20,11 +19,13 @@ import { isPassing, type BuildResult } from "../engine/results.js";
 import { runStage } from "../engine/run-stage.js";
 import type { EngineSettings, StageOutcome } from "../engine/types.js";
 import { keepHeapFlat } from "../logs/keep-heap-flat.js";
+import { createLabelledDir, DEFAULT_LOCAL_BASE_DIR } from "../provisioners/local/local-provisioner.js";
 import { createProvisionerRegistry } from "../provisioners/registry.js";
 import { TerminalReporter } from "../reporting/terminal-reporter.js";
 import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
 import { parseRunArgs, RUN_USAGE, type RunArgs } from "./parse-run-args.js";
 import { readSecretsFile } from "./read-secrets-file.js";
+import { RUN_INSTANCE } from "./run-instance.js";
 import { UsageError } from "./usage-error.js";
 
 const SETTINGS: EngineSettings = {
@@ -79,8 +80,10 @@ export async function runCommand(args: string[]): Promise<number> {
     return 1;
   }
 
-  // `%(prop:master_builddir)s/build` is the bootstrap checkout in Eve: make it DIR.
-  const masterBuilddir = await mkdtemp(join(tmpdir(), "eve-run-"));
+  // `%(prop:master_builddir)s/build` is the bootstrap checkout in Eve: make it DIR. It is
+  // labelled like a builder directory, so `eve reap` removes it after an `eve run` was killed.
+  const build = `run-${process.pid}`;
+  const masterBuilddir = await createLabelledDir(DEFAULT_LOCAL_BASE_DIR, { instance: RUN_INSTANCE, build, stage: "bootstrap", attempt: 1, run: `${build}-master` });
   const controller = new AbortController();
   const interrupt = cancelOnInterrupt(controller);
   const reporter = new TerminalReporter(interrupt.output);
@@ -108,14 +111,14 @@ export async function runCommand(args: string[]): Promise<number> {
       provisioners: createProvisionerRegistry(toProvisionerSettings(workers.settings, { kubePod })),
       observer: reporter,
       settings: SETTINGS,
-      instance: "eve-run",
+      instance: RUN_INSTANCE,
       repoDir: dir,
     };
     const launcher = new InProcessLauncher(common);
     const outcome = await runStage({
       ...common,
       launcher,
-      stage: { build: `run-${process.pid}`, stage: stage.name, attempt: 1, run: `run-${process.pid}-${Date.now().toString(36)}` },
+      stage: { build, stage: stage.name, attempt: 1, run: `${build}-${Date.now().toString(36)}` },
       properties,
       forcedProperties: Object.keys(parsed.properties),
       signal: controller.signal,

@@ -19,6 +19,9 @@ export const LOCAL_GROUPS_FILE = ".eve-groups";
 /** The marker file in every local builder directory: the labels and the owning process (host, pid), for the reaper. */
 export const LOCAL_LABELS_FILE = ".eve-labels.json";
 
+/** Where builder directories go unless the operator says otherwise. */
+export const DEFAULT_LOCAL_BASE_DIR = join(tmpdir(), "eve-workspaces");
+
 export interface LocalProvisionerOptions {
   /** Where builder directories are created; default `<tmpdir>/eve-workspaces`. */
   baseDir?: string;
@@ -32,31 +35,38 @@ export class LocalProvisioner implements Provisioner {
   private readonly path: string;
 
   constructor(options: LocalProvisionerOptions = {}) {
-    this.baseDir = options.baseDir ?? join(tmpdir(), "eve-workspaces");
+    this.baseDir = options.baseDir ?? DEFAULT_LOCAL_BASE_DIR;
     this.path = options.path ?? process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
   }
 
   async spawn(_spec: WorkerSpec, context: SpawnContext): Promise<Workspace> {
     try {
-      const dir = await this.createBuilderDir(context.labels.run);
-      await writeFile(join(dir, LOCAL_LABELS_FILE), `${JSON.stringify({ ...context.labels, host: hostname(), pid: process.pid, created: new Date().toISOString() })}\n`);
+      const dir = await createLabelledDir(this.baseDir, context.labels);
       return new LocalWorkspace(dir, context.labels, this.path);
     } catch (error) {
       throw new ProvisionError(`cannot create a local builder directory under ${this.baseDir}`, { cause: error });
     }
   }
 
-  /** The base directory is created when missing (at first, or after an operator removed it), not checked every time. */
-  private async createBuilderDir(run: string): Promise<string> {
-    const prefix = join(this.baseDir, `${safeName(run)}-`);
-    try {
-      return await mkdtemp(prefix);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      await mkdir(this.baseDir, { recursive: true });
-      return mkdtemp(prefix);
-    }
+}
+
+/**
+ * A new directory under `baseDir` with the marker file the reaper finds it by.
+ * The base directory is created when missing (at first, or after an operator
+ * removed it), not checked every time.
+ */
+export async function createLabelledDir(baseDir: string, labels: ResourceLabels): Promise<string> {
+  const prefix = join(baseDir, `${safeName(labels.run)}-`);
+  let dir: string;
+  try {
+    dir = await mkdtemp(prefix);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await mkdir(baseDir, { recursive: true });
+    dir = await mkdtemp(prefix);
   }
+  await writeFile(join(dir, LOCAL_LABELS_FILE), `${JSON.stringify({ ...labels, host: hostname(), pid: process.pid, created: new Date().toISOString() })}\n`);
+  return dir;
 }
 
 class LocalWorkspace implements Workspace {

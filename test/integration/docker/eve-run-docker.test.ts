@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -102,11 +102,18 @@ describe("eve run with a docker stage", () => {
     run.kill("SIGKILL");
     await killed;
     expect(longContainers()).toHaveLength(1);
+    const ownDirs = (): string[] => {
+      const base = join(tmpdir(), "eve-workspaces");
+      if (!existsSync(base)) return [];
+      return readdirSync(base).filter((name) => name.startsWith(`run-${run.pid}-`));
+    };
+    expect(ownDirs().length).toBeGreaterThan(0);
 
     const { code, stdout } = await finish(eve(["reap", "--instance", INSTANCE]));
 
     expect(code).toBe(0);
     expect(stdout).toMatch(/removed container eve-\S+ \(build \S+, stage long, attempt 1, run \S+\)/);
     expect(longContainers()).toEqual([]);
+    expect(ownDirs()).toEqual([]);
   });
 });
