@@ -20,6 +20,14 @@ export interface ProvisionerSettings {
   kubernetes?: Partial<KubeSettings>;
 }
 
+/**
+ * Worker types a build file may name but no Eve process can spawn yet. Every
+ * worker process takes their stages anyway, so that the engine ends them at
+ * once with "this Eve has no 'openstack' workers" instead of their check runs
+ * staying queued forever.
+ */
+export const UNIMPLEMENTED_WORKER_TYPES: readonly WorkerType[] = ["openstack"];
+
 export function createProvisionerRegistry(settings: ProvisionerSettings = {}): Map<WorkerType, Provisioner> {
   const registry = new Map<WorkerType, Provisioner>();
   registry.set("local", new LocalProvisioner(settings.localBaseDir === undefined ? {} : { baseDir: settings.localBaseDir }));

@@ -17,7 +17,7 @@ import type { OpsHandler } from "../ops/ops-handler.js";
 import { DockerProvisioner } from "../provisioners/docker/docker-provisioner.js";
 import { LocalReaper } from "../provisioners/local/local-reaper.js";
 import { provisionerSweepers } from "../provisioners/provisioner-sweepers.js";
-import { createProvisionerRegistry } from "../provisioners/registry.js";
+import { createProvisionerRegistry, UNIMPLEMENTED_WORKER_TYPES } from "../provisioners/registry.js";
 import { createCancelListener } from "../queue/cancel-listener.js";
 import { createRedisConnection, createStageQueues, type StageQueues } from "../queue/queues.js";
 import type { RunReporter } from "../queue/run-reporter.js";
@@ -136,7 +136,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
       });
       const workers = await startStageWorkers({
         queues,
-        types: config.workerTypes,
+        types: [...new Set([...config.workerTypes, ...UNIMPLEMENTED_WORKER_TYPES])],
         capacity: config.capacity,
         onError: redisErrors.onError("workers"),
         onFailed: reportFailedStage({ reporter, queues, metrics, log }),
