@@ -56,6 +56,14 @@ describe("formatCompletedCheck", () => {
     expect(check?.moreAnnotations).toEqual([]);
   });
 
+  it("does not repeat a step's result as its reason", () => {
+    const steps = [{ ...step("deploy", "cancelled"), exitCode: null, summary: "cancelled" }];
+
+    const check = formatCompletedCheck({ outcome: outcome("cancelled", steps, "cancelled: superseded"), logTail: "", annotations: [], logUrl: "https://eve.test/logs/r1" });
+
+    expect(check.output.summary).toContain("| 1 | deploy | 🚫 cancelled | 1.2 s |");
+  });
+
   it("sends the first 50 annotations with the completion and the rest in chunks of 50", () => {
     const annotations = Array.from({ length: 120 }, (_, i) => annotation(i + 1));
 

@@ -109,7 +109,7 @@ export function formatSummary(steps: readonly StepOutcome[], notes: readonly str
   head.push("| # | Step | Result | Duration |", "|---:|---|---|---:|");
   const rows = steps.map(
     (step, i) =>
-      `| ${i + 1} | ${escapeCell(step.name)} | ${ICONS[step.result]} ${step.result}${step.summary ? `: ${escapeCell(step.summary)}` : ""} | ${formatDuration(step.durationMs)} |`,
+      `| ${i + 1} | ${escapeCell(step.name)} | ${ICONS[step.result]} ${step.result}${step.summary && step.summary !== step.result ? `: ${escapeCell(step.summary)}` : ""} | ${formatDuration(step.durationMs)} |`,
   );
   const room = CHECK_LIMITS.markdown - head.join("\n").length - 200;
   let used = 0;
