@@ -84,3 +84,34 @@ describe("SecretMasker.mask", () => {
     expect(new SecretMasker(["", "pw"]).mask("a pw b pwpw")).toBe(`a ${SECRET_MASK} b ${SECRET_MASK}${SECRET_MASK}`);
   });
 });
+
+describe("secrets in wrapped encoded output", () => {
+  const secret = "S3cr3tT0kenValue_abc123XYZ";
+  /** What `base64` (76 columns) or `xxd -p` (60) prints. */
+  const wrap = (text: string, width: number): string => `${text.replace(new RegExp(`(.{${width}})`, "g"), "$1\n").replace(/\n$/, "")}\n`;
+
+  it.each([45, 50, 52, 55, 100])("masks a secret's base64 that `base64` wrapped after %i bytes, wherever the chunks are cut", async (before) => {
+    const printed = wrap(Buffer.from(`${"0".repeat(before)}${secret}${"~".repeat(40)}`).toString("base64"), 76);
+    for (const chunks of allSplits(printed)) {
+      const { text } = await runThrough([secret], chunks);
+
+      expect(text.replaceAll(SECRET_MASK, "")).not.toContain(Buffer.from(secret).toString("base64").slice(4, 30));
+      expect(text).toContain(SECRET_MASK);
+      expect(text.split("\n")).toHaveLength(printed.split("\n").length);
+    }
+  });
+
+  it("masks a secret's hex as `xxd -p` prints it, wrapped at 60 columns", async () => {
+    const printed = wrap(Buffer.from(`prefix${secret}`).toString("hex"), 60);
+
+    const { text } = await runThrough([secret], [printed.slice(0, 61), printed.slice(61)]);
+
+    expect(text).toBe(`${printed.slice(0, 12)}${SECRET_MASK}\n${SECRET_MASK}\n`);
+  });
+
+  it("does not hold a finished line of text back, even when it ends as a secret begins", async () => {
+    const { pieces } = await runThrough([secret], ["waiting for S\n", "done\n"]);
+
+    expect(pieces[0]).toBe("waiting for S\n");
+  });
+});

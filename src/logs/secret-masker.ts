@@ -1,27 +1,42 @@
 /**
  * Replaces every secret value (and its encoded forms, see secret-variants.ts) in a stream of text, even
- * when a secret is split across chunks. Only the shortest suffix that could
- * still become a secret is held back, so output stays live.
+ * when a secret is split across chunks or across lines: `base64` wraps its output at 76 columns,
+ * `openssl base64` at 64 and `xxd -p` at 60, so line breaks are ignored inside a match. Only the
+ * shortest suffix that could still become a secret is held back, so output stays live; a line break
+ * is held only after a line that looks like wrapped encoded output.
  */
 import { secretVariants } from "./secret-variants.js";
 
 /** What a masked secret looks like in logs. */
 export const SECRET_MASK = "<secret>";
 
+const LINE_BREAKS = /[\r\n]+/g;
+/** Characters of base64, base64url and hex: what wrapped encoded output is made of. */
+const ENCODED = /[A-Za-z0-9+/=_-]/;
+/** The narrowest wrap of the usual encoders (`xxd -p`); shorter lines are text and end a possible match. */
+const MIN_WRAPPED_LINE = 60;
+
 export class SecretMasker {
+  /** Patterns without line breaks (they are ignored in the text too), longest first. */
   private readonly patterns: string[];
+  private readonly firstChars: Set<string>;
   private readonly longest: number;
   private held = "";
+  /** How many encoded characters end the text already released, on its last line. */
+  private releasedRun = 0;
 
   constructor(secrets: Iterable<string>) {
     const patterns = new Set<string>();
     for (const secret of secrets) {
-      if (secret.length === 0) continue;
-      // The secret and its encoded forms (base64 at every alignment, URL, JSON, CRLF, lines).
-      for (const variant of secretVariants(secret)) patterns.add(variant);
+      // The secret and its encoded forms (base64 at every alignment, hex, URL, JSON, CRLF, lines).
+      for (const variant of secretVariants(secret)) {
+        const flat = variant.replace(LINE_BREAKS, "");
+        if (flat.length > 0) patterns.add(flat);
+      }
     }
     // Longest first: at one position, the longer secret wins.
     this.patterns = [...patterns].sort((a, b) => b.length - a.length);
+    this.firstChars = new Set(this.patterns.map((p) => p.charAt(0)));
     this.longest = this.patterns[0]?.length ?? 0;
   }
 
@@ -36,6 +51,7 @@ export class SecretMasker {
     const all = this.held + text;
     const { masked, end } = this.maskMatches(all);
     const keep = this.holdStart(all, end);
+    this.releasedRun = encodedRunBefore(all, keep, this.releasedRun);
     this.held = all.slice(keep);
     return masked + all.slice(end, keep);
   }
@@ -43,6 +59,7 @@ export class SecretMasker {
   /** Releases what was held back (it cannot become a secret any more). */
   flush(): string {
     const rest = this.held;
+    this.releasedRun = encodedRunBefore(rest, rest.length, this.releasedRun);
     this.held = "";
     return rest;
   }
@@ -54,11 +71,14 @@ export class SecretMasker {
     return masked + text.slice(end);
   }
 
-  /** Replaces matches left to right; returns the masked prefix and where it ends in `text`. */
+  /** Replaces matches left to right, line breaks ignored; returns the masked prefix and where it ends in `text`. */
   private maskMatches(text: string): { masked: string; end: number } {
-    const next = this.patterns.map((p) => text.indexOf(p));
+    const view = new FlatView(text);
+    const flat = view.flat;
+    const next = this.patterns.map((p) => flat.indexOf(p));
     let out = "";
     let pos = 0;
+    let flatPos = 0;
     for (;;) {
       let best = -1;
       for (let k = 0; k < next.length; k++) {
@@ -67,21 +87,91 @@ export class SecretMasker {
       }
       if (best < 0) return { masked: out, end: pos };
       const at = next[best] ?? 0;
-      out += text.slice(pos, at) + SECRET_MASK;
-      pos = at + (this.patterns[best]?.length ?? 0);
+      flatPos = at + (this.patterns[best]?.length ?? 0);
+      const start = view.origin(at);
+      const end = view.origin(flatPos - 1) + 1;
+      // Each line of a match spanning lines is masked on its own line: the log keeps its shape.
+      out += text.slice(pos, start) + text.slice(start, end).replace(/[^\r\n]+/g, SECRET_MASK);
+      pos = end;
       for (let k = 0; k < next.length; k++) {
-        if ((next[k] ?? -1) >= 0 && (next[k] ?? 0) < pos) next[k] = text.indexOf(this.patterns[k] ?? "", pos);
+        if ((next[k] ?? -1) >= 0 && (next[k] ?? 0) < flatPos) next[k] = flat.indexOf(this.patterns[k] ?? "", flatPos);
       }
     }
   }
 
-  /** The smallest index ≥ `from` whose suffix is a proper prefix of some pattern. */
+  /** The smallest index ≥ `from` whose suffix (line breaks aside) is a proper prefix of some pattern. */
   private holdStart(text: string, from: number): number {
-    const start = Math.max(from, text.length - this.longest + 1);
+    // Far enough back to hold the longest pattern but one character, line breaks not counted.
+    let start = text.length;
+    for (let kept = 0; start > from && kept < this.longest - 1; ) {
+      start--;
+      if (!isBreak(text.charCodeAt(start))) kept++;
+    }
     for (let s = start; s < text.length; s++) {
+      if (!this.firstChars.has(text.charAt(s))) continue;
       const tail = text.slice(s);
-      if (this.patterns.some((p) => p.length > tail.length && p.startsWith(tail))) return s;
+      const flat = tail.replace(LINE_BREAKS, "");
+      if (!this.patterns.some((p) => p.length > flat.length && p.startsWith(flat))) continue;
+      if (this.breaksLookWrapped(text, s)) return s;
     }
     return text.length;
   }
+
+  /** True when every line break after `s` ends a line of at least MIN_WRAPPED_LINE encoded characters. */
+  private breaksLookWrapped(text: string, s: number): boolean {
+    for (let i = s; i < text.length; i++) {
+      if (!isBreak(text.charCodeAt(i)) || isBreak(text.charCodeAt(i - 1))) continue;
+      if (encodedRunBefore(text, i, this.releasedRun) < MIN_WRAPPED_LINE) return false;
+    }
+    return true;
+  }
+}
+
+/** The number of encoded characters just before `index` in `text`, continuing `carried` when they reach its start. */
+function encodedRunBefore(text: string, index: number, carried: number): number {
+  let i = index;
+  while (i > 0 && ENCODED.test(text.charAt(i - 1))) i--;
+  return i === 0 ? carried + index : index - i;
+}
+
+function isBreak(code: number): boolean {
+  return code === 10 || code === 13;
+}
+
+/** `text` without its line breaks, and the way back from a position in it to one in `text`. */
+class FlatView {
+  readonly flat: string;
+  private readonly text: string;
+  /** Flat positions where a run of line breaks was removed, and how many characters were removed up to there. */
+  private runs: { at: number; removed: number }[] | undefined;
+
+  constructor(text: string) {
+    this.text = text;
+    this.flat = text.replace(LINE_BREAKS, "");
+  }
+
+  /** The position in `text` of the character at flat position `index`. */
+  origin(index: number): number {
+    if (this.flat.length === this.text.length) return index;
+    const runs = (this.runs ??= breakRuns(this.text));
+    // The last run at or before `index` (binary search: a chunk may hold thousands of lines).
+    let low = 0;
+    let high = runs.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((runs[mid]?.at ?? 0) <= index) low = mid + 1;
+      else high = mid;
+    }
+    return index + (runs[low - 1]?.removed ?? 0);
+  }
+}
+
+function breakRuns(text: string): { at: number; removed: number }[] {
+  const runs: { at: number; removed: number }[] = [];
+  let removed = 0;
+  for (const match of text.matchAll(LINE_BREAKS)) {
+    runs.push({ at: match.index - removed, removed: removed + match[0].length });
+    removed += match[0].length;
+  }
+  return runs;
 }

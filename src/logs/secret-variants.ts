@@ -1,7 +1,7 @@
 /**
  * The forms in which a secret's value shows up in output, beyond itself:
  * base64 at each of the three byte alignments (`echo "x$S" | base64` does not
- * start the secret on a 3-byte boundary), base64url, URL and form encoding,
+ * start the secret on a 3-byte boundary), base64url, hex, URL and form encoding,
  * JSON string escaping, CRLF line ends (a terminal turns `\n` into `\r\n`),
  * and each line of a multi-line secret (a key printed through `sed`).
  * Forms too short to be told apart from ordinary text are left out.
@@ -23,6 +23,9 @@ export function secretVariants(secret: string): string[] {
     add(core);
     add(core.replaceAll("+", "-").replaceAll("/", "_"));
   }
+  // Hex, as `xxd -p` and most languages print bytes.
+  add(bytes.toString("hex"));
+  add(bytes.toString("hex").toUpperCase());
   add(encodeURIComponent(secret));
   add(encodeURIComponent(secret).replaceAll("%20", "+"));
   add(JSON.stringify(secret).slice(1, -1));
