@@ -9,7 +9,7 @@ import { checkInside } from "../docker/build-context.js";
 import { DockerClient } from "../docker/docker-client.js";
 import { ProvisionError, WorkerRefusedError, type Provisioner, type SpawnContext, type Workspace } from "../types.js";
 import { enforcePod } from "./enforce-pod.js";
-import { KubeClient } from "./kube-client.js";
+import { KubeApiError, KubeClient } from "./kube-client.js";
 import { ensurePodImages } from "./kube-images.js";
 import { kubeMetadata, kubeName } from "./kube-names.js";
 import { deletePod, waitForPodRunning } from "./kube-pod-lifecycle.js";
@@ -72,7 +72,11 @@ export class KubeProvisioner implements Provisioner {
       const enforced = enforcePod(rendered.text, { policy: this.settings.policy, name, ...metadata, env, volumes, interpolate: context.interpolate });
       if (!enforced.ok) refuse(context, `'${spec.path}': ${enforced.message}`);
 
-      await this.client.createPod(namespace, enforced.pod);
+      await this.client.createPod(namespace, enforced.pod).catch((error: unknown) => {
+        // 422 Invalid: the API server's own checks (requests above limits, a container name that is not a DNS label, …) refused what the template wrote.
+        if (error instanceof KubeApiError && error.statusCode === 422) refuse(context, `'${spec.path}': the cluster refused the pod: ${error.message}`);
+        throw error;
+      });
       context.log(`eve: created pod ${name} in namespace ${namespace} (worker container '${enforced.workerContainer}')`);
       const workspace = new KubeWorkspace({
         client: this.client,

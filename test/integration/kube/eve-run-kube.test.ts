@@ -6,7 +6,7 @@
  * killed `eve run`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -70,6 +70,10 @@ stages:
     worker: {type: kube_pod, path: eve/pod.yaml, vars: {cpu: "2"}}
     steps:
       - ShellCommand: {name: never, command: "true"}
+  invalid:
+    worker: {type: kube_pod, path: eve/pod.yaml, vars: {cpu: 50m}}
+    steps:
+      - ShellCommand: {name: never, command: "true"}
   long:
     worker: {type: kube_pod, path: eve/pod.yaml, vars: {cpu: 250m}}
     steps:
@@ -98,6 +102,15 @@ describe("eve run and eve reap with EVE_KUBE_* settings", () => {
 
     expect(code).toBe(1);
     expect(output).toContain("spec.containers[0].resources.limits.cpu '2' is above this Eve's maximum of 1");
+    expect(await pods()).toEqual([]);
+  });
+
+  it("a pod the API server refuses as invalid (requests above limits) fails the stage, quoting the field, instead of ending it in exception", async () => {
+    const { code, output } = await finish(eve(["run", "--dir", repo, "--stage", "invalid", "--report", join(repo, "invalid.json")]));
+
+    expect(code).toBe(1);
+    expect(output).toMatch(/'eve\/pod.yaml': the cluster refused the pod: .*spec\.containers\[0\]\.resources\.requests: Invalid value: "100m": must be less than or equal to cpu limit of 50m/);
+    expect(JSON.parse(readFileSync(join(repo, "invalid.json"), "utf8")).stages[0].result).toBe("failure");
     expect(await pods()).toEqual([]);
   });
 
