@@ -12,6 +12,7 @@ import { createRuntime } from "./runtime/create-runtime.js";
 import { createEveOctokit } from "./runtime/eve-octokit.js";
 import { onShutdown } from "./runtime/on-shutdown.js";
 import { readConfigOrExit } from "./runtime/read-config-or-exit.js";
+import { withWebhookGuard } from "./runtime/webhook-guard.js";
 
 const config = readConfigOrExit("eve");
 const runtime = createRuntime(config);
@@ -20,7 +21,10 @@ const server = new Server({
   port: config.port,
   webhookPath: config.webhookPath,
   log: runtime.log,
-  Probot: Probot.defaults({ appId: config.appId, privateKey: config.privateKey, secret: config.webhookSecret, baseUrl: config.githubApiUrl, log: runtime.log, Octokit: createEveOctokit({ metrics: runtime.metrics }) }),
+  Probot: withWebhookGuard(
+    Probot.defaults({ appId: config.appId, privateKey: config.privateKey, secret: config.webhookSecret, baseUrl: config.githubApiUrl, log: runtime.log, Octokit: createEveOctokit({ metrics: runtime.metrics }) }),
+    { path: config.webhookPath, secret: config.webhookSecret, log: runtime.log },
+  ),
 });
 server.addHandler(runtime.opsHandler);
 server.addHandler(createLogPageHandler({ logStore: runtime.logStore }));

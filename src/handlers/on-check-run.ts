@@ -10,6 +10,7 @@ import { getStageRuns } from "../queue/build-registry.js";
 import { getLatestStageRuns, rerunStage } from "../queue/rerun-stages.js";
 import { RERUN_ACTION } from "../reporting/check-run-actions.js";
 import { parseExternalId } from "../reporting/external-id.js";
+import { lacksFields, type PayloadFields } from "./check-payload.js";
 import { handleOnce } from "./claim-delivery.js";
 import type { CommandOptions } from "./command-target.js";
 import { loadRecordedBuildFile } from "./rerun-command.js";
@@ -18,8 +19,20 @@ export type CheckRunHandlerOptions = Pick<CommandOptions, "queues" | "reporter" 
 
 export const CHECK_RUN_EVENTS = ["check_run.rerequested", "check_run.requested_action"] as const;
 
+/** What the handler reads. */
+const FIELDS: PayloadFields = {
+  action: "string",
+  "requested_action.identifier": "string?",
+  check_run: "object",
+  "check_run.external_id": "string?",
+  "repository.id": "number",
+  "installation.id": "number?",
+  "sender.login": "string",
+};
+
 export function createCheckRunHandler(options: CheckRunHandlerOptions): (context: Context<(typeof CHECK_RUN_EVENTS)[number]>) => Promise<void> {
   return async (context) => {
+    if (lacksFields(context, FIELDS)) return;
     const { payload } = context;
     if (payload.action === "requested_action" && payload.requested_action?.identifier !== RERUN_ACTION) return;
     const stage = parseExternalId(payload.check_run.external_id);

@@ -5,12 +5,22 @@
 import type { Context } from "probot";
 import { getLatestBuild, getStageRuns } from "../queue/build-registry.js";
 import { rerunStage } from "../queue/rerun-stages.js";
+import { lacksFields, type PayloadFields } from "./check-payload.js";
 import { handleOnce } from "./claim-delivery.js";
 import type { CheckRunHandlerOptions } from "./on-check-run.js";
 import { loadRecordedBuildFile } from "./rerun-command.js";
 
+/** What the handler reads. */
+const FIELDS: PayloadFields = {
+  "check_suite.head_sha": "string",
+  "repository.id": "number",
+  "installation.id": "number?",
+  "sender.login": "string",
+};
+
 export function createCheckSuiteHandler(options: CheckRunHandlerOptions): (context: Context<"check_suite.rerequested">) => Promise<void> {
   return async (context) => {
+    if (lacksFields(context, FIELDS)) return;
     const { payload } = context;
     const sha = payload.check_suite.head_sha;
     await handleOnce(options.queues, context.id, async () => {

@@ -6,6 +6,7 @@
  */
 import type { Context } from "probot";
 import type { CommandAnswer, CommandOptions, CommandTarget } from "./command-target.js";
+import { lacksFields, type PayloadFields } from "./check-payload.js";
 import { handleOnce } from "./claim-delivery.js";
 import { getPermission } from "./get-permission.js";
 import { HELP_TEXT } from "./help-text.js";
@@ -14,8 +15,24 @@ import { runPullRequestCommand } from "./pull-request-commands.js";
 
 export type IssueCommentHandlerOptions = CommandOptions;
 
+/** What the handler reads. */
+const FIELDS: PayloadFields = {
+  action: "string",
+  "issue.number": "number",
+  "issue.pull_request": "object?",
+  "comment.id": "number",
+  "comment.body": "string",
+  "comment.user.type": "string?",
+  "comment.user.login": "string?",
+  "repository.id": "number",
+  "repository.name": "string",
+  "repository.owner.login": "string",
+  "installation.id": "number?",
+};
+
 export function createIssueCommentHandler(options: IssueCommentHandlerOptions): (context: Context<"issue_comment">) => Promise<void> {
   return async (context) => {
+    if (lacksFields(context, FIELDS)) return;
     const { payload } = context;
     if (payload.action !== "created" || !payload.issue.pull_request || payload.comment.user?.type === "Bot") return;
     const installationId = payload.installation?.id;

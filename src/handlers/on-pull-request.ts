@@ -7,6 +7,7 @@
  */
 import type { Context } from "probot";
 import { claimApprovalRequest, getForkApproval } from "../queue/fork-approvals.js";
+import { lacksFields, type PayloadFields } from "./check-payload.js";
 import { handleOnce } from "./claim-delivery.js";
 import type { CommandOptions } from "./command-target.js";
 import { startPullRequestBuild, type PullRequestHead } from "./start-pull-request-build.js";
@@ -16,8 +17,22 @@ export type PullRequestHandlerOptions = CommandOptions;
 /** The events that bring a new head commit (app.ts subscribes to these only). */
 export const PULL_REQUEST_EVENTS = ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"] as const;
 
+/** What the handler reads (a deleted fork has no head repository). */
+const FIELDS: PayloadFields = {
+  "pull_request.number": "number",
+  "pull_request.head.sha": "string",
+  "pull_request.head.ref": "string",
+  "pull_request.head.repo.id": "number?",
+  "pull_request.base.repo.id": "number",
+  "repository.id": "number",
+  "repository.name": "string",
+  "repository.owner.login": "string",
+  "installation.id": "number?",
+};
+
 export function createPullRequestHandler(options: PullRequestHandlerOptions): (context: Context<(typeof PULL_REQUEST_EVENTS)[number]>) => Promise<void> {
   return async (context) => {
+    if (lacksFields(context, FIELDS)) return;
     const { payload } = context;
     const pr = payload.pull_request;
     const installationId = payload.installation?.id;

@@ -13,6 +13,7 @@ import { enqueueStage } from "../queue/enqueue-stage.js";
 import { getBuildId, getRunId, type StageJobData } from "../queue/job-data.js";
 import type { StageQueues } from "../queue/queues.js";
 import type { RunReporter } from "../queue/run-reporter.js";
+import { lacksFields, type PayloadFields } from "./check-payload.js";
 import { readBuildFile } from "./read-build-file.js";
 import { reportBrokenBuildFile } from "./report-broken-build-file.js";
 
@@ -28,8 +29,22 @@ export interface PushHandlerOptions {
 /** A delivery id is remembered this long: GitHub redelivers within days. */
 const DELIVERY_TTL_SECONDS = 7 * 24 * 3600;
 
+/** What the handler reads. */
+const FIELDS: PayloadFields = {
+  ref: "string",
+  after: "string",
+  deleted: "boolean?",
+  "repository.id": "number",
+  "repository.name": "string",
+  "repository.full_name": "string",
+  "repository.owner.login": "string?",
+  "installation.id": "number?",
+  "head_commit.timestamp": "string?",
+};
+
 export function createPushHandler(options: PushHandlerOptions): (context: Context<"push">) => Promise<void> {
   return async (context) => {
+    if (lacksFields(context, FIELDS)) return;
     const { payload } = context;
     const branch = payload.ref.startsWith("refs/heads/") ? payload.ref.slice("refs/heads/".length) : undefined;
     const installationId = payload.installation?.id;
