@@ -1,7 +1,8 @@
 /**
  * Renders a pod template synchronously, behind the gate of template-policy.ts:
  * parse with nunjucks' own parser, check and rewrite the tree, compile that
- * tree (never the raw source), and render it in an environment whose globals,
+ * tree (never the raw source) once strict-undefined.ts has made every use of
+ * an undefined name an error, and render it in an environment whose globals,
  * filters and tests are replaced by allowlisted ones and with plain data only.
  * Time and memory are bounded by the caller (render-pod-template.ts runs this
  * in a worker thread with resource limits).
@@ -10,6 +11,7 @@ import { createRequire } from "node:module";
 import nunjucks from "nunjucks";
 import { ALLOWED_FILTERS, ALLOWED_TESTS, checkTemplateTree, PYTHON_CALL_HELPER, type NodeFactory, type TemplateNode } from "./template-policy.js";
 import { callPythonMethod, safeRange, toTemplateData } from "./template-data.js";
+import { DEFINED_HELPER, requireDefined, wrapUndefinedUses, type CallFactory } from "./strict-undefined.js";
 
 export interface TemplateInput {
   images: Record<string, string>;
@@ -26,7 +28,12 @@ export const MAX_OUTPUT_BYTES = 1024 * 1024;
 interface NunjucksInternals {
   parser: { parse(src: string, extensions: unknown[], opts: object): TemplateNode };
   compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => { compile(node: unknown): void; getCode(): string } };
-  nodes: { Symbol: new (line: number, col: number, value: string) => TemplateNode; Literal: new (line: number, col: number, value: string) => TemplateNode };
+  nodes: {
+    Symbol: new (line: number, col: number, value: string) => TemplateNode;
+    Literal: new (line: number, col: number, value: string | number) => TemplateNode;
+    FunCall: new (line: number, col: number, name: TemplateNode, args: TemplateNode) => TemplateNode;
+    NodeList: new (line: number, col: number, children: TemplateNode[]) => TemplateNode;
+  };
   Environment: new (loaders: unknown[], opts: object) => SandboxEnvironment;
   Template: new (src: { type: "code"; obj: unknown }, env: SandboxEnvironment, path: string) => { render(ctx: object): string };
 }
@@ -45,6 +52,10 @@ const factory: NodeFactory = {
   symbol: (like, name) => new internals.nodes.Symbol(like.lineno, like.colno, name),
   literal: (like, value) => new internals.nodes.Literal(like.lineno, like.colno, value),
 };
+const callFactory: CallFactory = {
+  literal: (like, value) => new internals.nodes.Literal(like.lineno, like.colno, value),
+  call: (like, helper, args) => new internals.nodes.FunCall(like.lineno, like.colno, factory.symbol(like, helper), new internals.nodes.NodeList(like.lineno, like.colno, args)),
+};
 
 export function renderInSandbox(source: string, input: TemplateInput): RenderResult {
   if (Buffer.byteLength(source) > MAX_TEMPLATE_BYTES) return { ok: false, message: `the template is larger than ${MAX_TEMPLATE_BYTES} bytes` };
@@ -56,6 +67,7 @@ export function renderInSandbox(source: string, input: TemplateInput): RenderRes
   }
   const violation = checkTemplateTree(tree, factory);
   if (violation) return { ok: false, message: violation };
+  wrapUndefinedUses(tree, callFactory);
 
   try {
     const compiler = new internals.compiler.Compiler("pod template", true);
@@ -74,7 +86,7 @@ export function renderInSandbox(source: string, input: TemplateInput): RenderRes
 /** An environment with nothing but allowlisted, null-prototype globals, filters and tests. */
 function createEnvironment(): SandboxEnvironment {
   const env = new internals.Environment([], { autoescape: false, throwOnUndefined: true });
-  env.globals = Object.assign(Object.create(null) as Record<string, unknown>, { range: safeRange, [PYTHON_CALL_HELPER]: callPythonMethod });
+  env.globals = Object.assign(Object.create(null) as Record<string, unknown>, { range: safeRange, [PYTHON_CALL_HELPER]: callPythonMethod, [DEFINED_HELPER]: requireDefined });
   env.filters = pick(env.filters, ALLOWED_FILTERS);
   // join's attribute argument reads any property of the items: refuse it.
   const join = env.filters.join as (arr: unknown, del?: unknown, attr?: unknown) => unknown;
@@ -95,5 +107,5 @@ function pick(from: Record<string, unknown>, names: ReadonlySet<string>): Record
 function messageOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   // nunjucks prefixes "(unknown path)" / "(pod template)" and indents the cause.
-  return text.replace(/^\(.*?\)\s*/, "").replace(/\n\s*/g, " ").trim();
+  return text.replace(/^\(.*?\)\s*/, "").replace(/^Error: /, "").replace(/\n\s*/g, " ").trim();
 }
