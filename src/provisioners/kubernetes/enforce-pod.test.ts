@@ -55,6 +55,13 @@ describe("enforcePod", () => {
     expect(result.ok && result.pod.spec?.affinity).toEqual(affinity);
   });
 
+  it("names the worker container as the pod does, after interpolation", () => {
+    const result = enforcePod(pod(container("db") + container("w-%(prop:branch)s", "    command: [buildbot-worker]\n", "250m")), options);
+
+    expect(result.ok && result.workerContainer).toBe("w-main");
+    expect(result.ok && result.pod.spec?.containers[1]?.name).toBe("w-main");
+  });
+
   it.each([
     ["a non-Pod", "apiVersion: v1\nkind: Service\nspec: {}\n", "kind must be 'Pod', not 'Service'"],
     ["two documents", `${pod(container("a"))}\n---\n${pod(container("b"))}`, "must hold one YAML document, not 2"],

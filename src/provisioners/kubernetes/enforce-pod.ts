@@ -69,7 +69,9 @@ export function enforcePod(text: string, options: EnforceOptions): EnforceResult
     const interpolated = interpolateStrings(pod, options.interpolate) as IPod;
     const schemaError = validateSchema(interpolated);
     if (schemaError) throw new Violation(`the pod does not match Kubernetes' schema: ${schemaError}`);
-    return { ok: true, pod: interpolated, workerContainer: worker.name };
+    // The name as the cluster sees it: a `%(prop:…)s` in it is interpolated too.
+    const workerName = interpolated.spec?.containers[containers.indexOf(worker)]?.name ?? worker.name;
+    return { ok: true, pod: interpolated, workerContainer: workerName };
   } catch (error) {
     if (error instanceof Violation) return { ok: false, message: `pod template: ${error.message}` };
     return { ok: false, message: `pod template: ${error instanceof Error ? error.message : String(error)}` };
