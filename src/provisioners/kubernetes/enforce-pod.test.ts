@@ -55,6 +55,12 @@ describe("enforcePod", () => {
     expect(result.ok && result.pod.spec?.affinity).toEqual(affinity);
   });
 
+  it("accepts init containers without resources (as Eve's templates write them) or within the maximum", () => {
+    const init = "  initContainers:\n  - {name: bare, image: i, command: [sh, -c, 'iptables -L']}\n  - {name: sized, image: i, resources: {limits: {cpu: '1', memory: 4G}}}\n";
+
+    expect(enforcePod(pod(container("a"), init), options).ok).toBe(true);
+  });
+
   it("names the worker container as the pod does, after interpolation", () => {
     const result = enforcePod(pod(container("db") + container("w-%(prop:branch)s", "    command: [buildbot-worker]\n", "250m")), options);
 
@@ -74,6 +80,7 @@ describe("enforcePod", () => {
     ["too much cpu", pod(container("a", "", "2")), "spec.containers[0].resources.limits.cpu '2' is above this Eve's maximum of 1"],
     ["too much memory", pod(container("a", "", "1", "5Gi")), "spec.containers[0].resources.limits.memory '5Gi' is above this Eve's maximum of 4G"],
     ["too much in total", pod(container("a", "", "600m") + container("b", "", "600m")), "the pod's total cpu limits (1200m) are above this Eve's maximum of 1"],
+    ["an init container above the maximum", pod(container("a"), "  initContainers:\n  - {name: init, image: i, resources: {limits: {cpu: '64'}}}\n"), "spec.initContainers[0].resources.limits.cpu '64' is above this Eve's maximum of 1"],
     ["a bad quantity", pod(container("a", "", "lots")), "spec.containers[0].resources.limits.cpu 'lots' is not a Kubernetes quantity"],
     ["a schema violation", pod(container("a", "    ports: [{containerPort: http}]\n")), "the pod does not match Kubernetes' schema: spec.containers.0.ports.0.containerPort"],
   ])("refuses %s", (_name, text, message) => {

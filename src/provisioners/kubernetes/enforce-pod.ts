@@ -127,6 +127,17 @@ function checkPolicy(spec: Obj, containers: Container[], policy: PodPolicy): voi
       });
       if (total > maximum * (1 + 1e-9)) throw new Violation(`the pod's total ${resource} ${kind} (${formatTotal(total, resource)}) are above this Eve's maximum of ${max}`);
     }
+    // Init containers run one at a time before the others, so each counts alone; Eve's templates leave them without resources.
+    ((Array.isArray(spec.initContainers) ? spec.initContainers : []) as Obj[]).forEach((container, i) => {
+      for (const kind of ["requests", "limits"] as const) {
+        const values = isObj(container.resources) && isObj(container.resources[kind]) ? (container.resources[kind] as Obj) : {};
+        if (values[resource] === undefined) continue;
+        const field = `spec.initContainers[${i}].resources.${kind}.${resource}`;
+        const value = parseQuantity(values[resource]);
+        if (value === undefined) throw new Violation(`${field} '${String(values[resource])}' is not a Kubernetes quantity`);
+        if (value > maximum) throw new Violation(`${field} '${String(values[resource])}' is above this Eve's maximum of ${max}`);
+      }
+    });
   }
 }
 
