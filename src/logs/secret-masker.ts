@@ -73,7 +73,7 @@ export class SecretMasker {
 
   /** Replaces matches left to right, line breaks ignored; returns the masked prefix and where it ends in `text`. */
   private maskMatches(text: string): { masked: string; end: number } {
-    const view = new FlatView(text);
+    const view = new FlatView(text, this.releasedRun);
     const flat = view.flat;
     const next = this.patterns.map((p) => flat.indexOf(p));
     let out = "";
@@ -138,22 +138,39 @@ function isBreak(code: number): boolean {
   return code === 10 || code === 13;
 }
 
-/** `text` without its line breaks, and the way back from a position in it to one in `text`. */
+/**
+ * `text` without the line breaks that end wrapped encoded output (a line of at
+ * least MIN_WRAPPED_LINE encoded characters), and the way back from a position
+ * in it to one in `text`. Other line breaks stay: ordinary log text then needs
+ * no copy, which keeps masking fast and memory flat.
+ */
 class FlatView {
   readonly flat: string;
-  private readonly text: string;
   /** Flat positions where a run of line breaks was removed, and how many characters were removed up to there. */
-  private runs: { at: number; removed: number }[] | undefined;
+  private readonly runs: { at: number; removed: number }[] = [];
 
-  constructor(text: string) {
-    this.text = text;
-    this.flat = text.replace(LINE_BREAKS, "");
+  constructor(text: string, carriedRun: number) {
+    const breaks = wrappedBreaks(text, carriedRun);
+    if (breaks.length === 0) {
+      this.flat = text;
+      return;
+    }
+    const pieces: string[] = [];
+    let from = 0;
+    let removed = 0;
+    for (const { start, end } of breaks) {
+      pieces.push(text.slice(from, start));
+      removed += end - start;
+      this.runs.push({ at: end - removed, removed });
+      from = end;
+    }
+    pieces.push(text.slice(from));
+    this.flat = pieces.join("");
   }
 
   /** The position in `text` of the character at flat position `index`. */
   origin(index: number): number {
-    if (this.flat.length === this.text.length) return index;
-    const runs = (this.runs ??= breakRuns(this.text));
+    const runs = this.runs;
     // The last run at or before `index` (binary search: a chunk may hold thousands of lines).
     let low = 0;
     let high = runs.length;
@@ -166,12 +183,11 @@ class FlatView {
   }
 }
 
-function breakRuns(text: string): { at: number; removed: number }[] {
-  const runs: { at: number; removed: number }[] = [];
-  let removed = 0;
+/** The runs of line breaks in `text` (start and end) that follow a line of wrapped encoded output. */
+function wrappedBreaks(text: string, carriedRun: number): { start: number; end: number }[] {
+  const breaks: { start: number; end: number }[] = [];
   for (const match of text.matchAll(LINE_BREAKS)) {
-    runs.push({ at: match.index - removed, removed: removed + match[0].length });
-    removed += match[0].length;
+    if (encodedRunBefore(text, match.index, carriedRun) >= MIN_WRAPPED_LINE) breaks.push({ start: match.index, end: match.index + match[0].length });
   }
-  return runs;
+  return breaks;
 }
