@@ -7,7 +7,7 @@
 import { getStepParameters } from "./build-file-schema.js";
 import { checkStepPaths, checkWorkerPaths } from "./check-path-rules.js";
 import { checkStepRules } from "./check-step-rules.js";
-import { KNOWN_STEP_TYPES, getStepType } from "./step-catalog.js";
+import { KNOWN_STEP_TYPES, getStepType, unavailableReason, type StepNeed } from "./step-catalog.js";
 import { toPointer, type YamlPositions } from "./yaml/yaml-positions.js";
 
 /** A problem found by a rule, at a JSON pointer. */
@@ -22,7 +22,8 @@ type Mapping = Record<string, unknown>;
 
 const STAGE_KEYS = ["worker", "steps", "simultaneous_builds"];
 
-export function checkBuildFileRules(root: Mapping, positions: YamlPositions): RuleProblem[] {
+/** `available`: the services of the installation the file will run on (step types needing others get a warning). */
+export function checkBuildFileRules(root: Mapping, positions: YamlPositions, available: ReadonlySet<StepNeed> = new Set()): RuleProblem[] {
   const problems: RuleProblem[] = [];
   const stages = isMapping(root.stages) ? root.stages : {};
   checkBranches(root, stages, positions, problems);
@@ -30,7 +31,7 @@ export function checkBuildFileRules(root: Mapping, positions: YamlPositions): Ru
     const stage = stages[name];
     const pointer = toPointer(["stages", name]);
     if (name === "bootstrap") problems.push({ pointer, atKey: true, severity: "error", message: "'bootstrap' is a reserved stage name" });
-    if (isMapping(stage)) checkStage(stage, pointer, stages, problems);
+    if (isMapping(stage)) checkStage(stage, pointer, stages, available, problems);
   }
   return problems;
 }
@@ -53,7 +54,7 @@ function checkBranches(root: Mapping, stages: Mapping, positions: YamlPositions,
   }
 }
 
-function checkStage(stage: Mapping, pointer: string, stages: Mapping, problems: RuleProblem[]): void {
+function checkStage(stage: Mapping, pointer: string, stages: Mapping, available: ReadonlySet<StepNeed>, problems: RuleProblem[]): void {
   for (const key of Object.keys(stage)) {
     const near = STAGE_KEYS.find((known) => known !== key && editDistance(known, key) <= 2);
     if (near) problems.push({ pointer: `${pointer}/${key}`, atKey: true, severity: "warning", message: `stage key '${key}' is ignored: did you mean '${near}'?` });
@@ -68,11 +69,11 @@ function checkStage(stage: Mapping, pointer: string, stages: Mapping, problems: 
     return;
   }
   stage.steps.forEach((step: unknown, index) => {
-    if (isMapping(step)) checkStep(step, `${pointer}/steps/${index}`, stages, problems);
+    if (isMapping(step)) checkStep(step, `${pointer}/steps/${index}`, stages, available, problems);
   });
 }
 
-function checkStep(step: Mapping, pointer: string, stages: Mapping, problems: RuleProblem[]): void {
+function checkStep(step: Mapping, pointer: string, stages: Mapping, available: ReadonlySet<StepNeed>, problems: RuleProblem[]): void {
   const [type, ...others] = Object.keys(step);
   if (type === undefined) {
     problems.push({ pointer, severity: "error", message: "a step must be a mapping with one key, its step type (e.g. ShellCommand)" });
@@ -91,9 +92,11 @@ function checkStep(step: Mapping, pointer: string, stages: Mapping, problems: Ru
     problems.push({ pointer: stepPointer, atKey: true, severity: "error", message });
     return;
   }
-  if (!info.supported) {
-    const how = info.runsAs ? `it runs as ${info.runsAs}` : "it will not run";
-    problems.push({ pointer: stepPointer, atKey: true, severity: "warning", message: `step type ${type} is not yet supported by this Eve: ${how}` });
+  const unavailable = unavailableReason(type, available);
+  if (unavailable !== undefined) {
+    problems.push({ pointer: stepPointer, atKey: true, severity: "warning", message: `${unavailable} (the step fails)` });
+  } else if (!info.supported && info.runsAs) {
+    problems.push({ pointer: stepPointer, atKey: true, severity: "warning", message: `step type ${type} is not yet supported by this Eve: it runs as ${info.runsAs}` });
   }
   const params = step[type];
   if (!isMapping(params)) return;

@@ -16,7 +16,19 @@ export interface StepTypeInfo {
    * without reading the reports).
    */
   readonly runsAs?: string;
+  /** A service the operator must configure for this step type to run (see STEP_NEEDS). */
+  readonly needs?: StepNeed;
 }
+
+/** Services some step types need from the installation. */
+export type StepNeed = "artifacts" | "dockerSteps" | "coverage";
+
+/** What is missing, and how the operator enables it: one line in the step's log and in lint. */
+export const STEP_NEEDS: Readonly<Record<StepNeed, string>> = {
+  artifacts: "an artifacts store, which this Eve does not have yet (issue 12)",
+  dockerSteps: "the operator's Docker Engine for Docker* steps, which this Eve does not run yet",
+  coverage: "a Codecov-compatible upload endpoint, which this Eve does not have yet",
+};
 
 export const STEP_TYPES = {
   ShellCommand: { supported: true },
@@ -29,17 +41,17 @@ export const STEP_TYPES = {
   Git: { supported: true },
   TriggerStages: { supported: true },
   MasterShellCommand: { supported: true },
-  Upload: { supported: false },
-  GetArtifactsFromStage: { supported: false },
+  Upload: { supported: false, needs: "artifacts" },
+  GetArtifactsFromStage: { supported: false, needs: "artifacts" },
   JUnitShellCommand: { supported: false, runsAs: "ShellCommand" },
-  PublishCoverageReport: { supported: false },
+  PublishCoverageReport: { supported: false, needs: "coverage" },
   SetBootstrapProperty: { supported: false, runsAs: "SetProperty" },
   SetBootstrapPropertyFromCommand: { supported: false, runsAs: "SetPropertyFromCommand" },
-  DockerBuild: { supported: false },
-  DockerCheckLocalImage: { supported: false },
-  DockerPull: { supported: false },
-  DockerComputeImageFingerprint: { supported: false },
-  DockerPush: { supported: false },
+  DockerBuild: { supported: false, needs: "dockerSteps" },
+  DockerCheckLocalImage: { supported: false, needs: "dockerSteps" },
+  DockerPull: { supported: false, needs: "dockerSteps" },
+  DockerComputeImageFingerprint: { supported: false, needs: "dockerSteps" },
+  DockerPush: { supported: false, needs: "dockerSteps" },
 } as const satisfies Record<string, StepTypeInfo>;
 
 export type StepTypeName = keyof typeof STEP_TYPES;
@@ -55,4 +67,15 @@ export function isKnownStepType(name: string): name is StepTypeName {
 /** The catalog entry of a step type, or undefined when Eve does not know it. */
 export function getStepType(name: string): StepTypeInfo | undefined {
   return isKnownStepType(name) ? STEP_TYPES[name] : undefined;
+}
+
+/**
+ * The line that says why a step type cannot run on an installation that lacks
+ * `available` services, or undefined when it can. The engine ends such a step
+ * `failure` with it; lint warns with it.
+ */
+export function unavailableReason(type: string, available: ReadonlySet<StepNeed>): string | undefined {
+  const need = getStepType(type)?.needs;
+  if (need === undefined || available.has(need)) return undefined;
+  return `${type} cannot run on this Eve: it needs ${STEP_NEEDS[need]}`;
 }

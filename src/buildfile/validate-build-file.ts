@@ -6,6 +6,7 @@
 import { checkBuildFileRules } from "./check-build-file-rules.js";
 import { checkBuildFileSchema } from "./build-file-schema.js";
 import { checkPercentFormat } from "./check-percent-format.js";
+import type { StepNeed } from "./step-catalog.js";
 import { toBuildFile } from "./to-build-file.js";
 import type { BuildFile, ValidationMessage } from "./types.js";
 import { loadYaml } from "./yaml/load-yaml.js";
@@ -18,7 +19,11 @@ export interface ValidateBuildFileResult {
   messages: ValidationMessage[];
 }
 
-export function validateBuildFile(text: string, file: string, limits: Partial<YamlLimits> = {}): ValidateBuildFileResult {
+/**
+ * `available`: the services of the installation that will run the file (`eve
+ * lint` and the app pass theirs); a step type needing another one is a warning.
+ */
+export function validateBuildFile(text: string, file: string, limits: Partial<YamlLimits> = {}, available: ReadonlySet<StepNeed> = new Set()): ValidateBuildFileResult {
   const messages: ValidationMessage[] = [];
   const add = (position: SourcePosition, severity: ValidationMessage["severity"], message: string, path = ""): void => {
     messages.push({ file, line: position.line, column: position.column, severity, message, path });
@@ -47,7 +52,7 @@ export function validateBuildFile(text: string, file: string, limits: Partial<Ya
   const structural = checkBuildFileSchema(root);
   for (const problem of structural) add(locate(problem.pointer, problem.atKey), "error", problem.message, problem.pointer);
   // The rules read defensively, so they also run on a file with structural errors.
-  for (const problem of checkBuildFileRules(root as Record<string, unknown>, loaded.positions)) {
+  for (const problem of checkBuildFileRules(root as Record<string, unknown>, loaded.positions, available)) {
     add(locate(problem.pointer, problem.atKey), problem.severity, problem.message, problem.pointer);
   }
   messages.sort((a, b) => a.line - b.line || a.column - b.column);

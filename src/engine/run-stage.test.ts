@@ -38,7 +38,7 @@ describe("runStage: Buildbot result semantics", () => {
     ["a missing secret is an exception", [ok({ command: "echo %(secret:nope)s" })], "exception", ["exception"]],
     ["a bad format is an exception", [ok({ command: "date +%Y %(prop:x)s" })], "exception", ["exception"]],
     ["timeout over the maximum is an exception", [ok({ timeout: 99999 })], "exception", ["exception"]],
-    ["a step type not yet supported warns", [["Upload", { source: "x" }], ok()], "warnings", ["warnings", "success"]],
+    ["a step type whose service is not configured fails", [["Upload", { source: "x" }], ok()], "failure", ["failure", "success"]],
     ["an unknown step type is an exception", [["NoSuchStep", {}], ok()], "exception", ["exception", "skipped"]],
     ["JUnitShellCommand runs its command and warns", [["JUnitShellCommand", { command: "true" }]], "warnings", ["warnings"]],
     ["MasterShellCommand is refused unless allowed", [["MasterShellCommand", { command: "true" }]], "failure", ["failure"]],
@@ -47,6 +47,16 @@ describe("runStage: Buildbot result semantics", () => {
     const got = await results(steps as unknown as [string, Record<string, unknown>][]);
 
     expect(got).toEqual({ stage, steps: stepResults });
+  });
+
+  it("ends a build whose only problem is an unconfigured step type in failure, saying what to configure", async () => {
+    const { outcome, observer } = await runBuild(base.baseDir, buildFileOf({ s: [ok({ name: "build" }), ["DockerPush", { name: "push", label: "app", image: "example/app:1" }]] }), "s");
+
+    const line = "DockerPush cannot run on this Eve: it needs the operator's Docker Engine for Docker* steps, which this Eve does not run yet";
+    expect(outcome.result).toBe("failure");
+    expect(outcome.steps[1]).toMatchObject({ name: "push", result: "failure", summary: line });
+    expect(outcome.summary).toBe(`failure: step 'push' ${line}`);
+    expect(observer.log("s")).toContain(`[info] ${line}\n`);
   });
 
   it("doStepIf reads the property with strtobool", async () => {
@@ -88,11 +98,22 @@ describe("runStage: Buildbot result semantics", () => {
 });
 
 describe("runStage: names, env, workdir, properties", () => {
-  it("names unnamed steps after their command, cuts names to 50 characters and keeps them unique", async () => {
+  it("names unnamed steps as Buildbot 2.7 and Eve did, cuts names to 50 characters and keeps them unique", async () => {
     const long = `${"n".repeat(45)} %(prop:x)s tail`;
-    const { outcome } = await runBuild(base.baseDir, buildFileOf({ s: [["ShellCommand", { command: "echo a" }], ["ShellCommand", { command: ["echo", "a"] }], ["ShellCommand", { name: long, command: "true" }], ["SetProperty", { property: "p", value: 1 }]] }), "s", { properties: { x: "X" } });
+    const steps: [string, Record<string, unknown>][] = [
+      ["ShellCommand", { command: "echo a" }],
+      ["ShellCommand", { command: ["echo", "a"] }],
+      ["ShellCommand", { name: long, command: "true" }],
+      ["SetProperty", { property: "p", value: 1 }],
+      ["SetPropertyFromCommand", { property: "q", command: "echo q" }],
+      ["SetProperties", { properties: { r: 1 } }],
+      ["DockerPush", { label: "app", image: "x/app:1" }],
+      ["JUnitShellCommand", { command: "true" }],
+    ];
 
-    expect(outcome.steps.map((s) => s.name)).toEqual(["echo a", "echo a_1", `${"n".repeat(45)} `, "SetProperty"]);
+    const { outcome } = await runBuild(base.baseDir, buildFileOf({ s: steps }), "s", { properties: { x: "X" } });
+
+    expect(outcome.steps.map((s) => s.name)).toEqual(["shell", "shell_1", `${"n".repeat(45)} `, "SetProperty", "setproperty", "SetProperties", "[app] push", "junit_shell"]);
   });
 
   it("interpolates env and workdir, relative to the builder directory", async () => {

@@ -1,17 +1,18 @@
 /**
  * Step type → implementation, following the known-step catalog: supported
- * types run; known types this Eve does not run yet warn ("not yet
- * supported"), or run as their close equivalent and warn; unknown types are
- * an error naming the known ones.
+ * types run; types that need a service of the installation run only when it
+ * is there, else fail saying what to configure; types this Eve only
+ * approximates run as their close equivalent and warn; unknown types are an
+ * error naming the known ones.
  */
 import { getStepType, KNOWN_STEP_TYPES } from "../buildfile/step-catalog.js";
 import { gitStep } from "./steps/git.js";
 import { masterShellCommand } from "./steps/master-shell-command.js";
-import { notYetSupported } from "./steps/not-yet-supported.js";
 import { setPropertyFromCommand } from "./steps/set-property-from-command.js";
 import { setProperties, setProperty } from "./steps/set-property.js";
 import { shellCommand } from "./steps/shell-command.js";
 import { triggerStages } from "./steps/trigger-stages.js";
+import { needing } from "./steps/unavailable-step.js";
 import type { StepRunner } from "./step-context.js";
 import { StepConfigError } from "./step-options.js";
 
@@ -39,12 +40,13 @@ export function resolveStepRunner(type: string): ResolvedStep {
   if (!info) throw new StepConfigError(`unknown step type '${type}'; known step types: ${KNOWN_STEP_TYPES.join(", ")}`);
   const own = Object.hasOwn(RUNNERS, type) ? RUNNERS[type] : undefined;
   const alias = info.runsAs !== undefined && Object.hasOwn(RUNNERS, info.runsAs) ? RUNNERS[info.runsAs] : undefined;
+  if (info.needs !== undefined) return { runner: needing(info.needs, own ?? alias), supported: true };
   if (info.supported) {
     const runner = own ?? alias;
     if (runner) return { runner, supported: true };
   }
   if (alias) return { runner: approximately(type, info.runsAs ?? "", alias), supported: false };
-  return { runner: notYetSupported, supported: false };
+  throw new StepConfigError(`step type '${type}' has no implementation in this Eve`);
 }
 
 /** Runs a step as its close equivalent; a success becomes warnings, since part of the step was not done. */

@@ -2,6 +2,7 @@ import type { BuildFile } from "../buildfile/types.js";
 import type { Provisioner, ResourceLabels } from "../provisioners/types.js";
 import type { WorkerType } from "../buildfile/types.js";
 import type { BuildResult } from "./results.js";
+import type { StepServices } from "./step-services.js";
 
 /** A build's properties: name → value, as Buildbot keeps them (values are JSON). */
 export type PropertyValues = Record<string, unknown>;
@@ -107,6 +108,8 @@ export interface RunStageOptions {
   signal: AbortSignal;
   /** Names of the properties the user forced (force form, `--property`): `EveProperty` steps keep them. */
   forcedProperties?: readonly string[];
+  /** Services some step types need (Docker* steps, coverage upload); absent ones make those steps fail. */
+  services?: StepServices;
 }
 
 export type { ResourceLabels };
