@@ -26,6 +26,10 @@ const server = new Server({
     { path: config.webhookPath, secret: config.webhookSecret, log: runtime.log },
   ),
 });
+const shutdown = onShutdown(runtime.log, async () => {
+  await server.stop();
+  await runtime.close();
+});
 server.addHandler(runtime.opsHandler);
 server.addHandler(createLogPageHandler({ logStore: runtime.logStore }));
 await server.load(
@@ -46,9 +50,7 @@ try {
   await runtime.close();
   process.exit(1);
 }
-await runtime.startWorkers();
-runtime.log.info(`Eve: webhooks at ${config.webhookPath}, logs at ${config.publicUrl}/logs/<run>, workers: ${config.workerTypes.map((t) => `${t}×${config.capacity[t]}`).join(", ")}`);
-onShutdown(runtime.log, async () => {
-  await server.stop();
-  await runtime.close();
-});
+if (!shutdown.requested) {
+  await runtime.startWorkers();
+  runtime.log.info(`Eve: webhooks at ${config.webhookPath}, logs at ${config.publicUrl}/logs/<run>, workers: ${config.workerTypes.map((t) => `${t}×${config.capacity[t]}`).join(", ")}`);
+}

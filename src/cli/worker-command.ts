@@ -13,15 +13,18 @@ export async function workerCommand(args: string[]): Promise<number> {
   if (args.length > 0) throw new UsageError(`unexpected argument '${args[0] ?? ""}': eve worker is configured by the environment (see docs/configuration.md)`);
   const config = readConfigOrExit("eve worker");
   const runtime = createRuntime(config);
-  await runtime.startWorkers();
-  // No webhook server here: health and metrics get their own port when asked for.
-  const ops = config.workerMetricsPort === undefined ? undefined : await startOpsServer(runtime.opsHandler, config.workerMetricsPort, config.host);
-  if (ops) runtime.log.info(`eve worker: /healthz, /readyz and /metrics on port ${ops.port}`);
-  runtime.log.info(`eve worker: taking ${config.workerTypes.map((t) => `${t}×${config.capacity[t]}`).join(", ")} stages from ${config.redisUrl.replace(/\/\/[^@]*@/, "//")}`);
-  onShutdown(runtime.log, async () => {
+  let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
+  // Before start-up: a signal while it runs stops the process cleanly too.
+  const shutdown = onShutdown(runtime.log, async () => {
     await runtime.close();
     await ops?.close();
   });
+  await runtime.startWorkers();
+  if (shutdown.requested) return new Promise<number>(() => undefined);
+  // No webhook server here: health and metrics get their own port when asked for.
+  ops = config.workerMetricsPort === undefined ? undefined : await startOpsServer(runtime.opsHandler, config.workerMetricsPort, config.host);
+  if (ops) runtime.log.info(`eve worker: /healthz, /readyz and /metrics on port ${ops.port}`);
+  runtime.log.info(`eve worker: taking ${config.workerTypes.map((t) => `${t}×${config.capacity[t]}`).join(", ")} stages from ${config.redisUrl.replace(/\/\/[^@]*@/, "//")}`);
   // Runs until a signal ends the process.
   return new Promise<number>(() => undefined);
 }

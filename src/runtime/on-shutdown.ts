@@ -1,10 +1,18 @@
 /**
  * SIGTERM/SIGINT: stop taking work, let running stages end, exit 0. A second
  * signal exits at once (BullMQ re-delivers the stages that were cut short).
+ * Installed before start-up begins: a signal during start-up (docker stop
+ * right after docker start) must stop Eve cleanly too, not kill it by
+ * default (npm then re-raised the signal on itself and exited 143).
  */
 import type { Logger } from "pino";
 
-export function onShutdown(log: Logger, stop: () => Promise<void>): void {
+export interface Shutdown {
+  /** True once a signal asked Eve to stop: start-up must not begin taking stages then. */
+  readonly requested: boolean;
+}
+
+export function onShutdown(log: Logger, stop: () => Promise<void>): Shutdown {
   let stopping = false;
   const handle = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -24,4 +32,9 @@ export function onShutdown(log: Logger, stop: () => Promise<void>): void {
   process.on("SIGTERM", handle);
   process.on("SIGINT", handle);
   process.on("unhandledRejection", (reason) => log.error({ err: reason }, "Unhandled rejection"));
+  return {
+    get requested() {
+      return stopping;
+    },
+  };
 }
