@@ -1,3 +1,4 @@
+import type { ArtifactsNaming } from "../engine/artifacts-properties.js";
 import type { WorkerType } from "../buildfile/types.js";
 import type { VaultSettings } from "../secrets/read-vault-secrets.js";
 import type { WorkerSettings } from "./load-worker-settings.js";
@@ -20,6 +21,8 @@ export interface EveConfig {
   buildFilePath: string;
   /** Base URL of this app as users reach it, without trailing slash. */
   publicUrl: string;
+  /** Where artifact pages are (EVE_ARTIFACTS_PUBLIC_URL, _PRIVATE_URL) and how containers are named (EVE_ARTIFACTS_PREFIX). */
+  artifactsNaming: ArtifactsNaming;
   instance: string;
   /** Worker types this process takes stages for. */
   workerTypes: WorkerType[];

@@ -18,12 +18,23 @@ describe("loadConfig", () => {
       redisUrl: "redis://127.0.0.1:6379",
       buildFilePath: "eve/main.yml",
       publicUrl: "http://localhost:3000",
+      artifactsNaming: { publicUrl: "http://localhost:3000/artifacts", privateUrl: "http://localhost:3000/artifacts", prefix: "staging-" },
       instance: "eve",
       workerTypes: ["local", "docker"],
       capacity: { local: 2, docker: 24, kube_pod: 24, openstack: 20 },
       commitStatus: true,
       allowMasterShellCommand: false,
     });
+  });
+
+  it("reads the artifacts URLs and prefix", () => {
+    const { config } = loadConfig({ ...minimal, EVE_ARTIFACTS_PUBLIC_URL: "https://artifacts.example.com/", EVE_ARTIFACTS_PRIVATE_URL: "http://eve.internal:3000/artifacts", EVE_ARTIFACTS_PREFIX: "dev-staging-" });
+
+    expect(config?.artifactsNaming).toEqual({ publicUrl: "https://artifacts.example.com", privateUrl: "http://eve.internal:3000/artifacts", prefix: "dev-staging-" });
+  });
+
+  it("refuses an artifacts prefix that could leave a path", () => {
+    expect(loadConfig({ ...minimal, EVE_ARTIFACTS_PREFIX: "../x" }).errors).toEqual(["EVE_ARTIFACTS_PREFIX=../x: expected letters, digits, '.', '_' or '-'"]);
   });
 
   it("reads GitHub Enterprise host and protocol as Probot does", () => {

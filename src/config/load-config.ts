@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WORKER_TYPES, type WorkerType } from "../buildfile/types.js";
+import { DEFAULT_ARTIFACTS_PREFIX } from "../engine/artifacts-properties.js";
 import { parseSecretsText, secretsFormatOf } from "../secrets/parse-secrets-text.js";
 import { ENV_SECRET_PREFIX, readEnvSecrets } from "../secrets/read-env-secrets.js";
 import type { VaultSettings } from "../secrets/read-vault-secrets.js";
@@ -57,6 +58,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
   const publicUrl = (read("EVE_PUBLIC_URL") ?? `http://localhost:${port}`).replace(/\/+$/, "");
   if (!isUrl(publicUrl, ["http:", "https:"])) errors.push(`EVE_PUBLIC_URL=${publicUrl}: expected an http(s) URL`);
 
+  const artifactsPublicUrl = (read("EVE_ARTIFACTS_PUBLIC_URL") ?? `${publicUrl}/artifacts`).replace(/\/+$/, "");
+  if (!isUrl(artifactsPublicUrl, ["http:", "https:"])) errors.push(`EVE_ARTIFACTS_PUBLIC_URL=${artifactsPublicUrl}: expected an http(s) URL`);
+  const artifactsPrivateUrl = (read("EVE_ARTIFACTS_PRIVATE_URL") ?? artifactsPublicUrl).replace(/\/+$/, "");
+  if (!isUrl(artifactsPrivateUrl, ["http:", "https:"])) errors.push(`EVE_ARTIFACTS_PRIVATE_URL=${artifactsPrivateUrl}: expected an http(s) URL`);
+  const artifactsPrefix = read("EVE_ARTIFACTS_PREFIX") ?? DEFAULT_ARTIFACTS_PREFIX;
+  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(artifactsPrefix) || artifactsPrefix.includes("..")) errors.push(`EVE_ARTIFACTS_PREFIX=${artifactsPrefix}: expected letters, digits, '.', '_' or '-'`);
+
   const buildFilePath = read("EVE_BUILD_FILE") ?? "eve/main.yml";
   if (buildFilePath.startsWith("/") || buildFilePath.split("/").includes("..")) {
     errors.push(`EVE_BUILD_FILE=${buildFilePath}: expected a path relative to the repository root`);
@@ -92,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     redisUrl,
     buildFilePath,
     publicUrl,
+    artifactsNaming: { publicUrl: artifactsPublicUrl, privateUrl: artifactsPrivateUrl, prefix: artifactsPrefix },
     instance,
     workerTypes,
     capacity,

@@ -4,9 +4,8 @@
  * (`0.0.0` when absent; it must be 2–4 dot-separated integers).
  */
 import { execFile } from "node:child_process";
-import { access, constants } from "node:fs/promises";
-import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { readProductVersion } from "./read-product-version.js";
 
 const run = promisify(execFile);
 
@@ -18,11 +17,6 @@ export interface RepoFacts {
   /** Committer date of HEAD as `%y%m%d%H%M%S` (local time), as Eve. */
   commitTimestamp?: string;
   productVersion: string;
-}
-
-/** A product version that is not 2–4 dot-separated integers fails the bootstrap, as in Eve. */
-export class ProductVersionError extends Error {
-  override readonly name = "ProductVersionError";
 }
 
 export async function readRepoFacts(repoDir: string, buildFilePath: string): Promise<RepoFacts> {
@@ -40,21 +34,4 @@ export async function readRepoFacts(repoDir: string, buildFilePath: string): Pro
     // Detached HEAD: no branch.
   }
   return facts;
-}
-
-async function readProductVersion(repoDir: string, buildFilePath: string): Promise<string> {
-  const script = join(dirname(join(repoDir, buildFilePath)), "get_product_version.sh");
-  try {
-    await access(script, constants.F_OK);
-  } catch {
-    return "0.0.0";
-  }
-  let version: string;
-  try {
-    version = (await run("sh", [script], { cwd: repoDir, encoding: "utf8", timeout: 60_000 })).stdout.trim();
-  } catch (error) {
-    throw new ProductVersionError(`${script} failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (!/^\d+(\.\d+){1,3}$/.test(version)) throw new ProductVersionError(`${script} printed '${version}': expected 2 to 4 dot-separated integers`);
-  return version;
 }

@@ -7,6 +7,7 @@ import type { Context } from "probot";
 import { selectStage } from "../buildfile/plan-build.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
 import { createBuildProperties } from "../engine/build-properties.js";
+import { getProductVersionScriptPath } from "../engine/read-product-version.js";
 import { saveBuildFileText } from "../queue/build-file-store.js";
 import { cancelBuild, replaceBranchBuild } from "../queue/cancel-builds.js";
 import { enqueueStage } from "../queue/enqueue-stage.js";
@@ -106,6 +107,8 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
     ...commitTimestamp(payload.head_commit?.timestamp),
   });
   const stageDef = buildFile.stages.get(selected.stage);
+  // Most repositories have no product version script: only those fetch the commit for it.
+  const script = await readBuildFile(context, owner, repo, getProductVersionScriptPath(path), sha);
   const data: StageJobData = {
     installationId,
     repository: { owner, name: repo, id: payload.repository.id },
@@ -119,6 +122,7 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
     forcedProperties: [],
     checkRunId: undefined,
     createdAt: Date.now(),
+    ...(script === undefined ? {} : { productVersionScript: true as const }),
   };
   await enqueueStage(queues, reporter, data);
   context.log.info(`Build ${build}: ${selected.stage} queued for ${owner}/${repo}@${branch} (${sha.slice(0, 7)})`);

@@ -37,6 +37,11 @@ export interface StageJobData {
    * worker types, no MasterShellCommand. Triggered stages inherit it.
    */
   untrusted?: true;
+  /**
+   * The build file's directory has `get_product_version.sh` at this commit: the
+   * top stage fetches the repository and runs it for `product_version`.
+   */
+  productVersionScript?: true;
   /** The pull request built from `refs/pull/<n>/head` of the base repository (forks). */
   pullRequest?: number;
 }

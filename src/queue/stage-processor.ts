@@ -8,6 +8,8 @@ import type { Job } from "bullmq";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { BuildFile, WorkerType } from "../buildfile/types.js";
+import type { ArtifactsNaming } from "../engine/artifacts-properties.js";
+import { ProductVersionError } from "../engine/read-product-version.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
 import { runStage } from "../engine/run-stage.js";
 import type { EngineSettings, PropertyValues, SecretSource, StageObserver, StageOutcome } from "../engine/types.js";
@@ -15,6 +17,7 @@ import type { Provisioner } from "../provisioners/types.js";
 import { loadBuildFileText } from "./build-file-store.js";
 import { BuildCancelledError, type CancelListener } from "./cancel-listener.js";
 import { getCancelReason } from "./cancel-builds.js";
+import { getBootstrapProperties, needsProductVersionCheckout } from "./bootstrap-properties.js";
 import { checkoutRepository, needsCheckout } from "./checkout-repository.js";
 import type { StageJobData, StageJobResult } from "./job-data.js";
 import { getUntrustedRefusal, getUntrustedSettings, UNTRUSTED_SECRETS } from "./untrusted-policy.js";
@@ -37,6 +40,8 @@ export interface StageProcessorOptions {
   /** An installation token, minted when a stage needs the repository. */
   getInstallationToken(installationId: number): Promise<string>;
   slots(type: WorkerType): SlotControl;
+  /** Where artifact pages are and how containers are named. */
+  artifactsNaming: ArtifactsNaming;
   /** Worker types refused to untrusted builds (pull requests from forks); default local. */
   trustedOnlyWorkers?: readonly WorkerType[];
 }
@@ -80,7 +85,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
       const refusal = data.untrusted ? getUntrustedRefusal(data.workerType, options.trustedOnlyWorkers ?? ["local"]) : undefined;
       if (refusal !== undefined) return { outcome: await endBeforeStart(options, data, "failure", refusal) };
       let checkout: string | undefined;
-      if (stageDef && needsCheckout(stageDef)) {
+      if ((stageDef && needsCheckout(stageDef)) || needsProductVersionCheckout(data)) {
         const token = await options.getInstallationToken(data.installationId);
         const url = `${options.githubServerUrl}/${data.repository.owner}/${data.repository.name}.git`;
         fetching = true;
@@ -93,11 +98,18 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
           return { outcome: await endBeforeStart(options, data, controller.signal.aborted ? "cancelled" : "exception", reason) };
         }
       }
+      let properties: PropertyValues;
+      try {
+        properties = await getBootstrapProperties(data, { naming: options.artifactsNaming, checkout, signal: controller.signal });
+      } catch (error) {
+        if (!(error instanceof ProductVersionError)) throw error;
+        return { outcome: await endBeforeStart(options, data, controller.signal.aborted ? "cancelled" : "failure", error.message) };
+      }
       const observation = await options.reporter.start(data);
       const outcome = await runStage({
         buildFile,
         stage: data.stage,
-        properties: withCheckout(data.properties, checkout),
+        properties: withCheckout(properties, checkout),
         secrets: data.untrusted ? UNTRUSTED_SECRETS : options.secrets,
         provisioners: options.provisioners,
         forcedProperties: data.forcedProperties,

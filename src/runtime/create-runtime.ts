@@ -158,6 +158,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
             instance: config.instance,
             workspaceDir: config.workspaceDir,
             githubServerUrl: config.githubServerUrl,
+            artifactsNaming: config.artifactsNaming,
             getInstallationToken: async (installationId) => {
               const octokit = await probot.auth(installationId);
               const { token } = (await octokit.auth({ type: "installation" })) as { token: string };

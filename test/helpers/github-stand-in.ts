@@ -43,6 +43,8 @@ export interface GitHubStandIn {
 
 export interface StandInOptions {
   buildFile: string;
+  /** Where the build file is in the repository (default eve/main.yml); every other file is absent. */
+  buildFilePath?: string;
   /** The installation token handed out (make it unique to grep for it). */
   token?: string;
 }
@@ -76,7 +78,8 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
     if (req.method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
       return answer(201, { token: options.token ?? "ghs_standin", expires_at: new Date(Date.now() + 3600_000).toISOString() });
     }
-    if (req.method === "GET" && /^\/repos\/[^/]+\/[^/]+\/contents\//.test(path)) {
+    if (req.method === "GET" && (match = /^\/repos\/[^/]+\/[^/]+\/contents\/([^?]+)/.exec(path))) {
+      if (decodeURIComponent(match[1] ?? "") !== (options.buildFilePath ?? "eve/main.yml")) return answer(404, { message: "Not Found" });
       requests.push({ method: "GET", path, body, status: 200 });
       res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
       return res.end(options.buildFile);

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { createRuntime, type Runtime } from "../../src/runtime/create-runtime.js";
+import { getProductVersionScriptPath } from "../../src/engine/read-product-version.js";
 import { createEveOctokit } from "../../src/runtime/eve-octokit.js";
 import { mockGitHub, type GitHubMock } from "../helpers/github-mock.js";
 import { loadEveApp, loadTestConfig } from "../helpers/load-eve-app.js";
@@ -48,6 +49,7 @@ export async function startAppHarness(buildFile: string, env: Record<string, str
   });
   const github = mockGitHub();
   let nextId = 100;
+  let askedForScript = false;
   github
     .on("apps/create-installation-access-token", { body: { token: "ghs_test", expires_at: new Date(Date.now() + 3600_000).toISOString() } }, { persist: true })
     .on("repos/get-content", { body: buildFile, headers: { "content-type": "text/plain; charset=utf-8" } }, { persist: true, params: { path: config.buildFilePath } })
@@ -67,6 +69,9 @@ export async function startAppHarness(buildFile: string, env: Record<string, str
     runtime,
     github,
     async push({ id, sha = pushEvent.after as string, branch = "main" }) {
+      // A push build asks whether the repository has a product version script: here it has none.
+      if (!askedForScript) github.on("repos/get-content", { status: 404, body: { message: "Not Found" } }, { persist: true, params: { path: getProductVersionScriptPath(config.buildFilePath) } });
+      askedForScript = true;
       const payload = { ...pushEvent, ref: `refs/heads/${branch}`, after: sha };
       await runtime.probot.receive({ id, name: "push", payload } as never);
     },

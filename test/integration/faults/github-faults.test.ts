@@ -86,7 +86,8 @@ describe("GitHub failing while a build runs", () => {
       ["top", "completed", "failure"],
       ["two", "completed", "failure"],
     ]);
-    expect(github.requests.map((r) => r.status).filter((status) => status === 0 || status >= 400)).toEqual([502, 502, 429, 0, 403, 503, 503, 503]);
+    // The 404 first: the repository has no get_product_version.sh.
+    expect(github.requests.map((r) => r.status).filter((status) => status === 0 || status >= 400)).toEqual([404, 502, 502, 429, 0, 403, 503, 503, 503]);
     expect(github.schemaErrors).toEqual([]);
   }, 60_000);
 });
