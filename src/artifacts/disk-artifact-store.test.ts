@@ -1,0 +1,91 @@
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { describeArtifactStoreContract, HOSTILE_PATHS } from "../../test/contract/artifact-store-contract.js";
+import { DiskArtifactStore } from "./disk-artifact-store.js";
+
+describeArtifactStoreContract(
+  "disk",
+  async () => {
+    const root = await mkdtemp(join(tmpdir(), "eve-test-artifacts-"));
+    const store = await new DiskArtifactStore(root).init();
+    return { store, cleanup: () => rm(root, { recursive: true, force: true }) };
+  },
+  { largeBytes: 210 * 1024 * 1024 },
+);
+
+describe("DiskArtifactStore", () => {
+  const withStore = async (test: (store: DiskArtifactStore, outer: string) => Promise<void>): Promise<void> => {
+    const outer = await mkdtemp(join(tmpdir(), "eve-test-artifacts-outer-"));
+    try {
+      await test(await new DiskArtifactStore(join(outer, "store")).init(), outer);
+    } finally {
+      await rm(outer, { recursive: true, force: true });
+    }
+  };
+
+  it("stores identical content once, shared by containers and by promoted copies", async () => {
+    await withStore(async (store) => {
+      await store.ensureContainer("github:o:r:one", { expiresAt: null });
+      await store.ensureContainer("github:o:r:two", { expiresAt: null });
+
+      await store.putFile("github:o:r:one", "a.bin", Readable.from([Buffer.alloc(50_000, 7)]));
+      await store.putFile("github:o:r:two", "b/c.bin", Readable.from([Buffer.alloc(50_000, 7)]));
+      await store.copyContainer("github:o:r:one", "github:o:r:promoted-1", { expiresAt: null });
+
+      const inodes = await Promise.all([
+        stat(join(store.filesDir("github:o:r:one"), "a.bin")),
+        stat(join(store.filesDir("github:o:r:two"), "b/c.bin")),
+        stat(join(store.filesDir("github:o:r:promoted-1"), "a.bin")),
+      ]);
+      expect(new Set(inodes.map((s) => s.ino)).size).toBe(1);
+      expect(inodes[0]?.nlink).toBe(4); // the blob's own name + three files
+    });
+  });
+
+  it("gc removes blobs no container refers to and keeps the rest", async () => {
+    await withStore(async (store) => {
+      await store.ensureContainer("github:o:r:old", { expiresAt: "2000-01-01T00:00:00.000Z" });
+      await store.ensureContainer("github:o:r:new", { expiresAt: null });
+      await store.putFile("github:o:r:old", "gone", Readable.from([Buffer.from("only in old")]));
+      await store.putFile("github:o:r:old", "kept", Readable.from([Buffer.from("in both")]));
+      await store.putFile("github:o:r:new", "kept", Readable.from([Buffer.from("in both")]));
+
+      const report = await store.gc(new Date("2026-01-01T00:00:00Z"));
+
+      expect(report).toEqual({ containersDeleted: ["github:o:r:old"], objectsDeleted: 1 });
+      const shards = await readdir(join(store.root, "blobs"));
+      let blobs = 0;
+      for (const shard of shards) blobs += (await readdir(join(store.root, "blobs", shard))).length;
+      expect(blobs).toBe(1);
+    });
+  });
+
+  it("never writes outside its root, whatever the names", async () => {
+    await withStore(async (store, outer) => {
+      await store.ensureContainer("github:o:r:c", { expiresAt: null });
+      await writeFile(join(outer, "sentinel"), "untouched");
+
+      for (const [path] of HOSTILE_PATHS) await store.putFile("github:o:r:c", path, Readable.from([Buffer.from("x")])).catch(() => {});
+      for (const name of ["..", "../escape", "/tmp/x"]) await store.ensureContainer(name, { expiresAt: null }).catch(() => {});
+
+      expect((await readdir(outer)).sort()).toEqual(["sentinel", "store"]);
+      expect((await readdir(store.root)).sort()).toEqual(["blobs", "containers", "tmp", "trash"]);
+      expect(await readdir(join(store.root, "containers"))).toEqual(["github:o:r:c"]);
+      expect(await readdir(store.filesDir("github:o:r:c"))).toEqual([]);
+    });
+  });
+
+  it("refuses a file where a folder is, and a folder where a file is", async () => {
+    await withStore(async (store) => {
+      await store.ensureContainer("github:o:r:c", { expiresAt: null });
+      await store.putFile("github:o:r:c", "dir/file", Readable.from([Buffer.from("x")]));
+
+      await expect(store.putFile("github:o:r:c", "dir", Readable.from([Buffer.from("y")]))).rejects.toThrow(/is a folder/);
+      await expect(store.putFile("github:o:r:c", "dir/file/under", Readable.from([Buffer.from("y")]))).rejects.toThrow(/is a file/);
+      expect(await readdir(join(store.root, "tmp"))).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,372 @@
+/**
+ * The embedded artifact store: a directory, identical files stored once.
+ *
+ *   <root>/blobs/ab/cdef…      each distinct content once, named by its sha256
+ *   <root>/containers/<name>/meta.json
+ *   <root>/containers/<name>/files/<path>   hard links to the blobs: plain files a person can open
+ *   <root>/tmp/    files being written, containers being assembled (renamed into place when whole)
+ *   <root>/trash/  deleted containers, removed right after (or by gc after a crash)
+ *
+ * A file's references are its hard links, so the link count is the reference count: a blob with one
+ * link (its own name) is garbage, and `gc` needs no index scan. A copy (promotion) is a tree of links.
+ * A race between gc and a new reference can only lose deduplication, never data: the new link keeps
+ * the inode alive. Names and paths are validated before they are joined to the root, and the store
+ * only ever creates directories, regular files and hard links (never symlinks), so nothing resolves
+ * outside the root.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { createWriteStream, type Stats } from "node:fs";
+import { copyFile, link, lstat, mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { ArtifactConflictError, ArtifactExistsError, ArtifactNotFoundError, ArtifactRangeError } from "./artifact-errors.js";
+import type {
+  ArtifactStore,
+  ByteRange,
+  ContainerInfo,
+  ContainerMetadata,
+  FileInfo,
+  FolderListing,
+  GcReport,
+  NewContainer,
+  PutFileOptions,
+} from "./artifact-store.js";
+import { compareKeys, completeMetadata, parseMetadata } from "./container-metadata.js";
+import { createByteMeter } from "./create-byte-meter.js";
+import { validateArtifactFolder, validateArtifactPath, validateContainerName, validateContainerPrefix } from "./validate-artifact-name.js";
+
+/** Files left in tmp/ by a crashed process are removed by gc after this long. */
+const STALE_TMP_MS = 24 * 3600_000;
+
+export class DiskArtifactStore implements ArtifactStore {
+  readonly kind = "disk";
+  readonly #blobs: string;
+  readonly #containers: string;
+  readonly #tmp: string;
+  readonly #trash: string;
+
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+    this.#blobs = join(root, "blobs");
+    this.#containers = join(root, "containers");
+    this.#tmp = join(root, "tmp");
+    this.#trash = join(root, "trash");
+  }
+
+  /** Creates the store's folders (idempotent); call once before use. */
+  async init(): Promise<this> {
+    for (const dir of [this.#blobs, this.#containers, this.#tmp, this.#trash]) await mkdir(dir, { recursive: true });
+    return this;
+  }
+
+  /** The folder holding a container's files as plain files (for `eve run`'s "where is it" table). */
+  filesDir(container: string): string {
+    return join(this.#containers, validateContainerName(container), "files");
+  }
+
+  async ensureContainer(name: string, metadata: NewContainer): Promise<ContainerInfo> {
+    const existing = await this.getContainer(name);
+    if (existing !== undefined) return existing;
+    const info = { name, ...completeMetadata(metadata, new Date()) };
+    try {
+      await this.#placeContainer(name, info, async () => {});
+      return info;
+    } catch (error) {
+      if (!(error instanceof ArtifactExistsError)) throw error;
+      // Another stage created it meanwhile: theirs stands.
+      const winner = await this.getContainer(name);
+      if (winner === undefined) throw new ArtifactNotFoundError(`artifact container ${name} was deleted while being created`);
+      return winner;
+    }
+  }
+
+  async getContainer(name: string): Promise<ContainerInfo | undefined> {
+    const dir = join(this.#containers, validateContainerName(name));
+    try {
+      return { name, ...parseMetadata(await readFile(join(dir, "meta.json"), "utf8")) };
+    } catch (error) {
+      if (isCode(error, "ENOENT")) return undefined;
+      throw error;
+    }
+  }
+
+  async updateContainer(name: string, patch: Partial<ContainerMetadata>): Promise<ContainerInfo> {
+    const current = await this.getContainer(name);
+    if (current === undefined) throw new ArtifactNotFoundError(`no artifact container ${name}`);
+    const updated: ContainerInfo = { ...current, ...patch, name };
+    const { name: _name, ...metadata } = updated;
+    const tmp = join(this.#tmp, `${randomUUID()}.json`);
+    await writeFile(tmp, JSON.stringify(metadata));
+    await rename(tmp, join(this.#containers, name, "meta.json"));
+    return updated;
+  }
+
+  async *listContainers(prefix: string): AsyncIterable<ContainerInfo> {
+    validateContainerPrefix(prefix);
+    for (const name of (await readdir(this.#containers)).filter((entry) => entry.startsWith(prefix)).sort(compareKeys)) {
+      const info = await this.getContainer(name);
+      if (info !== undefined) yield info; // undefined: deleted since readdir
+    }
+  }
+
+  async deleteContainer(name: string): Promise<void> {
+    const trashed = join(this.#trash, randomUUID());
+    try {
+      // One rename makes the whole container disappear at once; the slow removal follows.
+      await rename(join(this.#containers, validateContainerName(name)), trashed);
+    } catch (error) {
+      if (isCode(error, "ENOENT")) return;
+      throw error;
+    }
+    await rm(trashed, { recursive: true, force: true });
+  }
+
+  async copyContainer(from: string, to: string, metadata: NewContainer): Promise<ContainerInfo> {
+    const source = this.filesDir(from);
+    if ((await this.getContainer(from)) === undefined) throw new ArtifactNotFoundError(`no artifact container ${from}`);
+    const info = { name: to, ...completeMetadata(metadata, new Date()) };
+    await this.#placeContainer(to, info, async (files) => {
+      for (const file of await walkFiles(source, "")) {
+        const target = join(files, file.path);
+        await mkdir(join(target, ".."), { recursive: true });
+        await linkOrCopy(join(source, file.path), target);
+      }
+    });
+    return info;
+  }
+
+  async putFile(container: string, path: string, body: Readable | AsyncIterable<Uint8Array>, options: PutFileOptions = {}): Promise<FileInfo> {
+    const filesDir = this.filesDir(container);
+    validateArtifactPath(path);
+    if ((await this.getContainer(container)) === undefined) throw new ArtifactNotFoundError(`no artifact container ${container}`);
+    const tmp = join(this.#tmp, randomUUID());
+    const hash = createHash("sha256");
+    const meter = createByteMeter(path, options.maxBytes, (chunk) => hash.update(chunk));
+    let placed = tmp;
+    try {
+      await pipeline(body, meter.stream, createWriteStream(tmp, { flags: "wx" }), ...(options.signal ? [{ signal: options.signal }] : []));
+      placed = await this.#shareBlob(tmp, hash.digest("hex"));
+      await mkdirInside(filesDir, path.split("/").slice(0, -1), container);
+      await rename(placed, join(filesDir, path)).catch((error: unknown) => {
+        if (isCode(error, "EISDIR") || isCode(error, "ENOTDIR") || isCode(error, "ENOTEMPTY")) {
+          throw new ArtifactConflictError(`artifact path ${path} is a folder in ${container}: a file cannot replace it`);
+        }
+        throw error;
+      });
+      return await this.#fileInfo(join(filesDir, path), path);
+    } finally {
+      // Whatever was not renamed into the container (both are gone after a success).
+      await rm(tmp, { force: true });
+      await rm(placed, { force: true });
+    }
+  }
+
+  async statFile(container: string, path: string): Promise<FileInfo | undefined> {
+    const file = join(this.filesDir(container), validateArtifactPath(path));
+    try {
+      return await this.#fileInfo(file, path);
+    } catch (error) {
+      if (isCode(error, "ENOENT") || isCode(error, "ENOTDIR") || error instanceof ArtifactNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async readFile(container: string, path: string, range?: ByteRange): Promise<{ info: FileInfo; body: Readable }> {
+    const file = join(this.filesDir(container), validateArtifactPath(path));
+    const handle = await open(file, "r").catch((error: unknown) => {
+      if (isCode(error, "ENOENT") || isCode(error, "ENOTDIR") || isCode(error, "EISDIR")) {
+        throw new ArtifactNotFoundError(`no artifact ${path} in ${container}`);
+      }
+      throw error;
+    });
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw new ArtifactNotFoundError(`no artifact ${path} in ${container}`);
+      const info = toFileInfo(path, stats);
+      const { start, end } = resolveRange(range, info.size, path);
+      return { info, body: handle.createReadStream({ start, end }) };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  async *listFiles(container: string, prefix = ""): AsyncIterable<FileInfo> {
+    const folder = validateArtifactFolder(prefix);
+    yield* await walkFiles(join(this.filesDir(container), folder), folder);
+  }
+
+  async listFolder(container: string, folder: string): Promise<FolderListing> {
+    const relative = validateArtifactFolder(folder);
+    const dir = join(this.filesDir(container), relative);
+    const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+      if (isCode(error, "ENOENT") || isCode(error, "ENOTDIR")) return [];
+      throw error;
+    });
+    const listing: FolderListing = { folders: [], files: [] };
+    for (const entry of entries) {
+      if (entry.isDirectory()) listing.folders.push(entry.name);
+      else if (entry.isFile()) {
+        const path = relative === "" ? entry.name : `${relative}/${entry.name}`;
+        const info = await this.#fileInfo(join(dir, entry.name), path).catch(() => undefined);
+        if (info !== undefined) listing.files.push(info);
+      }
+    }
+    listing.folders.sort(compareKeys);
+    listing.files.sort((a, b) => compareKeys(a.path, b.path));
+    return listing;
+  }
+
+  async deleteFile(container: string, path: string): Promise<void> {
+    await rm(join(this.filesDir(container), validateArtifactPath(path)), { force: true });
+  }
+
+  async gc(now: Date): Promise<GcReport> {
+    const report: GcReport = { containersDeleted: [], objectsDeleted: 0 };
+    for await (const container of this.listContainers("")) {
+      if (container.expiresAt !== null && Date.parse(container.expiresAt) <= now.getTime()) {
+        await this.deleteContainer(container.name);
+        report.containersDeleted.push(container.name);
+      }
+    }
+    for (const entry of await readdir(this.#trash)) await rm(join(this.#trash, entry), { recursive: true, force: true });
+    for (const entry of await readdir(this.#tmp)) {
+      const stats = await lstat(join(this.#tmp, entry)).catch(() => undefined);
+      if (stats !== undefined && now.getTime() - stats.mtimeMs > STALE_TMP_MS) await rm(join(this.#tmp, entry), { recursive: true, force: true });
+    }
+    for (const shard of await readdir(this.#blobs)) {
+      for (const blob of await readdir(join(this.#blobs, shard))) {
+        const file = join(this.#blobs, shard, blob);
+        const stats = await lstat(file).catch(() => undefined);
+        // One link: only the blob's own name refers to it.
+        if (stats?.nlink === 1) {
+          await unlink(file).catch(() => {});
+          report.objectsDeleted += 1;
+        }
+      }
+    }
+    return report;
+  }
+
+  /**
+   * Returns a file in tmp/ holding the content that is safe to rename into a container: a fresh link
+   * to the existing blob of that content, or `tmp` itself once it became the blob.
+   */
+  async #shareBlob(tmp: string, sha256: string): Promise<string> {
+    const shard = join(this.#blobs, sha256.slice(0, 2));
+    const blob = join(shard, sha256.slice(2));
+    const placed = `${tmp}.link`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await link(blob, placed);
+        return placed;
+      } catch (error) {
+        // EMLINK: the file system's link limit (65000 on ext4) for a very common content: store it apart.
+        if (isCode(error, "EMLINK")) return tmp;
+        if (!isCode(error, "ENOENT")) throw error;
+      }
+      await mkdir(shard, { recursive: true });
+      try {
+        await link(tmp, blob);
+        return tmp;
+      } catch (error) {
+        if (!isCode(error, "EEXIST")) throw error; // another writer stored the same content: share it
+      }
+    }
+    return tmp;
+  }
+
+  async #fileInfo(file: string, path: string): Promise<FileInfo> {
+    const stats = await lstat(file);
+    if (!stats.isFile()) throw new ArtifactNotFoundError(`no artifact ${path}`);
+    return toFileInfo(path, stats);
+  }
+
+  /** Builds a container in tmp/ and renames it into place whole, so it never appears half made. */
+  async #placeContainer(name: string, info: ContainerInfo, fill: (filesDir: string) => Promise<void>): Promise<void> {
+    const staging = join(this.#tmp, randomUUID());
+    const { name: _name, ...metadata } = info;
+    try {
+      await mkdir(join(staging, "files"), { recursive: true });
+      await fill(join(staging, "files"));
+      await writeFile(join(staging, "meta.json"), JSON.stringify(metadata));
+      await rename(staging, join(this.#containers, validateContainerName(name))).catch((error: unknown) => {
+        if (isCode(error, "EEXIST") || isCode(error, "ENOTEMPTY")) throw new ArtifactExistsError(`artifact container ${name} already exists`);
+        throw error;
+      });
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+}
+
+function toFileInfo(path: string, stats: Stats): FileInfo {
+  // The inode identifies the content (links share it; a blob is never rewritten in place).
+  const etag = `${stats.ino.toString(16)}-${stats.size.toString(16)}-${Math.trunc(stats.mtimeMs).toString(16)}`;
+  return { path, size: stats.size, etag, mtime: stats.mtime };
+}
+
+function resolveRange(range: ByteRange | undefined, size: number, path: string): { start: number; end: number } {
+  if (range === undefined) return { start: 0, end: Math.max(size - 1, 0) };
+  if (!Number.isSafeInteger(range.start) || range.start < 0 || range.start >= size) {
+    throw new ArtifactRangeError(`range start ${range.start} is outside ${path} (${size} bytes)`, size);
+  }
+  const end = Math.min(range.end ?? size - 1, size - 1);
+  if (end < range.start) throw new ArtifactRangeError(`range ${range.start}-${end} of ${path} is empty`, size);
+  return { start: range.start, end };
+}
+
+/** Every regular file under `dir`, as paths relative to the container (prefixed by `relative`), sorted. */
+async function walkFiles(dir: string, relative: string): Promise<FileInfo[]> {
+  const found: FileInfo[] = [];
+  const visit = async (folder: string, prefix: string): Promise<void> => {
+    const entries = await readdir(folder, { withFileTypes: true }).catch((error: unknown) => {
+      if (isCode(error, "ENOENT") || isCode(error, "ENOTDIR")) return [];
+      throw error;
+    });
+    for (const entry of entries) {
+      const path = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+      if (entry.isDirectory()) await visit(join(folder, entry.name), path);
+      else if (entry.isFile()) {
+        const stats = await lstat(join(folder, entry.name)).catch(() => undefined);
+        if (stats !== undefined) found.push(toFileInfo(path, stats));
+      }
+    }
+  };
+  await visit(dir, relative);
+  return found.sort((a, b) => compareKeys(a.path, b.path));
+}
+
+/** Creates the folders of a file's path one by one below `filesDir`, which must exist (else the container is gone). */
+async function mkdirInside(filesDir: string, segments: string[], container: string): Promise<void> {
+  let dir = filesDir;
+  for (const segment of segments) {
+    dir = join(dir, segment);
+    try {
+      await mkdir(dir);
+    } catch (error) {
+      if (isCode(error, "EEXIST")) {
+        if ((await lstat(dir)).isDirectory()) continue;
+        throw new ArtifactConflictError(`artifact folder ${dir.slice(filesDir.length + 1)} is a file in ${container}`);
+      }
+      if (isCode(error, "ENOENT")) throw new ArtifactNotFoundError(`artifact container ${container} was deleted`);
+      throw error;
+    }
+  }
+}
+
+async function linkOrCopy(source: string, target: string): Promise<void> {
+  try {
+    await link(source, target);
+  } catch (error) {
+    if (!isCode(error, "EMLINK")) throw error;
+    await copyFile(source, target);
+  }
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
