@@ -7,6 +7,7 @@
 import { getStepParameters } from "./build-file-schema.js";
 import { checkStepPaths, checkWorkerPaths } from "./check-path-rules.js";
 import { checkStepRules } from "./check-step-rules.js";
+import { checkTriggerCycles } from "./check-trigger-cycles.js";
 import { KNOWN_STEP_TYPES, getStepType, unavailableReason, type StepNeed } from "./step-catalog.js";
 import { toPointer, type YamlPositions } from "./yaml/yaml-positions.js";
 
@@ -33,6 +34,7 @@ export function checkBuildFileRules(root: Mapping, positions: YamlPositions, ava
     if (name === "bootstrap") problems.push({ pointer, atKey: true, severity: "error", message: "'bootstrap' is a reserved stage name" });
     if (isMapping(stage)) checkStage(stage, pointer, stages, available, problems);
   }
+  problems.push(...checkTriggerCycles(root, stages, positions));
   return problems;
 }
 

@@ -10,6 +10,8 @@ import { formatMessage } from "../buildfile/format-message.js";
 import { selectStage } from "../buildfile/plan-build.js";
 import type { BuildFile } from "../buildfile/types.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
+import { createEnvReader } from "../config/env-reader.js";
+import { loadTriggerLimits } from "../config/load-trigger-limits.js";
 import { loadWorkerSettings, type WorkerSettings } from "../config/load-worker-settings.js";
 import { toProvisionerSettings } from "../config/to-provisioner-settings.js";
 import { createBuildProperties } from "../engine/build-properties.js";
@@ -43,8 +45,10 @@ export async function runCommand(args: string[]): Promise<number> {
     return 0;
   }
   const workers = loadWorkerSettings(process.env);
-  if (workers.errors.length > 0) {
-    process.stderr.write(workers.errors.map((error) => `eve run: ${error}\n`).join(""));
+  const settingErrors = [...workers.errors];
+  const triggerLimits = loadTriggerLimits(createEnvReader(process.env, settingErrors));
+  if (settingErrors.length > 0) {
+    process.stderr.write(settingErrors.map((error) => `eve run: ${error}\n`).join(""));
     return 2;
   }
   keepHeapFlat();
@@ -114,7 +118,7 @@ export async function runCommand(args: string[]): Promise<number> {
       instance: RUN_INSTANCE,
       repoDir: dir,
     };
-    const launcher = new InProcessLauncher(common);
+    const launcher = new InProcessLauncher(common, triggerLimits);
     const outcome = await runStage({
       ...common,
       launcher,

@@ -1,5 +1,6 @@
 import type { ArtifactsNaming } from "../engine/artifacts-properties.js";
 import type { WorkerType } from "../buildfile/types.js";
+import type { TriggerLimits } from "../engine/trigger-limits.js";
 import type { VaultSettings } from "../secrets/read-vault-secrets.js";
 import type { WorkerSettings } from "./load-worker-settings.js";
 
@@ -37,6 +38,8 @@ export interface EveConfig {
   logRetentionDays: number;
   workspaceDir: string;
   maxStepDurationSec: number;
+  /** Stages one build may trigger, and how deep (EVE_MAX_STAGES_PER_BUILD, EVE_MAX_TRIGGER_DEPTH). */
+  triggerLimits: TriggerLimits;
   defaultStepTimeoutSec: number;
   killGraceSec: number;
   /** Pause between two GitHub writes of one installation. */

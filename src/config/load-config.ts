@@ -14,6 +14,7 @@ import { ENV_SECRET_PREFIX, readEnvSecrets } from "../secrets/read-env-secrets.j
 import type { VaultSettings } from "../secrets/read-vault-secrets.js";
 import { createEnvReader } from "./env-reader.js";
 import { FORK_BUILD_POLICIES, LOG_LEVELS, type EveConfig, type ForkBuildPolicy, type LogLevel } from "./eve-config.js";
+import { loadTriggerLimits } from "./load-trigger-limits.js";
 import { loadWorkerSettings } from "./load-worker-settings.js";
 import { SETTINGS } from "./settings.js";
 
@@ -28,7 +29,8 @@ export interface LoadConfigResult {
 /** What the GitHub connection needs; `eve worker` and `npm start` both need it. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResult {
   const errors: string[] = [];
-  const { read, integer, flag } = createEnvReader(env, errors);
+  const reader = createEnvReader(env, errors);
+  const { read, integer, flag } = reader;
 
   const appIdRaw = read("APP_ID");
   if (appIdRaw === undefined) errors.push("APP_ID is not set: the GitHub App's id (App settings → About)");
@@ -111,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     logRetentionDays: integer("EVE_LOG_RETENTION_DAYS", 30, 1),
     workspaceDir: read("EVE_WORKSPACE_DIR") ?? join(tmpdir(), "eve"),
     maxStepDurationSec: integer("EVE_MAX_STEP_DURATION", 14400, 1),
+    triggerLimits: loadTriggerLimits(reader),
     defaultStepTimeoutSec: integer("EVE_DEFAULT_STEP_TIMEOUT", 1200, 1),
     killGraceSec: integer("EVE_KILL_GRACE", 10, 0),
     githubWriteIntervalMs: integer("EVE_GITHUB_WRITE_INTERVAL_MS", 1000, 0),

@@ -42,6 +42,8 @@ export const SETTINGS: readonly Setting[] = [
   { name: "EVE_LOG_RETENTION_DAYS", default: "30", description: "days stage logs are kept in Redis" },
   { name: "EVE_WORKSPACE_DIR", default: "<tmpdir>/eve", description: "directory for repository checkouts and local workers" },
   { name: "EVE_MAX_STEP_DURATION", default: "14400", description: "ceiling and default of a step's maxTime, seconds" },
+  { name: "EVE_MAX_STAGES_PER_BUILD", default: "500", description: "stages one build may trigger (TriggerStages, at any depth; the top stage not counted); a TriggerStages past it starts none of its stages and fails" },
+  { name: "EVE_MAX_TRIGGER_DEPTH", default: "10", description: "levels of TriggerStages below the top stage, at most; a deeper TriggerStages fails" },
   { name: "EVE_DEFAULT_STEP_TIMEOUT", default: "1200", description: "seconds without output before a step is killed" },
   { name: "EVE_KILL_GRACE", default: "10", description: "seconds between SIGTERM and SIGKILL when a step is killed" },
   { name: "EVE_GITHUB_WRITE_INTERVAL_MS", default: "1000", description: "pause between two GitHub writes of one installation (GitHub asks ≥ 1 s; 0 for a local stand-in)" },

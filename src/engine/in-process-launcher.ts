@@ -4,6 +4,7 @@
  */
 import { createChildProperties } from "./child-properties.js";
 import { runStage } from "./run-stage.js";
+import { DEFAULT_TRIGGER_LIMITS, getCountRefusal, getDepthRefusal, TriggerRefusedError, type TriggerLimits } from "./trigger-limits.js";
 import type { LaunchRequest, RunStageOptions, StageLauncher, StageOutcome } from "./types.js";
 
 /** Everything a stage run needs except what each triggered stage gets of its own. */
@@ -12,15 +13,24 @@ export type InProcessLauncherOptions = Omit<RunStageOptions, "stage" | "properti
 export class InProcessLauncher implements StageLauncher {
   private readonly options: InProcessLauncherOptions;
   private readonly detached = new Set<Promise<StageOutcome>>();
+  private readonly limits: TriggerLimits;
+  /** Levels below the top stage of each triggered run (the top stage is absent: level 0). */
+  private readonly depths = new Map<string, number>();
   private counter = 0;
 
-  constructor(options: InProcessLauncherOptions) {
+  constructor(options: InProcessLauncherOptions, limits: TriggerLimits = DEFAULT_TRIGGER_LIMITS) {
     this.options = options;
+    this.limits = limits;
   }
 
   async launch(request: LaunchRequest): Promise<StageOutcome[]> {
+    // One launcher serves one build: the counter is the number of stages triggered so far.
+    const depth = (this.depths.get(request.parent.run) ?? 0) + 1;
+    const refusal = getDepthRefusal(this.limits, depth) ?? getCountRefusal(this.limits, this.counter, request.stages.length);
+    if (refusal) throw new TriggerRefusedError(refusal);
     const runs = request.stages.map((name) => {
       const run = `${request.parent.run}.${++this.counter}`;
+      this.depths.set(run, depth);
       return runStage({
         ...this.options,
         stage: { build: request.parent.build, stage: name, attempt: 1, run },

@@ -24,6 +24,8 @@ export interface StageJobData {
   workerType: WorkerType;
   /** The stage that triggered this one; undefined for the top stage. */
   parent: StageIdentity | undefined;
+  /** Levels of TriggerStages above this run: absent (0) for the top stage, 1 for its children. */
+  depth?: number;
   /** Properties the stage starts with (the parent's copy for triggered stages). */
   properties: PropertyValues;
   /** Names of properties the user forced; EveProperty steps keep them. */

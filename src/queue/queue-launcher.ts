@@ -11,7 +11,9 @@
  */
 import type { BuildFile } from "../buildfile/types.js";
 import { createChildProperties } from "../engine/child-properties.js";
+import { DEFAULT_TRIGGER_LIMITS, getCountRefusal, getDepthRefusal, TriggerRefusedError, type TriggerLimits } from "../engine/trigger-limits.js";
 import type { LaunchRequest, StageLauncher, StageOutcome } from "../engine/types.js";
+import { claimTriggeredStages } from "./claim-triggered-stages.js";
 import { enqueueStage } from "./enqueue-stage.js";
 import { getRunId, type StageJobData } from "./job-data.js";
 import type { StageQueues } from "./queues.js";
@@ -30,12 +32,17 @@ export interface QueueLauncherOptions {
   parent: StageJobData;
   buildFile: BuildFile;
   slots: SlotControl;
+  /** Default: DEFAULT_TRIGGER_LIMITS. */
+  limits?: TriggerLimits;
 }
 
 export function createQueueLauncher(options: QueueLauncherOptions): StageLauncher {
-  const { queues, reporter, parent, buildFile, slots } = options;
+  const { queues, reporter, parent, buildFile, slots, limits = DEFAULT_TRIGGER_LIMITS } = options;
   return {
     async launch(request: LaunchRequest): Promise<StageOutcome[]> {
+      const depth = (parent.depth ?? 0) + 1;
+      const tooDeep = getDepthRefusal(limits, depth);
+      if (tooDeep) throw new TriggerRefusedError(tooDeep);
       const children: StageJobData[] = [];
       for (const name of request.stages) {
         const def = buildFile.stages.get(name);
@@ -46,12 +53,16 @@ export function createQueueLauncher(options: QueueLauncherOptions): StageLaunche
           stage: { build: request.parent.build, stage: name, attempt, run: getRunId(request.parent.build, name, attempt, request.parent.run) },
           workerType: def.worker.type,
           parent: request.parent,
+          depth,
           properties: createChildProperties(request.properties, request.parent.stage, name, def),
           forcedProperties: [...(request.forcedProperties ?? [])],
           checkRunId: undefined,
         };
         children.push(child);
       }
+      const runs = children.map((child) => child.stage.run);
+      const claim = await claimTriggeredStages(queues, request.parent.build, request.parent.attempt, runs, limits.maxStagesPerBuild);
+      if (!claim.claimed) throw new TriggerRefusedError(getCountRefusal(limits, claim.started, runs.length) ?? "refused");
       if (!request.wait) {
         await Promise.all(children.map((child) => enqueueStage(queues, reporter, child)));
         return [];

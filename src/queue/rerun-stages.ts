@@ -97,7 +97,7 @@ export async function rerunStage(options: RerunStageOptions): Promise<StageIdent
 }
 
 function asTriggeredBy(top: StageJobData, stage: string, buildFile: BuildFile): StageJobData {
-  return { ...top, parent: top.stage, properties: createChildProperties(top.properties, top.stage.stage, stage, buildFile.stages.get(stage)) };
+  return { ...top, parent: top.stage, depth: 1, properties: createChildProperties(top.properties, top.stage.stage, stage, buildFile.stages.get(stage)) };
 }
 
 function stateOf(result: BuildResult | "running" | undefined): StageRunStatus["state"] {

@@ -12,6 +12,7 @@ import type { ArtifactsNaming } from "../engine/artifacts-properties.js";
 import { ProductVersionError } from "../engine/read-product-version.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
 import { runStage } from "../engine/run-stage.js";
+import type { TriggerLimits } from "../engine/trigger-limits.js";
 import type { EngineSettings, PropertyValues, SecretSource, StageObserver, StageOutcome } from "../engine/types.js";
 import type { Provisioner } from "../provisioners/types.js";
 import { loadBuildFileText } from "./build-file-store.js";
@@ -42,6 +43,8 @@ export interface StageProcessorOptions {
   slots(type: WorkerType): SlotControl;
   /** Where artifact pages are and how containers are named. */
   artifactsNaming: ArtifactsNaming;
+  /** Bounds on the stages a build triggers; default DEFAULT_TRIGGER_LIMITS. */
+  triggerLimits?: TriggerLimits;
   /** Worker types refused to untrusted builds (pull requests from forks); default local. */
   trustedOnlyWorkers?: readonly WorkerType[];
 }
@@ -113,7 +116,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
         secrets: data.untrusted ? UNTRUSTED_SECRETS : options.secrets,
         provisioners: options.provisioners,
         forcedProperties: data.forcedProperties,
-        launcher: createQueueLauncher({ queues: options.queues, reporter: options.reporter, parent: data, buildFile, slots: options.slots(data.workerType) }),
+        launcher: createQueueLauncher({ queues: options.queues, reporter: options.reporter, parent: data, buildFile, slots: options.slots(data.workerType), ...(options.triggerLimits ? { limits: options.triggerLimits } : {}) }),
         observer: withCancelReason(observation.observer, controller.signal),
         settings: data.untrusted ? getUntrustedSettings(options.settings) : options.settings,
         instance: options.instance,

@@ -166,6 +166,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
               return token;
             },
             slots,
+            triggerLimits: config.triggerLimits,
             trustedOnlyWorkers: config.trustedOnlyWorkers,
           }), { log, metrics, logStore, reapRun: (run) => reaper.reapRun(run), onRunning: (delta) => (running += delta) }),
       });

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { BuildFile, StageDef, WorkerSpec } from "../../src/buildfile/types.js";
 import { InProcessLauncher } from "../../src/engine/in-process-launcher.js";
 import { runStage } from "../../src/engine/run-stage.js";
+import type { TriggerLimits } from "../../src/engine/trigger-limits.js";
 import type { EngineSettings, PropertyValues, SecretSource, StageIdentity, StageObserver, StageOutcome, StepOutcome } from "../../src/engine/types.js";
 import { createProvisionerRegistry } from "../../src/provisioners/registry.js";
 
@@ -66,6 +67,7 @@ export interface RunOptions {
   settings?: Partial<EngineSettings>;
   signal?: AbortSignal;
   forced?: string[];
+  triggerLimits?: TriggerLimits;
 }
 
 /** A workspace base directory for one test file; `cleanup` checks nothing was left behind. */
@@ -90,7 +92,7 @@ export async function runBuild(
     instance: "test",
     repoDir: undefined,
   };
-  const launcher = new InProcessLauncher(common);
+  const launcher = new InProcessLauncher(common, options.triggerLimits);
   const outcome = await runStage({
     ...common,
     launcher,

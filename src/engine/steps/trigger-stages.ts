@@ -5,6 +5,7 @@
  */
 import { pythonStr, pythonTruthy } from "../../buildfile/python-values.js";
 import { worstOf } from "../results.js";
+import { TriggerRefusedError } from "../trigger-limits.js";
 import type { StepContext, StepRun } from "../step-context.js";
 import { StepConfigError } from "../step-options.js";
 
@@ -16,14 +17,21 @@ export async function triggerStages(context: StepContext): Promise<StepRun> {
   if (missing.length > 0) throw new StepConfigError(`TriggerStages: no stage named ${missing.map((n) => `'${n}'`).join(", ")} in the build file`);
   const wait = Object.hasOwn(context.params, "waitForFinish") ? pythonTruthy(context.params.waitForFinish) : true;
   context.log(`triggering ${stages.join(", ")}${wait ? "" : " (not waiting)"}`);
-  const outcomes = await context.run.launcher.launch({
-    parent: context.stage,
-    stages,
-    properties: context.properties.snapshot(),
-    forcedProperties: context.properties.forcedNames(),
-    wait,
-    signal: context.signal,
-  });
+  let outcomes;
+  try {
+    outcomes = await context.run.launcher.launch({
+      parent: context.stage,
+      stages,
+      properties: context.properties.snapshot(),
+      forcedProperties: context.properties.forcedNames(),
+      wait,
+      signal: context.signal,
+    });
+  } catch (error) {
+    if (!(error instanceof TriggerRefusedError)) throw error;
+    context.log(`TriggerStages ${error.message}`);
+    return { result: "failure", exitCode: null, summary: `TriggerStages ${error.message}` };
+  }
   if (!wait) return { result: "success", exitCode: null };
   for (const outcome of outcomes) context.log(`${outcome.name}: ${outcome.result}`);
   const result = context.signal.aborted ? "cancelled" : worstOf(outcomes.map((o) => o.result));
