@@ -25,9 +25,11 @@ COPY bin ./bin
 COPY schemas ./schemas
 COPY app.yml ./
 RUN groupadd --system eve && useradd --system --gid eve --create-home eve \
- && mkdir -p /var/lib/eve && chown eve:eve /var/lib/eve
+ && mkdir -p /var/lib/eve /var/lib/eve-artifacts && chown eve:eve /var/lib/eve /var/lib/eve-artifacts
 USER eve
-ENV PORT=3000 EVE_WORKSPACE_DIR=/var/lib/eve
+# Artifacts outlive the container only on a volume: mount one at /var/lib/eve-artifacts (or use s3).
+ENV PORT=3000 EVE_WORKSPACE_DIR=/var/lib/eve EVE_ARTIFACTS_DIR=/var/lib/eve-artifacts
+VOLUME /var/lib/eve-artifacts
 EXPOSE 3000
 # Liveness: the app answers /healthz on PORT; `eve worker` on EVE_WORKER_METRICS_PORT
 # (set it for worker containers, or run them with --no-healthcheck).

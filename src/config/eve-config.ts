@@ -1,4 +1,5 @@
 import type { ArtifactsNaming } from "../engine/artifacts-properties.js";
+import type { ArtifactStoreSettings } from "../artifacts/artifact-store-settings.js";
 import type { WorkerType } from "../buildfile/types.js";
 import type { TriggerLimits } from "../engine/trigger-limits.js";
 import type { VaultSettings } from "../secrets/read-vault-secrets.js";
@@ -58,6 +59,8 @@ export interface EveConfig {
   vault: VaultSettings | undefined;
   /** Docker and kube_pod workers (DOCKER_*, EVE_DOCKER_*, EVE_KUBE_*); kube_pod access is checked when EVE_WORKER_TYPES has it. */
   workerSettings: WorkerSettings;
+  /** Where artifacts are stored, how long, and the upload limits (EVE_ARTIFACTS_STORE, _DIR, _S3_*, _RETENTION_DAYS, _MAX_*). */
+  artifactStore: ArtifactStoreSettings;
 }
 
 export const FORK_BUILD_POLICIES = ["off", "approve", "on"] as const;

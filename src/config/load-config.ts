@@ -16,6 +16,7 @@ import { createEnvReader } from "./env-reader.js";
 import { FORK_BUILD_POLICIES, LOG_LEVELS, type EveConfig, type ForkBuildPolicy, type LogLevel } from "./eve-config.js";
 import { loadTriggerLimits } from "./load-trigger-limits.js";
 import { loadWorkerSettings } from "./load-worker-settings.js";
+import { loadArtifactStoreSettings } from "./load-artifact-store-settings.js";
 import { SETTINGS } from "./settings.js";
 
 export interface LoadConfigResult {
@@ -86,6 +87,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
   };
   const workerSettings = loadWorkerSettings(env);
   errors.push(...workerSettings.errors);
+  const artifactStore = loadArtifactStoreSettings(env);
+  errors.push(...artifactStore.errors);
   // Only a process that runs kube_pod stages needs to reach the cluster.
   if (workerTypes.includes("kube_pod")) errors.push(...workerSettings.settings.kubeAccessProblems);
 
@@ -124,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     secrets: { ...readSecrets(read("EVE_SECRETS_FILE"), errors), ...Object.fromEntries(readEnvSecrets(env)) },
     vault: readVault(read, errors),
     workerSettings: workerSettings.settings,
+    artifactStore: artifactStore.settings,
   };
   return { config: errors.length === 0 ? config : undefined, errors, warnings: unknownSettings(env) };
 }
