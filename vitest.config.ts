@@ -1,14 +1,23 @@
 import { defineConfig } from "vitest/config";
 
+/** What both projects share. */
+const common = {
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  restoreMocks: true,
+  unstubEnvs: true,
+  // Two cores: forks keep child processes and native sockets isolated per file.
+  pool: "forks",
+} as const;
+
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // At the root only: it starts Redis and dockerd once for both projects.
     globalSetup: ["test/helpers/global-setup.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    restoreMocks: true,
-    unstubEnvs: true,
-    // Two cores: forks keep child processes and native sockets isolated per file.
-    pool: "forks",
+    // `npm test` runs both; `npm run test:unit` only the tests beside the code.
+    projects: [
+      { test: { ...common, name: "unit", include: ["src/**/*.test.ts"] } },
+      { test: { ...common, name: "integration", include: ["test/**/*.test.ts"] } },
+    ],
   },
 });

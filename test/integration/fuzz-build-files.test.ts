@@ -1,27 +1,27 @@
 /**
- * Fuzzes validateBuildFile with mutations of the real corpus files. The PRNG
+ * Fuzzes validateBuildFile with mutations of our valid build-file fixtures
+ * (written after the shapes of real Eve files). The PRNG
  * is seeded and the iteration count fixed, so a failure names an iteration
  * that reproduces exactly (set FUZZ_SEED to explore other seeds locally).
  * For every input: no throw, bounded time, and either a BuildFile or at
  * least one error, every message located inside the file.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatMessage } from "../../src/buildfile/format-message.js";
 import type { ValidationMessage } from "../../src/buildfile/types.js";
 import { validateBuildFile } from "../../src/buildfile/validate-build-file.js";
 
-const CORPUS = join(import.meta.dirname, "../../../shared/corpus/eve-yaml");
+const FIXTURES = join(import.meta.dirname, "../fixtures/buildfiles");
+/** The valid fixtures: the seeds a mutation starts from. */
+const SEEDS = ["valid.yml", "merge-keys.yml", "percent-and-properties.yml", "stages-and-workers.yml", "missing-post-merge-stage.yml"];
 const SEED = Number(process.env.FUZZ_SEED ?? 20240607);
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 2000);
-/** Per input; the largest corpus file takes ≈ 40 ms, a hang would take forever. */
+/** Per input; a real file of 3000 lines takes ≈ 40 ms, a hang would take forever. */
 const TIME_BOUND_MS = 2000;
 
-const files = readdirSync(CORPUS)
-  .filter((name) => name.endsWith(".yml"))
-  .sort()
-  .map((name) => ({ name, text: readFileSync(join(CORPUS, name), "utf8") }));
+const files = SEEDS.map((name) => ({ name, text: readFileSync(join(FIXTURES, name), "utf8") }));
 
 /** mulberry32: small, seeded, good enough to pick mutations. */
 function createRandom(seed: number): Random {
@@ -99,7 +99,7 @@ const MUTATIONS: Record<string, Mutation> = {
 
 const NAMES = Object.keys(MUTATIONS);
 
-/** 1–3 mutations of one corpus file; deterministic in `random`. */
+/** 1–3 mutations of one seed file; deterministic in `random`. */
 function mutate(random: Random): { source: string; mutations: string[]; text: string } {
   const file = random.pick(files);
   const lines = file.text.split("\n");
@@ -123,7 +123,7 @@ function misplaced(text: string, messages: readonly ValidationMessage[]): string
     .map(formatMessage);
 }
 
-describe("validateBuildFile on mutated corpus files", () => {
+describe("validateBuildFile on mutated build files", () => {
   it(`survives ${ITERATIONS} mutations (seed ${SEED}) with located errors`, () => {
     const random = createRandom(SEED);
     const failures: string[] = [];
@@ -174,15 +174,14 @@ describe("validateBuildFile on hostile files at the size limit", () => {
     return lines.join("\n");
   };
 
-  it("reports unknown and mistyped values everywhere in a file just under 1 MiB, located, in bounded time", () => {
+  // How fast is bench/lint.js's job; a blow-up here still fails this test by its timeout.
+  it("reports unknown and mistyped values everywhere in a file just under 1 MiB, located", () => {
     let count = 100;
     while (unknownEverywhere(count * 2).length < 1024 * 1024) count *= 2;
     const text = unknownEverywhere(count);
-    const started = performance.now();
 
     const result = validateBuildFile(text, "main.yml");
 
-    expect(performance.now() - started).toBeLessThan(5000);
     expect(result.buildFile).toBeUndefined();
     expect(result.messages.filter((message) => message.severity === "error").length).toBeGreaterThan(count);
     expect(misplaced(text, result.messages)).toEqual([]);
@@ -190,11 +189,10 @@ describe("validateBuildFile on hostile files at the size limit", () => {
 
   it("refuses a file over 1 MiB before parsing it", () => {
     const text = unknownEverywhere(20_000);
-    const started = performance.now();
 
     const result = validateBuildFile(text, "main.yml");
 
-    expect(performance.now() - started).toBeLessThan(500);
+    // The only message: none of the file's many problems was looked for.
     expect(result.messages.map(formatMessage)).toEqual([expect.stringMatching(/^main.yml:1:1: error: file is too large/)]);
   });
 });

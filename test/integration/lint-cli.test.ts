@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "../..");
 const FIXTURES = join(ROOT, "test/fixtures/buildfiles");
-const CORPUS = join(ROOT, "../shared/corpus/eve-yaml");
 const run = promisify(execFile);
 
 /** Runs the built `eve` binary; a non-zero exit is data, not a throw. */
@@ -40,7 +39,7 @@ describe("eve lint (built binary)", () => {
   });
 
   it("exits 0 on warnings only, one line each", async () => {
-    const file = join(CORPUS, "scality__core-ui__eve_main.yml");
+    const file = join(FIXTURES, "missing-post-merge-stage.yml");
 
     const result = await eve(["lint", file]);
 
