@@ -102,11 +102,14 @@ function checkStep(step: Mapping, pointer: string, stages: Mapping, available: R
   }
   const params = step[type];
   if (!isMapping(params)) return;
+  // Buildbot refused a step with an unknown keyword argument (its config failed to
+  // load); a warning let a typo like `timout` drop the limit silently.
   const known = getStepParameters(type);
   for (const name of Object.keys(params)) {
-    if (!known.has(name)) {
-      problems.push({ pointer: `${stepPointer}/${toPointer([name]).slice(1)}`, atKey: true, severity: "warning", message: `unknown parameter '${name}' for ${type}` });
-    }
+    if (known.has(name)) continue;
+    const near = findClosest(name, [...known]);
+    const message = `unknown parameter '${name}' for ${type}${near ? `: did you mean '${near}'?` : ""}`;
+    problems.push({ pointer: `${stepPointer}/${toPointer([name]).slice(1)}`, atKey: true, severity: "error", message });
   }
   problems.push(...checkStepRules(type, params, stepPointer, stages));
   problems.push(...checkStepPaths(type, params, stepPointer));
@@ -114,6 +117,16 @@ function checkStep(step: Mapping, pointer: string, stages: Mapping, available: R
 
 function isMapping(value: unknown): value is Mapping {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The known name closest to a misspelt one (case aside, at most 2 edits away), if any. */
+function findClosest(name: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(candidate.toLowerCase(), name.toLowerCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
 }
 
 /** Levenshtein distance, for "did you mean" hints on short names. */

@@ -176,7 +176,7 @@ describe("validateBuildFile reports located problems", () => {
     [`${BASE}      - ShellCommand: {name: x}\n`, "main.yml:9:9: error: stages.s.steps[0].ShellCommand: missing required key 'command'"],
     [`${BASE}      - Shellcommand: {command: ls}\n`, "main.yml:9:9: error: unknown step type 'Shellcommand' (did you mean ShellCommand?); known step types: ShellCommand,"],
     [`${BASE}      - Frobnicate: {command: ls}\n`, "main.yml:9:9: error: unknown step type 'Frobnicate'; known step types: ShellCommand,"],
-    [`${BASE}      - TriggerStages: {stage_names: [s, nope]}\n`, "main.yml:9:42: error: TriggerStages names stage 'nope', which is not defined in stages"],
+    [`${BASE}      - TriggerStages: {stage_names: [nope]}\n`, "main.yml:9:39: error: TriggerStages names stage 'nope', which is not defined in stages"],
     [`${BASE}      - ShellCommand: {command: ls, doStepIf: 'maybe'}\n`, "main.yml:9:47: error: doStepIf must be a boolean or exactly one %(prop:name)s"],
     [`${BASE}      - ShellCommand: {command: ls, doStepIf: '%(prop:a)s and %(prop:b)s'}\n`, "main.yml:9:47: error: doStepIf must be a boolean"],
     [`${BASE}      - ShellCommand: {command: 'date +%Y'}\n`, "main.yml:9:40: error: unsupported format character 'Y' (0x59): write %% for a literal %"],
@@ -184,6 +184,11 @@ describe("validateBuildFile reports located problems", () => {
     [`${BASE.replace("  s:\n", "  bootstrap:\n").replace("stage: s", "stage: bootstrap")}      - ShellCommand: {command: ls}\n`, "main.yml:5:3: error: 'bootstrap' is a reserved stage name"],
     ["branches:\n  on:\n    stage: s\nstages:\n  s: {worker: {type: local}, steps: []}\n", "main.yml:2:3: error: branch pattern 'True' is not a string in YAML 1.1"],
     ["branches:\n  default:\n    stage: [s]\n", "main.yml:3:12: error: branches.default.stage must be a string"],
+    // Buildbot refused unknown step arguments; a typo must not drop the limit silently.
+    [`${BASE}      - ShellCommand: {command: ls, timout: 60}\n`, "main.yml:9:37: error: unknown parameter 'timout' for ShellCommand: did you mean 'timeout'?"],
+    [`${BASE}      - ShellCommand: {command: ls, haltonfailure: true}\n`, "main.yml:9:37: error: unknown parameter 'haltonfailure' for ShellCommand: did you mean 'haltOnFailure'?"],
+    [`${BASE}      - Git: {repourl: x, shalow: true}\n`, "main.yml:9:27: error: unknown parameter 'shalow' for Git: did you mean 'shallow'?"],
+    [`${BASE}      - ShellCommand: {command: ls, colour: red}\n`, "main.yml:9:37: error: unknown parameter 'colour' for ShellCommand"],
   ])("%j → %s", (text, expected) => {
     const result = validateBuildFile(text, "main.yml");
 
@@ -193,7 +198,6 @@ describe("validateBuildFile reports located problems", () => {
 
   it.each([
     [`${BASE}      - ShellCommand: {command: ls, haltOnFailure: 'False'}\n`, "main.yml:9:52: warning: haltOnFailure is the string 'False', which Eve reads as true"],
-    [`${BASE}      - ShellCommand: {command: ls, colour: red}\n`, "main.yml:9:37: warning: unknown parameter 'colour' for ShellCommand"],
     [`${BASE}      - Upload: {source: out}\n`, "main.yml:9:9: warning: Upload cannot run on this Eve: it needs an artifacts store"],
     [`${BASE}      - ShellCommand: {command: ls}\n        name: x\n`, "main.yml:10:9: warning: only the first key of a step is used"],
     [BASE.replace("    steps:\n", "    step: []\n"), "main.yml:8:5: warning: stage key 'step' is ignored: did you mean 'steps'?"],
