@@ -1,7 +1,8 @@
 /**
  * Starts the real services the tests use — Redis and the Docker Engine —
- * unless they are already running. `.ci/run` installs them; on a developer
- * machine without them, this fails with the command that installs them.
+ * unless they are already running. `npm test` installs their programs first
+ * (scripts/ensure-test-deps.sh); run alone, this fails with the command that
+ * installs a missing one.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -41,6 +42,7 @@ async function startRedis(): Promise<string> {
 
 async function ensureDocker(): Promise<void> {
   if (dockerAnswers()) return;
+  if (process.getuid?.() !== 0) throw new Error("The tests need a Docker Engine: start dockerd as root (or run npm test as root), or get access to the running one (the docker group)");
   requireCommand("dockerd", "apt-get install -y docker.io");
   const child = spawn("dockerd", ["--iptables=false", "--bridge=none"], { stdio: "ignore", detached: true });
   child.unref();
@@ -60,7 +62,7 @@ function dockerAnswers(): boolean {
 
 function requireCommand(command: string, install: string): void {
   const found = (process.env.PATH ?? "").split(":").some((dir) => existsSync(join(dir, command)));
-  if (!found) throw new Error(`The tests need ${command}: ${install} (or run .ci/run, which installs everything)`);
+  if (!found) throw new Error(`The tests need ${command}: ${install} (npm test installs it as root on Debian: scripts/ensure-test-deps.sh)`);
 }
 
 async function waitFor(what: string, probe: () => void, timeoutMs = 30_000): Promise<void> {

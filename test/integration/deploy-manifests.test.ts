@@ -1,6 +1,6 @@
 /**
  * The Kubernetes deployment (deploy/kubernetes): rendered by a real kustomize
- * (`kubectl kustomize`), every object validated against the Kubernetes
+ * (`kustomize build`, as `kubectl apply -k` does), every object validated against the Kubernetes
  * schemas of `kubernetes-models`, and what Eve needs checked on top: settings
  * that exist, secrets from Secrets, probes, non-root, resources, RBAC.
  */
@@ -57,7 +57,7 @@ interface PodSpec {
 }
 
 function render(dir: string): K8sObject[] {
-  const text = execFileSync("kubectl", ["kustomize", join(root, dir)], { encoding: "utf8" });
+  const text = execFileSync("kustomize", ["build", join(root, dir)], { encoding: "utf8" });
   return parseAllDocuments(text).map((document) => document.toJS() as K8sObject);
 }
 
