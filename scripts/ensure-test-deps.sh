@@ -19,7 +19,7 @@ found() {
 # program<TAB>how for each missing program.
 missing_programs() {
   local program how
-  while read -r program how _; do
+  while read -r program how; do
     case "$program" in "" | \#*) continue ;; esac
     found "$program" || printf '%s\t%s\n' "$program" "$how"
   done <"$LIST"
@@ -56,7 +56,7 @@ explain() {
     case "$how" in
       apt:*) echo "missing: $program (Debian package ${how#apt:}): apt-get install -y ${how#apt:}" ;;
       go:*) echo "missing: $program (built with Go 1.22 or later): GOBIN=/usr/local/bin go install ${how#go:}" ;;
-      *) echo "missing: $program: install it (test/required-programs.txt says '$how')" ;;
+      *) echo "missing: $program: $how" ;;
     esac
   done <<<"$1"
 }
