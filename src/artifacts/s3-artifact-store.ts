@@ -148,7 +148,8 @@ export class S3ArtifactStore implements ArtifactStore {
     const key = this.#fileKey(container, path);
     if ((await this.getContainer(container)) === undefined) throw new ArtifactNotFoundError(`no artifact container ${container}`);
     const meter = createByteMeter(path, options.maxBytes);
-    // Errors of the source and of the meter both end the metered stream, which fails the upload.
+    // Errors of the source and of the meter both end the metered stream, which fails the upload; a
+    // failed upload stops iterating the metered stream, which destroys it and so the source.
     pipeline(body, meter.stream, () => {});
     const upload = new Upload({ client: this.#client, params: { Bucket: this.#bucket, Key: key, Body: meter.stream }, partSize: PART_BYTES, queueSize: 2 });
     const onAbort = (): void => {

@@ -207,7 +207,8 @@ export function describeArtifactStoreContract(kind: string, createStore: () => P
         await store.ensureContainer(BUILD, LATER);
         const abort = new AbortController();
 
-        await expect(store.putFile(BUILD, "too big", Readable.from(chunks(Buffer.alloc(300_000), 65_536)), { maxBytes: 200_000 })).rejects.toThrow(ArtifactLimitError);
+        const tooBig = Readable.from(chunks(Buffer.alloc(300_000), 65_536));
+        await expect(store.putFile(BUILD, "too big", tooBig, { maxBytes: 200_000 })).rejects.toThrow(ArtifactLimitError);
         const aborted = store.putFile(BUILD, "aborted", endless(() => abort.abort()), { signal: abort.signal });
         await expect(aborted).rejects.toThrow();
         await expect(store.putFile(BUILD, "broken", broken())).rejects.toThrow("worker went away");
@@ -215,6 +216,7 @@ export function describeArtifactStoreContract(kind: string, createStore: () => P
 
         expect(await listPaths(store.listFiles(BUILD))).toEqual(["exactly at the limit"]);
         expect(exact.size).toBe(5);
+        expect(tooBig.destroyed).toBe(true); // the rest of the source is not left hanging
       });
 
       it("takes many writers into one container at once", async () => {

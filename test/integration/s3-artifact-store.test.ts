@@ -48,4 +48,46 @@ describe("S3ArtifactStore", () => {
     a.destroy();
     b.destroy();
   });
+
+  it("fails cleanly when the server refuses, and ends the source", async () => {
+    const good = createStore(`t-${randomUUID()}/`);
+    await good.ensureContainer("github:o:r:c", { expiresAt: null });
+    const forged = new S3ArtifactStore({ endpoint: server.endpoint, bucket, region: "us-east-1", credentials: { accessKeyId: "eve-test", secretAccessKey: "wrong" }, keyPrefix: "", forcePathStyle: true });
+    const missingBucket = new S3ArtifactStore({ endpoint: server.endpoint, bucket: "no-such-bucket", region: "us-east-1", credentials: server.credentials, keyPrefix: "", forcePathStyle: true });
+    const source = Readable.from([Buffer.alloc(1000)]);
+
+    await expect(forged.getContainer("github:o:r:c")).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    await expect(missingBucket.ensureContainer("github:o:r:c", { expiresAt: null })).rejects.toMatchObject({ name: "NoSuchBucket" });
+    await expect(forged.putFile("github:o:r:c", "f", Readable.from([Buffer.alloc(10)]))).rejects.toThrow();
+    // versitygw's posix backend cannot store a file where a folder is (AWS could).
+    await good.putFile("github:o:r:c", "dir/file", Readable.from([Buffer.from("x")]));
+    await expect(good.putFile("github:o:r:c", "dir", source)).rejects.toThrow();
+    forged.destroy();
+    missingBucket.destroy();
+    good.destroy();
+  });
+
+  it("fails a put whose server goes away mid-upload, and ends the source instead of leaving it unread", async () => {
+    const doomed = await startS3Server();
+    const store = new S3ArtifactStore({ endpoint: doomed.endpoint, bucket: await doomed.createBucket(), region: "us-east-1", credentials: doomed.credentials, keyPrefix: "", forcePathStyle: true });
+    await store.ensureContainer("github:o:r:c", { expiresAt: null });
+    let sent = 0;
+    const source = Readable.from(
+      (async function* () {
+        for (;;) {
+          sent += 1;
+          // Two parts in flight: once 24 MiB were read, the server is surely in the middle of them.
+          if (sent === 384) void doomed.stop();
+          yield Buffer.alloc(65_536, sent);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      })(),
+    );
+
+    await expect(store.putFile("github:o:r:c", "big.bin", source)).rejects.toThrow();
+
+    expect(source.destroyed).toBe(true);
+    store.destroy();
+    await doomed.stop();
+  }, 120_000);
 });
