@@ -8,11 +8,10 @@ import { startS3Server, type S3TestServer } from "../helpers/s3-server.js";
 let server: S3TestServer;
 let bucket: string;
 
-// The first run builds versitygw from source (minutes); later runs find it cached.
 beforeAll(async () => {
   server = await startS3Server();
   bucket = await server.createBucket();
-}, 20 * 60_000);
+});
 
 afterAll(async () => {
   await server?.stop();
