@@ -18,6 +18,8 @@ export interface StepTypeInfo {
   readonly runsAs?: string;
   /** A service the operator must configure for this step type to run (see STEP_NEEDS). */
   readonly needs?: StepNeed;
+  /** The step halts the stage when it fails, whatever `haltOnFailure` says (Eve's Upload). */
+  readonly alwaysHalts?: true;
 }
 
 /** Services some step types need from the installation. */
@@ -25,7 +27,7 @@ export type StepNeed = "artifacts" | "dockerSteps" | "coverage";
 
 /** What is missing, and how the operator enables it: one line in the step's log and in lint. */
 export const STEP_NEEDS: Readonly<Record<StepNeed, string>> = {
-  artifacts: "an artifacts store, which this Eve does not have yet (issue 12)",
+  artifacts: "an artifact store, which this Eve process was started without (docs/artifacts.md)",
   dockerSteps: "the operator's Docker Engine for Docker* steps, which this Eve does not run yet",
   coverage: "a Codecov-compatible upload endpoint, which this Eve does not have yet",
 };
@@ -41,8 +43,8 @@ export const STEP_TYPES = {
   Git: { supported: true },
   TriggerStages: { supported: true },
   MasterShellCommand: { supported: true },
-  Upload: { supported: false, needs: "artifacts" },
-  GetArtifactsFromStage: { supported: false, needs: "artifacts" },
+  Upload: { supported: true, needs: "artifacts", alwaysHalts: true },
+  GetArtifactsFromStage: { supported: true, needs: "artifacts" },
   JUnitShellCommand: { supported: false, runsAs: "ShellCommand" },
   PublishCoverageReport: { supported: false, needs: "coverage" },
   SetBootstrapProperty: { supported: false, runsAs: "SetProperty" },

@@ -5,6 +5,7 @@
  */
 import { posix } from "node:path";
 import { interpolateDeep, InterpolationError } from "../buildfile/interpolate.js";
+import { getStepType } from "../buildfile/step-catalog.js";
 import type { StepDef } from "../buildfile/types.js";
 import { createOutputPipeline } from "../logs/output-pipeline.js";
 import type { SecretMasker } from "../logs/secret-masker.js";
@@ -40,6 +41,8 @@ export async function runStep(runtime: StageRuntime, def: StepDef, name: string)
   const finish = (step: StepRun, flags: ResultFlags): StepExecution => {
     const outcome: StepOutcome = { name, result: step.result, durationMs: Date.now() - started, exitCode: step.exitCode };
     if (step.summary !== undefined) outcome.summary = runtime.masker.mask(step.summary);
+    if (step.links !== undefined) outcome.links = step.links.map((link) => ({ name: runtime.masker.mask(link.name), url: link.url }));
+    if (step.artifacts !== undefined) outcome.artifacts = step.artifacts;
     return { outcome, flags };
   };
   let flags: ResultFlags = DEFAULT_RESULT_FLAGS;
@@ -51,6 +54,7 @@ export async function runStep(runtime: StageRuntime, def: StepDef, name: string)
     const { doStepIf, hideStepIf: _hidden, ...rest } = def.params;
     const params = interpolateDeep(rest, source) as Record<string, unknown>;
     const options = readStepOptions(params, runtime.run.settings, flags);
+    if (getStepType(def.type)?.alwaysHalts) options.haltOnFailure = true;
     flags = options;
     if (doStepIf !== undefined && !evaluateDoStepIf(doStepIf, source)) return finish({ result: "skipped", exitCode: null }, flags);
     const context = createStepContext(runtime, def.type, params, options);

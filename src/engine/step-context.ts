@@ -8,7 +8,7 @@ import type { ExecResult, StepCommand, Workspace } from "../provisioners/types.j
 import type { Properties } from "./properties.js";
 import type { BuildResult } from "./results.js";
 import type { StepOptions } from "./step-options.js";
-import type { RunStageOptions, StageIdentity } from "./types.js";
+import type { ArtifactsTotal, RunStageOptions, StageIdentity, StepLink } from "./types.js";
 
 /** What a step implementation returns. */
 export interface StepRun {
@@ -17,6 +17,8 @@ export interface StepRun {
   exitCode: number | null;
   /** Why, when the result is not success. */
   summary?: string;
+  links?: StepLink[];
+  artifacts?: ArtifactsTotal;
 }
 
 export interface CommandRun extends ExecResult {

@@ -13,6 +13,7 @@ import { setProperties, setProperty } from "./steps/set-property.js";
 import { shellCommand } from "./steps/shell-command.js";
 import { triggerStages } from "./steps/trigger-stages.js";
 import { needing } from "./steps/unavailable-step.js";
+import { upload } from "./steps/upload.js";
 import type { StepRunner } from "./step-context.js";
 import { StepConfigError } from "./step-options.js";
 
@@ -26,6 +27,7 @@ const RUNNERS: Record<string, StepRunner> = {
   Git: gitStep,
   TriggerStages: triggerStages,
   MasterShellCommand: masterShellCommand,
+  Upload: upload,
 };
 
 export interface ResolvedStep {

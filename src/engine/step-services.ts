@@ -4,11 +4,17 @@
  * whose service is absent ends `failure` saying what to configure.
  */
 import type { StepNeed } from "../buildfile/step-catalog.js";
+import type { ArtifactsAccess } from "./artifacts-access.js";
 
 /** Filled as the step types that need a service land (issue 13). */
-export type StepServices = Record<never, never>;
+export interface StepServices {
+  /** The artifact store, for `Upload` and `GetArtifactsFromStage`. */
+  artifacts?: ArtifactsAccess;
+}
 
 /** The needs `services` satisfy. */
-export function availableNeeds(_services: StepServices | undefined): ReadonlySet<StepNeed> {
-  return new Set();
+export function availableNeeds(services: StepServices | undefined): ReadonlySet<StepNeed> {
+  const needs = new Set<StepNeed>();
+  if (services?.artifacts !== undefined) needs.add("artifacts");
+  return needs;
 }

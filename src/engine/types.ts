@@ -7,6 +7,19 @@ import type { StepServices } from "./step-services.js";
 /** A build's properties: name → value, as Buildbot keeps them (values are JSON). */
 export type PropertyValues = Record<string, unknown>;
 
+/** A link a step shows (an uploaded artifact). */
+export interface StepLink {
+  name: string;
+  url: string;
+}
+
+/** An artifacts container as a step left it. */
+export interface ArtifactsTotal {
+  container: string;
+  files: number;
+  bytes: number;
+}
+
 /** The outcome of one step, as reports show it. */
 export interface StepOutcome {
   name: string;
@@ -16,6 +29,10 @@ export interface StepOutcome {
   exitCode: number | null;
   /** One line saying why, when the result is not success (e.g. "timed out after 1200 s without output"). */
   summary?: string;
+  /** Links the step adds (Upload's `urls`). */
+  links?: StepLink[];
+  /** The build's artifacts container after this step (Upload). */
+  artifacts?: ArtifactsTotal;
 }
 
 /** The outcome of one stage run. */

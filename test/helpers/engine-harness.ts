@@ -10,6 +10,7 @@ import { InProcessLauncher } from "../../src/engine/in-process-launcher.js";
 import { runStage } from "../../src/engine/run-stage.js";
 import type { TriggerLimits } from "../../src/engine/trigger-limits.js";
 import type { EngineSettings, PropertyValues, SecretSource, StageIdentity, StageObserver, StageOutcome, StepOutcome } from "../../src/engine/types.js";
+import type { StepServices } from "../../src/engine/step-services.js";
 import { createProvisionerRegistry } from "../../src/provisioners/registry.js";
 
 type StepSpec = [type: string, params: Record<string, unknown>];
@@ -68,6 +69,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   forced?: string[];
   triggerLimits?: TriggerLimits;
+  services?: StepServices;
 }
 
 /** A workspace base directory for one test file; `cleanup` checks nothing was left behind. */
@@ -91,6 +93,7 @@ export async function runBuild(
     settings: { ...TEST_SETTINGS, ...options.settings },
     instance: "test",
     repoDir: undefined,
+    ...(options.services ? { services: options.services } : {}),
   };
   const launcher = new InProcessLauncher(common, options.triggerLimits);
   const outcome = await runStage({
