@@ -27,7 +27,8 @@ export const BUILD_FILE_SCHEMA = JSON.parse(
   readFileSync(new URL("../../schemas/build-file.schema.json", import.meta.url), "utf8"),
 ) as SchemaNode & Record<string, unknown>;
 
-const validate = new Ajv({ allErrors: true, strict: false }).compile(BUILD_FILE_SCHEMA);
+// verbose: an error carries the schema around its keyword, where `x-eve-anyof-message` is.
+const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(BUILD_FILE_SCHEMA);
 
 const MAX_PROBLEMS = 100;
 
@@ -91,10 +92,11 @@ function describe(error: ErrorObject, root: unknown): SchemaProblem | undefined 
       const missing = String(params.missingProperty);
       return { pointer, atKey: true, message: `${where === "(top level)" ? "" : `${where}: `}missing required key '${missing}'` };
     }
-    case "anyOf":
-      return pointer.endsWith("/worker")
-        ? { pointer, atKey: true, message: `${where}: a docker worker needs 'path' or 'image'` }
-        : { pointer, atKey: false, message: `${where} is not valid` };
+    case "anyOf": {
+      // A schema fragment may say what its anyOf means (a worker type's "needs 'path' or 'image'").
+      const message = (error.parentSchema as { "x-eve-anyof-message"?: unknown } | undefined)?.["x-eve-anyof-message"];
+      return typeof message === "string" ? { pointer, atKey: true, message: `${where}: ${message}` } : { pointer, atKey: false, message: `${where} is not valid` };
+    }
     case "minItems":
       return { pointer, atKey: false, message: `${where} must have at least ${String(params.limit)} item(s)` };
     // Step keys are checked in code, with the list of known step types.

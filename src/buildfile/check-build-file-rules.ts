@@ -8,23 +8,19 @@ import { getStepParameters } from "./build-file-schema.js";
 import { checkStepPaths, checkWorkerPaths } from "./check-path-rules.js";
 import { checkStepRules } from "./check-step-rules.js";
 import { checkTriggerCycles } from "./check-trigger-cycles.js";
+import type { RuleProblem, WorkerRules } from "./rule-problem.js";
 import { KNOWN_STEP_TYPES, getStepType, unavailableReason, type StepNeed } from "./step-catalog.js";
 import { toPointer, type YamlPositions } from "./yaml/yaml-positions.js";
-
-/** A problem found by a rule, at a JSON pointer. */
-export interface RuleProblem {
-  pointer: string;
-  severity: "error" | "warning";
-  message: string;
-  atKey?: boolean;
-}
 
 type Mapping = Record<string, unknown>;
 
 const STAGE_KEYS = ["worker", "steps", "simultaneous_builds"];
 
-/** `available`: the services of the installation the file will run on (step types needing others get a warning). */
-export function checkBuildFileRules(root: Mapping, positions: YamlPositions, available: ReadonlySet<StepNeed> = new Set()): RuleProblem[] {
+/**
+ * `workerRules`: each worker type's rules for its `worker:` blocks (the registry of worker types has them).
+ * `available`: the services of the installation the file will run on (step types needing others get a warning).
+ */
+export function checkBuildFileRules(root: Mapping, positions: YamlPositions, workerRules: WorkerRules, available: ReadonlySet<StepNeed> = new Set()): RuleProblem[] {
   const problems: RuleProblem[] = [];
   const stages = isMapping(root.stages) ? root.stages : {};
   checkBranches(root, stages, positions, problems);
@@ -32,7 +28,7 @@ export function checkBuildFileRules(root: Mapping, positions: YamlPositions, ava
     const stage = stages[name];
     const pointer = toPointer(["stages", name]);
     if (name === "bootstrap") problems.push({ pointer, atKey: true, severity: "error", message: "'bootstrap' is a reserved stage name" });
-    if (isMapping(stage)) checkStage(stage, pointer, stages, available, problems);
+    if (isMapping(stage)) checkStage(stage, pointer, stages, workerRules, available, problems);
   }
   problems.push(...checkTriggerCycles(root, stages, positions));
   return problems;
@@ -56,12 +52,12 @@ function checkBranches(root: Mapping, stages: Mapping, positions: YamlPositions,
   }
 }
 
-function checkStage(stage: Mapping, pointer: string, stages: Mapping, available: ReadonlySet<StepNeed>, problems: RuleProblem[]): void {
+function checkStage(stage: Mapping, pointer: string, stages: Mapping, workerRules: WorkerRules, available: ReadonlySet<StepNeed>, problems: RuleProblem[]): void {
   for (const key of Object.keys(stage)) {
     const near = STAGE_KEYS.find((known) => known !== key && editDistance(known, key) <= 2);
     if (near) problems.push({ pointer: `${pointer}/${key}`, atKey: true, severity: "warning", message: `stage key '${key}' is ignored: did you mean '${near}'?` });
   }
-  problems.push(...checkWorkerPaths(stage.worker, `${pointer}/worker`));
+  problems.push(...checkWorkerPaths(stage.worker, `${pointer}/worker`, workerRules));
   const limit = stage.simultaneous_builds;
   if (limit !== undefined && !Number.isInteger(limit)) {
     problems.push({ pointer: `${pointer}/simultaneous_builds`, severity: "warning", message: "simultaneous_builds is not an integer: it is ignored" });

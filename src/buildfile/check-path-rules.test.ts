@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { formatMessage } from "./format-message.js";
-import { validateBuildFile } from "./validate-build-file.js";
+import { WORKER_RULES } from "../provisioners/worker-types.js";
+import { validateBuildFile as validate } from "./validate-build-file.js";
+
+// As `eve lint` runs it: with each worker type's rules for its `worker:` block.
+const validateBuildFile = (text: string, name: string) => validate(text, name, { workerRules: WORKER_RULES });
 
 const file = (worker: string, step = "ShellCommand: {command: ls}"): string =>
   `branches:\n  default:\n    stage: s\nstages:\n  s:\n    worker: ${worker}\n    steps:\n      - ${step}\n`;

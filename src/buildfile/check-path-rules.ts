@@ -1,11 +1,12 @@
 /**
  * What `eve lint` can tell about paths without the repository at hand.
  *
- * Repository paths (docker `path`/`dockerfile`, kube_pod `path` and image
- * contexts, openstack `path`) are read on the Eve host: absolute paths and
- * `..` are errors, as the provisioners refuse them (links are checked there).
- * A docker volume's host path with `..` is an error; an absolute host path is
- * a warning, since only the operator's allowed host paths can be mounted.
+ * Repository paths are read on the Eve host: absolute paths and `..` are
+ * errors, as the provisioners refuse them (links are checked there). A
+ * worker's `path`, whatever its type, names a place in the repository; the
+ * other paths of a `worker:` block are checked by its worker type's rules
+ * (given by the caller: this layer knows no worker type), with
+ * `checkRepositoryPathAt`.
  *
  * Worker paths (`workdir`, `Upload` `source`, `logfiles`) name places inside
  * the worker, so absolute ones are legal, as in Eve (`workdir: /tmp`,
@@ -13,36 +14,28 @@
  * builder directory with `..` gets a warning: on a `local` worker it reaches
  * other stages' directories.
  */
-import type { RuleProblem } from "./check-build-file-rules.js";
 import { checkRepositoryPath, climbsOut } from "./check-repository-path.js";
+import type { RuleProblem, WorkerRules } from "./rule-problem.js";
 import { toPointer } from "./yaml/yaml-positions.js";
 
 type Mapping = Record<string, unknown>;
 
-export function checkWorkerPaths(worker: unknown, pointer: string): RuleProblem[] {
+/** The worker's `path`, then its type's own rules. */
+export function checkWorkerPaths(worker: unknown, pointer: string, rules: WorkerRules): RuleProblem[] {
   if (!isMapping(worker)) return [];
   const problems: RuleProblem[] = [];
-  const at = (...segments: (string | number)[]): string => `${pointer}${toPointer(segments)}`;
-  const repositoryPath = (value: unknown, where: string, what: string): void => {
-    if (typeof value !== "string") return;
-    const problem = checkRepositoryPath(value);
-    if (problem) problems.push({ pointer: where, severity: "error", message: `${what} '${value}' ${problem}` });
-  };
-  repositoryPath(worker.path, at("path"), "path");
-  if (worker.type === "docker") {
-    repositoryPath(worker.dockerfile, at("dockerfile"), "dockerfile");
-    if (Array.isArray(worker.volumes)) worker.volumes.forEach((volume: unknown, index) => checkVolume(volume, at("volumes", index), problems));
-  }
-  if (worker.type === "kube_pod" && isMapping(worker.images)) {
-    for (const [name, image] of Object.entries(worker.images)) {
-      if (typeof image === "string") repositoryPath(image, at("images", name), `image context`);
-      else if (isMapping(image)) {
-        repositoryPath(image.context, at("images", name, "context"), "image context");
-        repositoryPath(image.dockerfile, at("images", name, "dockerfile"), "image dockerfile");
-      }
-    }
-  }
+  const path = checkRepositoryPathAt(worker.path, `${pointer}/path`, "path");
+  if (path) problems.push(path);
+  const rule = typeof worker.type === "string" ? rules.get(worker.type) : undefined;
+  if (rule) problems.push(...rule(worker, pointer));
   return problems;
+}
+
+/** An error when `value`, a string naming `what` in the repository, cannot name a place in it. */
+export function checkRepositoryPathAt(value: unknown, pointer: string, what: string): RuleProblem | undefined {
+  if (typeof value !== "string") return undefined;
+  const problem = checkRepositoryPath(value);
+  return problem ? { pointer, severity: "error", message: `${what} '${value}' ${problem}` } : undefined;
 }
 
 export function checkStepPaths(type: string, params: Mapping, pointer: string): RuleProblem[] {
@@ -62,18 +55,6 @@ export function checkStepPaths(type: string, params: Mapping, pointer: string): 
     }
   }
   return problems;
-}
-
-/** `[source:]target[:mode]`, as docker-provisioner's parseVolumes reads it. */
-function checkVolume(volume: unknown, pointer: string, problems: RuleProblem[]): void {
-  if (typeof volume !== "string") return;
-  const parts = volume.split(":");
-  if (parts.some((part) => part.split("/").includes(".."))) {
-    problems.push({ pointer, severity: "error", message: `volume '${volume}' must not contain '..'` });
-  } else if (parts.length > 1 && parts[0]?.startsWith("/")) {
-    const message = `volume '${volume}' mounts the host path '${parts[0]}': this Eve refuses it unless its operator allows that path`;
-    problems.push({ pointer, severity: "warning", message });
-  }
 }
 
 function isMapping(value: unknown): value is Mapping {

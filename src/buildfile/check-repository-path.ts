@@ -1,8 +1,8 @@
 /**
  * The lexical half of path safety, pure so `eve lint` can use it: a path a
- * build file names in the repository (docker `path`/`dockerfile`, kube_pod
- * `path`/image contexts, openstack `path`) is read on the Eve host, so it must
- * not name anything outside the checkout. Links are checked on the disk, by
+ * build file names in the repository (a worker's `path`, a Dockerfile, an
+ * image context) is read on the Eve host, so it must not name anything
+ * outside the checkout. Links are checked on the disk, by
  * `resolveRepositoryPath` (src/provisioners/safe-path.ts), which calls this first.
  */
 

@@ -2,8 +2,8 @@
  * Rules on one step's parameters, read as Eve's step factory and Buildbot
  * read them (`eve/util/step_factory.py`, `eve/patch/remote_shell_command.py`).
  */
-import type { RuleProblem } from "./check-build-file-rules.js";
 import { checkInterpolatedPercent } from "./check-percent-format.js";
+import type { RuleProblem } from "./rule-problem.js";
 import { toPointer } from "./yaml/yaml-positions.js";
 
 type Mapping = Record<string, unknown>;

@@ -9,7 +9,7 @@
  * not make a cycle safe: children get a copy of the parent's properties, so a
  * condition true in the parent is true again in the child.
  */
-import type { RuleProblem } from "./check-build-file-rules.js";
+import type { RuleProblem } from "./rule-problem.js";
 import { toPointer, type YamlPositions } from "./yaml/yaml-positions.js";
 
 type Mapping = Record<string, unknown>;

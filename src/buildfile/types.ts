@@ -16,47 +16,21 @@ export interface ValidationMessage {
   path: string;
 }
 
-export const WORKER_TYPES = ["local", "docker", "kube_pod", "openstack"] as const;
-export type WorkerType = (typeof WORKER_TYPES)[number];
+/**
+ * The name of a worker type (`local`, `docker`, …). This layer knows none of
+ * them: the registry of worker types (src/provisioners/worker-types.ts) lists
+ * them, and the schema's `worker` definition checks a file against them.
+ */
+export type WorkerType = string;
 
-export interface LocalWorkerSpec {
-  type: "local";
+/**
+ * A stage's `worker:` block as the schema accepted it. Each worker type's own
+ * folder has its exact shape (e.g. DockerWorkerSpec) and narrows to it.
+ */
+export interface WorkerSpec {
+  type: WorkerType;
+  [key: string]: unknown;
 }
-
-export interface DockerWorkerSpec {
-  type: "docker";
-  /** Build context directory in the repository. */
-  path?: string;
-  /** Dockerfile path (relative to the repository), inside or outside the context. */
-  dockerfile?: string;
-  /** Pre-built image; wins over `path`. Interpolated with properties. */
-  image?: string;
-  memory?: string;
-  volumes?: string[];
-}
-
-export interface KubePodImage {
-  context: string;
-  dockerfile?: string;
-}
-
-export interface KubePodWorkerSpec {
-  type: "kube_pod";
-  /** Pod manifest template in the repository (Jinja2). */
-  path: string;
-  images?: Record<string, string | KubePodImage>;
-  vars?: Record<string, unknown>;
-  service?: { requests?: Record<string, unknown>; namespaces?: string[] };
-}
-
-export interface OpenStackWorkerSpec {
-  type: "openstack";
-  image: string;
-  flavor: string;
-  path?: string;
-}
-
-export type WorkerSpec = LocalWorkerSpec | DockerWorkerSpec | KubePodWorkerSpec | OpenStackWorkerSpec;
 
 /** One step as written: `{ StepType: { params } }`. Params are not yet interpolated. */
 export interface StepDef {

@@ -6,6 +6,7 @@
 import { checkBuildFileRules } from "./check-build-file-rules.js";
 import { checkBuildFileSchema } from "./build-file-schema.js";
 import { checkPercentFormat } from "./check-percent-format.js";
+import type { WorkerRules } from "./rule-problem.js";
 import type { StepNeed } from "./step-catalog.js";
 import { toBuildFile } from "./to-build-file.js";
 import type { BuildFile, ValidationMessage } from "./types.js";
@@ -19,11 +20,24 @@ export interface ValidateBuildFileResult {
   messages: ValidationMessage[];
 }
 
-/**
- * `available`: the services of the installation that will run the file (`eve
- * lint` and the app pass theirs); a step type needing another one is a warning.
- */
-export function validateBuildFile(text: string, file: string, limits: Partial<YamlLimits> = {}, available: ReadonlySet<StepNeed> = new Set()): ValidateBuildFileResult {
+export interface ValidateOptions {
+  /**
+   * Each worker type's rules for its `worker:` blocks. This layer knows no
+   * worker type: callers pass the registry's (WORKER_RULES in
+   * src/provisioners/worker-types.ts); without them only the schema and the
+   * rules common to every worker apply.
+   */
+  workerRules?: WorkerRules;
+  /**
+   * The services of the installation that will run the file (`eve lint` and
+   * the app pass theirs); a step type needing another one is a warning.
+   */
+  available?: ReadonlySet<StepNeed>;
+  limits?: Partial<YamlLimits>;
+}
+
+export function validateBuildFile(text: string, file: string, options: ValidateOptions = {}): ValidateBuildFileResult {
+  const limits = options.limits ?? {};
   const messages: ValidationMessage[] = [];
   const add = (position: SourcePosition, severity: ValidationMessage["severity"], message: string, path = ""): void => {
     messages.push({ file, line: position.line, column: position.column, severity, message, path });
@@ -52,7 +66,7 @@ export function validateBuildFile(text: string, file: string, limits: Partial<Ya
   const structural = checkBuildFileSchema(root);
   for (const problem of structural) add(locate(problem.pointer, problem.atKey), "error", problem.message, problem.pointer);
   // The rules read defensively, so they also run on a file with structural errors.
-  for (const problem of checkBuildFileRules(root as Record<string, unknown>, loaded.positions, available)) {
+  for (const problem of checkBuildFileRules(root as Record<string, unknown>, loaded.positions, options.workerRules ?? new Map(), options.available)) {
     add(locate(problem.pointer, problem.atKey), problem.severity, problem.message, problem.pointer);
   }
   messages.sort((a, b) => a.line - b.line || a.column - b.column);

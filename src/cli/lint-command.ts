@@ -7,6 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import { formatMessage } from "../buildfile/format-message.js";
 import type { ValidationMessage } from "../buildfile/types.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
+import { WORKER_RULES } from "../provisioners/worker-types.js";
 import { DEFAULT_YAML_LIMITS } from "../buildfile/yaml/parse-yaml-document.js";
 import { UsageError } from "./usage-error.js";
 
@@ -61,5 +62,5 @@ async function lintFile(file: string): Promise<ValidationMessage[]> {
     const line = before.split("\n").length;
     return problem("the file is not valid UTF-8 text", line, before.length - before.lastIndexOf("\n"));
   }
-  return validateBuildFile(text, file).messages;
+  return validateBuildFile(text, file, { workerRules: WORKER_RULES }).messages;
 }

@@ -33,9 +33,9 @@ Run a build on this machine with the engine the app uses.
                         {"result", "stages": [{"name", "result", "durationMs",
                          "steps": [{"name", "result", "durationMs", "exitCode"}]}]}
 
-docker and kube_pod stages use the worker settings of the environment, as
-the app does (DOCKER_HOST, EVE_DOCKER_*, EVE_KUBE_*; docs/configuration.md),
-and so do the limits on triggered stages (EVE_MAX_STAGES_PER_BUILD,
+Stages use the worker settings of the environment, as the app does
+(DOCKER_HOST, EVE_DOCKER_*, EVE_KUBE_*; docs/configuration.md), and so do
+the limits on triggered stages (EVE_MAX_STAGES_PER_BUILD,
 EVE_MAX_TRIGGER_DEPTH).
 
 When no branch pattern matches and there is no default, nothing runs: the

@@ -13,7 +13,6 @@ import { validateBuildFile } from "../buildfile/validate-build-file.js";
 import { createEnvReader } from "../config/env-reader.js";
 import { loadTriggerLimits } from "../config/load-trigger-limits.js";
 import { loadWorkerSettings, type WorkerSettings } from "../config/load-worker-settings.js";
-import { toProvisionerSettings } from "../config/to-provisioner-settings.js";
 import { createBuildProperties } from "../engine/build-properties.js";
 import { InProcessLauncher } from "../engine/in-process-launcher.js";
 import { readRepoFacts, type RepoFacts } from "../engine/read-repo-facts.js";
@@ -23,6 +22,7 @@ import type { EngineSettings, StageOutcome } from "../engine/types.js";
 import { keepHeapFlat } from "../logs/keep-heap-flat.js";
 import { createLabelledDir, DEFAULT_LOCAL_BASE_DIR } from "../provisioners/local/local-provisioner.js";
 import { createProvisionerRegistry } from "../provisioners/registry.js";
+import { WORKER_RULES } from "../provisioners/worker-types.js";
 import { TerminalReporter } from "../reporting/terminal-reporter.js";
 import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
 import { parseRunArgs, RUN_USAGE, type RunArgs } from "./parse-run-args.js";
@@ -60,10 +60,10 @@ export async function runCommand(args: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError(`cannot read the build file ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const { buildFile, messages } = validateBuildFile(text, parsed.file);
+  const { buildFile, messages } = validateBuildFile(text, parsed.file, { workerRules: WORKER_RULES });
   if (messages.length > 0) process.stderr.write(`${messages.map(formatMessage).join("\n")}\n`);
   if (!buildFile) return 2;
-  const kubePod = kubePodUsable(workers.settings, buildFile);
+  sayWhyTypesCannotRun(workers.settings, buildFile);
   const secrets = await readSecretsFile(parsed.secretsFile);
   let facts: RepoFacts;
   try {
@@ -112,7 +112,7 @@ export async function runCommand(args: string[]): Promise<number> {
     const common = {
       buildFile,
       secrets,
-      provisioners: createProvisionerRegistry(toProvisionerSettings(workers.settings, { kubePod })),
+      provisioners: createProvisionerRegistry(workers.settings),
       observer: reporter,
       settings: SETTINGS,
       instance: RUN_INSTANCE,
@@ -137,13 +137,12 @@ export async function runCommand(args: string[]): Promise<number> {
   }
 }
 
-/** kube_pod runs when its cluster is reachable; else say why, if the file has kube_pod stages. */
-function kubePodUsable(settings: WorkerSettings, buildFile: BuildFile): boolean {
-  if (settings.kubeAccessProblems.length === 0) return true;
-  if ([...buildFile.stages.values()].some((stage) => stage.worker.type === "kube_pod")) {
-    process.stderr.write(settings.kubeAccessProblems.map((problem) => `eve run: kube_pod stages cannot run here: ${problem}\n`).join(""));
+/** A worker type runs when its settings show no problem (a reachable cluster); else say why, if the file has stages of it. */
+function sayWhyTypesCannotRun(workers: WorkerSettings, buildFile: BuildFile): void {
+  for (const { module, problems } of workers) {
+    if (problems.length === 0 || ![...buildFile.stages.values()].some((stage) => stage.worker.type === module.type)) continue;
+    process.stderr.write(problems.map((problem) => `eve run: ${module.type} stages cannot run here: ${problem}\n`).join(""));
   }
-  return false;
 }
 
 type StageChoice = { name: string } | { skip: string } | { fail: string };

@@ -11,6 +11,8 @@ export interface EnvReader {
   integer(name: string, fallback: number, min: number): number;
   /** on/off (also true/false, yes/no, 1/0); the fallback when unset. */
   flag(name: string, fallback: boolean): boolean;
+  /** The same reader, reporting nothing: for a setting another module reads too, and reports. */
+  silent(): EnvReader;
 }
 
 export function createEnvReader(env: NodeJS.ProcessEnv, errors: string[]): EnvReader {
@@ -37,5 +39,6 @@ export function createEnvReader(env: NodeJS.ProcessEnv, errors: string[]): EnvRe
       errors.push(`${name}=${raw}: expected on or off`);
       return fallback;
     },
+    silent: () => createEnvReader(env, []),
   };
 }

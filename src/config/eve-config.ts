@@ -57,7 +57,7 @@ export interface EveConfig {
   secrets: Record<string, string>;
   /** Vault KV v2 source (VAULT_ADDR, VAULT_TOKEN, EVE_VAULT_MOUNT, EVE_VAULT_PATH); undefined when not set. */
   vault: VaultSettings | undefined;
-  /** Docker and kube_pod workers (DOCKER_*, EVE_DOCKER_*, EVE_KUBE_*); kube_pod access is checked when EVE_WORKER_TYPES has it. */
+  /** Every worker type's own settings (DOCKER_*, EVE_DOCKER_*, EVE_KUBE_*, …); a type's problems are errors when EVE_WORKER_TYPES has it. */
   workerSettings: WorkerSettings;
   /** Where artifacts are stored, how long, and the upload limits (EVE_ARTIFACTS_STORE, _DIR, _S3_*, _RETENTION_DAYS, _MAX_*). */
   artifactStore: ArtifactStoreSettings;

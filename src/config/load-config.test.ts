@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "./load-config.js";
+import { getWorkerSettings } from "./load-worker-settings.js";
 
 const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const minimal = { APP_ID: "42", PRIVATE_KEY: pem, WEBHOOK_SECRET: "s3cret" };
@@ -87,7 +88,8 @@ describe("loadConfig", () => {
   it("carries the worker settings, and refuses to start kube_pod workers that cannot reach a cluster", () => {
     const { config } = loadConfig({ ...minimal, EVE_DOCKER_MAX_MEMORY: "2G", EVE_KUBE_SERVER: "https://kube.example.com", EVE_KUBE_TOKEN: "t0ken", EVE_WORKER_TYPES: "docker,kube_pod" });
 
-    expect(config?.workerSettings).toMatchObject({ docker: { maxMemory: "2G" }, kubernetes: { access: { mode: "token", server: "https://kube.example.com" } }, kubeAccessProblems: [] });
+    expect(getWorkerSettings(config?.workerSettings ?? [], "docker")).toMatchObject({ settings: { maxMemory: "2G" }, problems: [] });
+    expect(getWorkerSettings(config?.workerSettings ?? [], "kube_pod")).toMatchObject({ settings: { kubernetes: { access: { mode: "token", server: "https://kube.example.com" } } }, problems: [] });
     expect(loadConfig({ ...minimal, EVE_WORKER_TYPES: "docker" }).errors).toEqual([]);
     expect(loadConfig({ ...minimal, EVE_WORKER_TYPES: "docker,kube_pod", EVE_DOCKER_CPUS: "-1" }).errors).toEqual([
       "EVE_DOCKER_CPUS=-1: expected a number of CPUs above 0, e.g. 1 or 0.5",

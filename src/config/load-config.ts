@@ -7,8 +7,9 @@ import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { WORKER_TYPES, type WorkerType } from "../buildfile/types.js";
+import type { WorkerType } from "../buildfile/types.js";
 import { DEFAULT_ARTIFACTS_PREFIX } from "../engine/artifacts-properties.js";
+import { DEFAULT_TRUSTED_ONLY_WORKERS, DEFAULT_WORKER_TYPES, WORKER_TYPE_MODULES, WORKER_TYPES } from "../provisioners/worker-types.js";
 import { parseSecretsText, secretsFormatOf } from "../secrets/parse-secrets-text.js";
 import { ENV_SECRET_PREFIX, readEnvSecrets } from "../secrets/read-env-secrets.js";
 import type { VaultSettings } from "../secrets/read-vault-secrets.js";
@@ -17,7 +18,7 @@ import { FORK_BUILD_POLICIES, LOG_LEVELS, type EveConfig, type ForkBuildPolicy, 
 import { loadTriggerLimits } from "./load-trigger-limits.js";
 import { loadWorkerSettings } from "./load-worker-settings.js";
 import { loadArtifactStoreSettings } from "./load-artifact-store-settings.js";
-import { SETTINGS } from "./settings.js";
+import { getCapacitySettingName, SETTINGS } from "./settings.js";
 
 export interface LoadConfigResult {
   config: EveConfig | undefined;
@@ -78,19 +79,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     errors.push(`EVE_INSTANCE=${instance}: expected lower-case letters, digits and dashes (≤ 40), usable as a label`);
   }
 
-  const workerTypes = parseWorkerTypes(read("EVE_WORKER_TYPES") ?? "local,docker", errors);
-  const capacity: Record<WorkerType, number> = {
-    local: integer("EVE_MAX_LOCAL_WORKERS", 2, 1),
-    docker: integer("EVE_MAX_DOCKER_WORKERS", 24, 1),
-    kube_pod: integer("EVE_MAX_KUBE_POD_WORKERS", 24, 1),
-    openstack: integer("EVE_MAX_OPENSTACK_WORKERS", 20, 1),
-  };
+  const workerTypes = parseWorkerTypes(read("EVE_WORKER_TYPES") ?? DEFAULT_WORKER_TYPES.join(","), errors);
+  const capacity: Record<WorkerType, number> = Object.fromEntries(
+    WORKER_TYPE_MODULES.map((module) => [module.type, integer(getCapacitySettingName(module.type), module.defaultCapacity, 1)]),
+  );
   const workerSettings = loadWorkerSettings(env);
   errors.push(...workerSettings.errors);
   const artifactStore = loadArtifactStoreSettings(env);
   errors.push(...artifactStore.errors);
-  // Only a process that runs kube_pod stages needs to reach the cluster.
-  if (workerTypes.includes("kube_pod")) errors.push(...workerSettings.settings.kubeAccessProblems);
+  // Only a process that runs a type's stages needs what it needs (a reachable cluster).
+  for (const { module, problems } of workerSettings.settings) if (workerTypes.includes(module.type)) errors.push(...problems);
 
   const config: EveConfig = {
     appId: Number(appIdRaw),
@@ -111,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     capacity,
     commitStatus: flag("EVE_COMMIT_STATUS", true),
     forkBuilds: parseForkBuilds(read("EVE_FORK_BUILDS") ?? "approve", errors),
-    trustedOnlyWorkers: parseWorkerList("EVE_TRUSTED_ONLY_WORKERS", read("EVE_TRUSTED_ONLY_WORKERS") ?? "local", errors),
+    trustedOnlyWorkers: parseWorkerList("EVE_TRUSTED_ONLY_WORKERS", read("EVE_TRUSTED_ONLY_WORKERS") ?? DEFAULT_TRUSTED_ONLY_WORKERS.join(","), errors),
     allowMasterShellCommand: flag("EVE_ALLOW_MASTER_SHELL_COMMAND", false),
     logRetentionDays: integer("EVE_LOG_RETENTION_DAYS", 30, 1),
     workspaceDir: read("EVE_WORKSPACE_DIR") ?? join(tmpdir(), "eve"),

@@ -2,10 +2,20 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_DOCKER_SETTINGS } from "../provisioners/docker/docker-settings.js";
+import { DEFAULT_DOCKER_SETTINGS, type DockerSettings } from "../provisioners/docker/docker-settings.js";
+import type { KubePodWorkerSettings } from "../provisioners/kubernetes/kube-pod-worker-type.js";
 import { DEFAULT_KUBE_SETTINGS } from "../provisioners/kubernetes/kube-settings.js";
-import { loadWorkerSettings, workerSettingsSecrets } from "./load-worker-settings.js";
+import { getWorkerSettings, loadWorkerSettings as loadAll, workerSettingsSecrets as allSecrets, type WorkerSettings } from "./load-worker-settings.js";
 import { SETTINGS } from "./settings.js";
+
+/** The docker and kube_pod modules' settings, as the registry loaded them. */
+function loadWorkerSettings(env: NodeJS.ProcessEnv) {
+  const { settings: all, errors } = loadAll(env);
+  const kube = getWorkerSettings(all, "kube_pod")?.settings as KubePodWorkerSettings;
+  const settings = { all, docker: getWorkerSettings(all, "docker")?.settings as DockerSettings, kubernetes: kube.kubernetes, kubeAccessProblems: getWorkerSettings(all, "kube_pod")?.problems };
+  return { settings, errors };
+}
+const workerSettingsSecrets = (settings: { all: WorkerSettings }) => allSecrets(settings.all);
 
 const dir = mkdtempSync(join(tmpdir(), "eve-worker-settings-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

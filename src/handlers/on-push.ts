@@ -6,6 +6,7 @@
 import type { Context } from "probot";
 import { selectStage } from "../buildfile/plan-build.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
+import { FALLBACK_WORKER_TYPE, WORKER_RULES } from "../provisioners/worker-types.js";
 import { createBuildProperties } from "../engine/build-properties.js";
 import { getProductVersionScriptPath } from "../engine/read-product-version.js";
 import { saveBuildFileText } from "../queue/build-file-store.js";
@@ -74,7 +75,7 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
   const path = options.buildFilePath;
   const text = await readBuildFile(context, owner, repo, path, sha);
   if (text === undefined) return;
-  const { buildFile, messages } = validateBuildFile(text, path);
+  const { buildFile, messages } = validateBuildFile(text, path, { workerRules: WORKER_RULES });
   if (!buildFile) return reportBrokenBuildFile(context, { owner, repo, sha, path, messages });
   const selected = selectStage(buildFile, branch);
   if (selected.stage === undefined) {
@@ -116,7 +117,7 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
     branch,
     buildFilePath: path,
     stage: { build, stage: selected.stage, attempt: 1, run: getRunId(build, selected.stage, 1, undefined) },
-    workerType: stageDef?.worker.type ?? "local",
+    workerType: stageDef?.worker.type ?? FALLBACK_WORKER_TYPE,
     parent: undefined,
     properties,
     forcedProperties: [],

@@ -5,6 +5,7 @@
  */
 import type { BuildFile } from "../buildfile/types.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
+import { WORKER_RULES } from "../provisioners/worker-types.js";
 import { loadBuildFileText } from "../queue/build-file-store.js";
 import { getLatestBuild, getStageRuns } from "../queue/build-registry.js";
 import { getLatestStageRuns, rerunStage, selectFailedStages } from "../queue/rerun-stages.js";
@@ -59,7 +60,7 @@ export async function findBuild(options: CommandOptions, target: CommandTarget):
 /** The file a recorded build runs; undefined once it has expired. */
 export async function loadRecordedBuildFile(options: Pick<CommandOptions, "queues" | "buildFilePath">, build: string): Promise<BuildFile | undefined> {
   const text = await loadBuildFileText(options.queues, build);
-  return text === undefined ? undefined : validateBuildFile(text, options.buildFilePath).buildFile;
+  return text === undefined ? undefined : validateBuildFile(text, options.buildFilePath, { workerRules: WORKER_RULES }).buildFile;
 }
 
 function listStages(buildFile: BuildFile): string {

@@ -8,6 +8,7 @@
 import type { Context } from "probot";
 import { selectStage } from "../buildfile/plan-build.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
+import { FALLBACK_WORKER_TYPE, WORKER_RULES } from "../provisioners/worker-types.js";
 import { createBuildProperties } from "../engine/build-properties.js";
 import { saveBuildFileText } from "../queue/build-file-store.js";
 import { cancelBuild, replaceBranchBuild } from "../queue/cancel-builds.js";
@@ -40,7 +41,7 @@ export async function startPullRequestBuild(
   const path = options.buildFilePath;
   const text = await readBuildFile(context, owner, repo, path, head.sha);
   if (text === undefined) return { started: false, reason: `there is no \`${path}\` at ${head.sha.slice(0, 7)}` };
-  const { buildFile, messages } = validateBuildFile(text, path);
+  const { buildFile, messages } = validateBuildFile(text, path, { workerRules: WORKER_RULES });
   if (!buildFile) {
     await reportBrokenBuildFile(context, { owner, repo, sha: head.sha, path, messages });
     return { started: false, reason: `\`${path}\` is not valid (see its check run)` };
@@ -78,7 +79,7 @@ export async function startPullRequestBuild(
     branch: head.branch,
     buildFilePath: path,
     stage: { build, stage: selected.stage, attempt: 1, run: getRunId(build, selected.stage, 1, undefined) },
-    workerType: buildFile.stages.get(selected.stage)?.worker.type ?? "local",
+    workerType: buildFile.stages.get(selected.stage)?.worker.type ?? FALLBACK_WORKER_TYPE,
     parent: undefined,
     properties,
     forcedProperties: [],

@@ -1,8 +1,8 @@
 /**
  * A provisioner whose implementation, and the SDK behind it, is imported on
  * first use. The Kubernetes client alone costs about 0.5 s and 70 MB when
- * imported, which every `eve run` and every worker process without kube_pod
- * stages would otherwise pay.
+ * imported, which every `eve run` and every worker process without stages
+ * of that type would otherwise pay.
  */
 import type { WorkerSpec, WorkerType } from "../buildfile/types.js";
 import type { Provisioner, SpawnContext, Workspace } from "./types.js";

@@ -1,47 +1,26 @@
 /**
- * The provisioners this Eve can use, by worker type. A worker type missing
- * from the map makes the stages that ask for it end in `exception`.
+ * The provisioners and sweepers of this process, from the worker types'
+ * settings. A worker type missing from the provisioners makes the stages that
+ * ask for it end in `exception` ("this Eve has no '<type>' workers").
  */
 import type { WorkerType } from "../buildfile/types.js";
-import { DockerProvisioner } from "./docker/docker-provisioner.js";
-import type { DockerSettings } from "./docker/docker-settings.js";
-import type { KubeProvisioner } from "./kubernetes/kube-provisioner.js";
-import type { KubeSettings } from "./kubernetes/kube-settings.js";
-import { LazyProvisioner } from "./lazy-provisioner.js";
-import { LocalProvisioner } from "./local/local-provisioner.js";
+import type { WorkerSettings } from "../config/load-worker-settings.js";
+import type { OrphanSweeper } from "./reaper.js";
 import type { Provisioner } from "./types.js";
+import type { WorkerContext } from "./worker-type-module.js";
 
-export interface ProvisionerSettings {
-  /** Base directory of local builder directories (default `<tmpdir>/eve-workspaces`). */
-  localBaseDir?: string;
-  /** Docker worker settings (defaults: DEFAULT_DOCKER_SETTINGS). */
-  docker?: Partial<DockerSettings>;
-  /** kube_pod worker settings; kube_pod is registered only when given (Eve's KUBE_POD_WORKER_IN_USE, default off). */
-  kubernetes?: Partial<KubeSettings>;
-}
-
-/**
- * Worker types a build file may name but no Eve process can spawn yet. Every
- * worker process takes their stages anyway, so that the engine ends them at
- * once with "this Eve has no 'openstack' workers" instead of their check runs
- * staying queued forever.
- */
-export const UNIMPLEMENTED_WORKER_TYPES: readonly WorkerType[] = ["openstack"];
-
-export function createProvisionerRegistry(settings: ProvisionerSettings = {}): Map<WorkerType, Provisioner> {
+/** A provisioner for every type that has one and can run here (its settings show no problem). */
+export function createProvisionerRegistry(workers: WorkerSettings, context: WorkerContext = {}): Map<WorkerType, Provisioner> {
   const registry = new Map<WorkerType, Provisioner>();
-  registry.set("local", new LocalProvisioner(settings.localBaseDir === undefined ? {} : { baseDir: settings.localBaseDir }));
-  // The engine is only contacted when a docker stage spawns, so registering it costs nothing without Docker.
-  const docker = new DockerProvisioner({ settings: settings.docker ?? {} });
-  registry.set("docker", docker);
-  // kube_pod images are built on the docker workers' engine (DOCKER_HOST and its TLS settings).
-  const kubernetes = settings.kubernetes;
-  if (kubernetes) {
-    const load = async (): Promise<KubeProvisioner> => {
-      const { KubeProvisioner } = await import("./kubernetes/kube-provisioner.js");
-      return new KubeProvisioner({ settings: kubernetes, docker: docker.client });
-    };
-    registry.set("kube_pod", new LazyProvisioner("kube_pod", load));
+  for (const { module, settings, problems } of workers) {
+    if (module.createProvisioner && problems.length === 0) registry.set(module.type, module.createProvisioner(settings, context));
   }
   return registry;
+}
+
+/** The reaper's sweepers of the given types (those that can run here). */
+export async function createWorkerSweepers(workers: WorkerSettings, types: readonly WorkerType[], context: WorkerContext = {}): Promise<OrphanSweeper[]> {
+  const chosen = workers.filter(({ module, problems }) => types.includes(module.type) && problems.length === 0);
+  const sweepers = await Promise.all(chosen.map(({ module, settings }) => module.createSweepers?.(settings, context) ?? []));
+  return sweepers.flat();
 }

@@ -75,13 +75,15 @@ export interface Workspace {
   exec(command: StepCommand, options: ExecOptions): Promise<ExecResult>;
   /** Removes everything spawn created. Idempotent, safe to call twice and after a failed spawn. */
   teardown(): Promise<void>;
-  /** Properties the worker sets for the stage (kube_pod `service`: one per namespace); the engine sets them after spawn. */
+  /** Properties the worker sets for the stage (e.g. one per `service` namespace of a pod); the engine sets them after spawn. */
   readonly properties?: Readonly<Record<string, unknown>>;
 }
 
 export interface Provisioner {
   readonly type: WorkerType;
   spawn(spec: WorkerSpec, context: SpawnContext): Promise<Workspace>;
+  /** Throws when the back-end cannot be reached (readiness of a process that runs this type); absent when there is nothing to ask. */
+  ping?(): Promise<void>;
 }
 
 /** Infrastructure failed (not the build's fault): spawn, exec transport, teardown. */

@@ -7,6 +7,7 @@
 import { execFile } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import type { StageDef } from "../buildfile/types.js";
+import { workerNeedsCheckout } from "../provisioners/worker-types.js";
 
 export interface CheckoutOptions {
   /** Clone URL, e.g. https://github.com/owner/repo.git */
@@ -47,12 +48,7 @@ export async function checkoutRepository(options: CheckoutOptions): Promise<void
 
 /** Whether a stage reads files of the repository on the Eve host. */
 export function needsCheckout(stage: StageDef): boolean {
-  const worker = stage.worker;
-  const workerNeedsFiles =
-    (worker.type === "docker" && worker.image === undefined && worker.path !== undefined) ||
-    worker.type === "kube_pod" ||
-    (worker.type === "openstack" && worker.path !== undefined);
-  return workerNeedsFiles || stage.steps.some((step) => step.type === "Git" || step.type === "MasterShellCommand");
+  return workerNeedsCheckout(stage.worker) || stage.steps.some((step) => step.type === "Git" || step.type === "MasterShellCommand");
 }
 
 function runGit(args: string[], cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string> {

@@ -15,6 +15,7 @@ import { runStage } from "../engine/run-stage.js";
 import type { TriggerLimits } from "../engine/trigger-limits.js";
 import type { EngineSettings, PropertyValues, SecretSource, StageObserver, StageOutcome } from "../engine/types.js";
 import type { Provisioner } from "../provisioners/types.js";
+import { DEFAULT_TRUSTED_ONLY_WORKERS, WORKER_RULES } from "../provisioners/worker-types.js";
 import { loadBuildFileText } from "./build-file-store.js";
 import { BuildCancelledError, type CancelListener } from "./cancel-listener.js";
 import { getCancelReason } from "./cancel-builds.js";
@@ -45,7 +46,7 @@ export interface StageProcessorOptions {
   artifactsNaming: ArtifactsNaming;
   /** Bounds on the stages a build triggers; default DEFAULT_TRIGGER_LIMITS. */
   triggerLimits?: TriggerLimits;
-  /** Worker types refused to untrusted builds (pull requests from forks); default local. */
+  /** Worker types refused to untrusted builds (pull requests from forks); default: the registry's DEFAULT_TRUSTED_ONLY_WORKERS. */
   trustedOnlyWorkers?: readonly WorkerType[];
 }
 
@@ -85,7 +86,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
       const buildFile = await readCached(data);
       if (typeof buildFile === "string") return { outcome: await endBeforeStart(options, data, "exception", buildFile) };
       const stageDef = buildFile.stages.get(data.stage.stage);
-      const refusal = data.untrusted ? getUntrustedRefusal(data.workerType, options.trustedOnlyWorkers ?? ["local"]) : undefined;
+      const refusal = data.untrusted ? getUntrustedRefusal(data.workerType, options.trustedOnlyWorkers ?? DEFAULT_TRUSTED_ONLY_WORKERS) : undefined;
       if (refusal !== undefined) return { outcome: await endBeforeStart(options, data, "failure", refusal) };
       let checkout: string | undefined;
       if ((stageDef && needsCheckout(stageDef)) || needsProductVersionCheckout(data)) {
@@ -138,7 +139,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
 async function readBuildFile(options: StageProcessorOptions, data: StageJobData): Promise<BuildFile | string> {
   const text = await loadBuildFileText(options.queues, data.stage.build);
   if (text === undefined) return `the build file of build ${data.stage.build} has expired`;
-  const { buildFile } = validateBuildFile(text, data.buildFilePath);
+  const { buildFile } = validateBuildFile(text, data.buildFilePath, { workerRules: WORKER_RULES });
   return buildFile ?? `${data.buildFilePath} is not valid`;
 }
 

@@ -56,7 +56,7 @@ export async function startStageWorkers(options: StageWorkersOptions): Promise<S
     const worker = new Worker<StageJobData, StageJobResult>(getQueueName(type), processor, {
       connection,
       prefix: options.queues.prefix,
-      concurrency: options.capacity[type],
+      concurrency: options.capacity[type] ?? 1,
       // Stages run for hours; the lock is renewed every lockDuration/2 while the process lives.
       lockDuration: options.lockDurationMs ?? 60_000,
       stalledInterval: Math.max(1_000, Math.round((options.lockDurationMs ?? 60_000) / 2)),

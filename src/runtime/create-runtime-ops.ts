@@ -1,26 +1,26 @@
 /**
  * The operations endpoints of one Eve process: readiness asks Redis (and the
- * Docker Engine when this process runs docker stages); a scrape reads the
- * queue depths from Redis first.
+ * back-end of each worker type this process runs, when its provisioner can
+ * ping it: the Docker Engine); a scrape reads the queue depths from Redis first.
  */
 import type { EveConfig } from "../config/eve-config.js";
 import type { EveMetrics } from "../ops/eve-metrics.js";
 import { createOpsHandler, type OpsHandler, type ReadinessCheck } from "../ops/ops-handler.js";
-import type { DockerClient } from "../provisioners/docker/docker-client.js";
+import type { WorkerType } from "../buildfile/types.js";
+import type { Provisioner } from "../provisioners/types.js";
 import type { StageQueues } from "../queue/queues.js";
 
 export interface RuntimeOpsOptions {
   config: EveConfig;
   queues: StageQueues;
   metrics: EveMetrics;
-  /** Set when this process runs docker stages. */
-  dockerClient: DockerClient | undefined;
+  provisioners: ReadonlyMap<WorkerType, Provisioner>;
 }
 
 const COUNTED_STATES = ["waiting", "prioritized", "delayed", "active", "failed"] as const;
 
 export function createRuntimeOps(options: RuntimeOpsOptions): { handler: OpsHandler } {
-  const { config, queues, metrics, dockerClient } = options;
+  const { config, queues, metrics, provisioners } = options;
   const checks: ReadinessCheck[] = [
     {
       name: "redis",
@@ -29,7 +29,10 @@ export function createRuntimeOps(options: RuntimeOpsOptions): { handler: OpsHand
       },
     },
   ];
-  if (dockerClient) checks.push({ name: "docker", check: () => dockerClient.ping() });
+  for (const type of config.workerTypes) {
+    const provisioner = provisioners.get(type);
+    if (provisioner?.ping) checks.push({ name: type, check: () => provisioner.ping?.() ?? Promise.resolve() });
+  }
   const beforeScrape = async () => {
     for (const type of config.workerTypes) {
       const counts = await queues.queue(type).getJobCounts(...COUNTED_STATES);

@@ -8,16 +8,14 @@ import type { Logger } from "pino";
 import { Probot, type ProbotOctokit } from "probot";
 import type { EveConfig } from "../config/eve-config.js";
 import { workerSettingsSecrets } from "../config/load-worker-settings.js";
-import { toProvisionerSettings } from "../config/to-provisioner-settings.js";
 import { createEveLogger } from "../logging/create-eve-logger.js";
 import { createSecretScrubber, type SecretScrubber } from "../logging/secret-scrubber.js";
 import { RedisLogStore } from "../logs/redis-log-store.js";
 import { createEveMetrics, type EveMetrics } from "../ops/eve-metrics.js";
 import type { OpsHandler } from "../ops/ops-handler.js";
-import { DockerProvisioner } from "../provisioners/docker/docker-provisioner.js";
-import { LocalReaper } from "../provisioners/local/local-reaper.js";
-import { provisionerSweepers } from "../provisioners/provisioner-sweepers.js";
-import { createProvisionerRegistry, UNIMPLEMENTED_WORKER_TYPES } from "../provisioners/registry.js";
+import { createProvisionerRegistry, createWorkerSweepers } from "../provisioners/registry.js";
+import { UNIMPLEMENTED_WORKER_TYPES } from "../provisioners/worker-types.js";
+import { CheckoutReaper } from "../queue/checkout-reaper.js";
 import { createCancelListener } from "../queue/cancel-listener.js";
 import { createRedisConnection, createStageQueues, type StageQueues } from "../queue/queues.js";
 import type { RunReporter } from "../queue/run-reporter.js";
@@ -88,9 +86,8 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
   const queues = createStageQueues(config.redisUrl, options.prefix, redisErrors.onError("queues"));
   const logRedis = createRedisConnection(config.redisUrl);
   redisErrors.watch("logs", logRedis);
-  const provisioners = createProvisionerRegistry(toProvisionerSettings(config.workerSettings, { kubePod: config.workerTypes.includes("kube_pod"), localBaseDir: join(config.workspaceDir, "workers") }));
-  const docker = provisioners.get("docker");
-  const dockerClient = docker instanceof DockerProvisioner && config.workerTypes.includes("docker") ? docker.client : undefined;
+  const workerContext = { workersDir: join(config.workspaceDir, "workers") };
+  const provisioners = createProvisionerRegistry(config.workerSettings, workerContext);
   const onError = (error: unknown) => log.warn({ err: error }, "GitHub or log write failed");
   const logStore = new RedisLogStore(logRedis, { prefix: `${queues.prefix}:log:`, ttlMs: config.logRetentionDays * 24 * 3600 * 1000, onError });
   const writeQueue = new GitHubWriteQueue({ ...options.writeRetry, onError, minIntervalMs: options.writeIntervalMs ?? config.githubWriteIntervalMs });
@@ -107,7 +104,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
   }), queues, onError);
   const closers: (() => Promise<void>)[] = [];
-  const ops = createRuntimeOps({ config, queues, metrics, dockerClient });
+  const ops = createRuntimeOps({ config, queues, metrics, provisioners });
 
   return {
     config,
@@ -125,10 +122,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
       let running = 0;
       const reaper = startReaper({
         instance: config.instance,
-        sweepers: [
-          new LocalReaper({ builderBaseDir: join(config.workspaceDir, "workers"), checkoutBaseDir: join(config.workspaceDir, "checkouts") }),
-          ...(await provisionerSweepers(provisioners, config.workerTypes)),
-        ],
+        sweepers: [new CheckoutReaper(join(config.workspaceDir, "checkouts")), ...(await createWorkerSweepers(config.workerSettings, config.workerTypes, workerContext))],
         queues,
         intervalSec: config.reapIntervalSec,
         log,

@@ -6,7 +6,7 @@
  * BullMQ (finished, failed, or waiting again because its worker was lost).
  */
 import type { Logger } from "pino";
-import { WORKER_TYPES } from "../buildfile/types.js";
+import { WORKER_TYPES } from "../provisioners/worker-types.js";
 import type { EveMetrics } from "../ops/eve-metrics.js";
 import { isOwnerGone } from "../provisioners/labels.js";
 import { reapOrphans, type OrphanSweeper, type ReapedResource } from "../provisioners/reaper.js";

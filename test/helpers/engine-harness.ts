@@ -10,6 +10,7 @@ import { InProcessLauncher } from "../../src/engine/in-process-launcher.js";
 import { runStage } from "../../src/engine/run-stage.js";
 import type { TriggerLimits } from "../../src/engine/trigger-limits.js";
 import type { EngineSettings, PropertyValues, SecretSource, StageIdentity, StageObserver, StageOutcome, StepOutcome } from "../../src/engine/types.js";
+import { loadWorkerSettings } from "../../src/config/load-worker-settings.js";
 import type { StepServices } from "../../src/engine/step-services.js";
 import { createProvisionerRegistry } from "../../src/provisioners/registry.js";
 
@@ -88,7 +89,7 @@ export async function runBuild(
   const common = {
     buildFile,
     secrets: secretsOf(options.secrets ?? {}),
-    provisioners: createProvisionerRegistry({ localBaseDir: baseDir }),
+    provisioners: createProvisionerRegistry(loadWorkerSettings({}).settings, { workersDir: baseDir }),
     observer,
     settings: { ...TEST_SETTINGS, ...options.settings },
     instance: "test",

@@ -3,7 +3,8 @@
  * `image` or an image built from the repository's `path`, idle until steps
  * run in it through exec, removed with its anonymous volumes at teardown.
  */
-import type { DockerWorkerSpec, WorkerSpec } from "../../buildfile/types.js";
+import type { WorkerSpec } from "../../buildfile/types.js";
+import { isDockerWorkerSpec, type DockerWorkerSpec } from "./docker-worker-spec.js";
 import { toLabelMap } from "../labels.js";
 import { ProvisionError, WorkerRefusedError, type Provisioner, type SpawnContext, type Workspace } from "../types.js";
 import { resolveHostPath } from "../safe-path.js";
@@ -35,8 +36,12 @@ export class DockerProvisioner implements Provisioner {
     this.client = options.client ?? new DockerClient(this.settings.engine);
   }
 
+  ping(): Promise<void> {
+    return this.client.ping();
+  }
+
   async spawn(spec: WorkerSpec, context: SpawnContext): Promise<Workspace> {
-    if (spec.type !== "docker") throw new ProvisionError(`the docker provisioner cannot spawn a '${spec.type}' worker`);
+    if (!isDockerWorkerSpec(spec)) throw new ProvisionError(`the docker provisioner cannot spawn a '${spec.type}' worker`);
     const container = refuseUnless(context, await this.#containerSpec(spec, context));
     container.image = await this.#image(spec, context);
     abortIfCancelled(context);

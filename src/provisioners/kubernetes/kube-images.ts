@@ -5,7 +5,7 @@
  * pushed names.
  */
 import { basename } from "node:path";
-import type { KubePodImage } from "../../buildfile/types.js";
+import type { KubePodImage } from "./kube-pod-worker-spec.js";
 import type { DockerClient } from "../docker/docker-client.js";
 import { dockerName, ensureWorkerImage } from "../docker/image-builder.js";
 import { ProvisionError, type SpawnContext } from "../types.js";

@@ -4,7 +4,7 @@
  * awaited; steps are exec'd into its worker container; teardown deletes it.
  */
 import { readFile, realpath } from "node:fs/promises";
-import type { KubePodWorkerSpec, WorkerSpec } from "../../buildfile/types.js";
+import type { WorkerSpec } from "../../buildfile/types.js";
 import { checkInside } from "../docker/build-context.js";
 import { DockerClient } from "../docker/docker-client.js";
 import { ProvisionError, WorkerRefusedError, type Provisioner, type SpawnContext, type Workspace } from "../types.js";
@@ -15,6 +15,7 @@ import { kubeMetadata, kubeName } from "./kube-names.js";
 import { deletePod, waitForPodRunning } from "./kube-pod-lifecycle.js";
 import { createServiceAccess, findServiceCluster, KUBECONFIG_DIR, type ServiceAccess } from "./kube-service.js";
 import { DEFAULT_KUBE_SETTINGS, type KubeSettings } from "./kube-settings.js";
+import { isKubePodWorkerSpec, type KubePodWorkerSpec } from "./kube-pod-worker-spec.js";
 import { KubeWorkspace } from "./kube-workspace.js";
 import { renderPodTemplate } from "./render-pod-template.js";
 
@@ -43,7 +44,7 @@ export class KubeProvisioner implements Provisioner {
   }
 
   async spawn(spec: WorkerSpec, context: SpawnContext): Promise<Workspace> {
-    if (spec.type !== "kube_pod") throw new ProvisionError(`the kube_pod provisioner cannot spawn a '${spec.type}' worker`);
+    if (!isKubePodWorkerSpec(spec)) throw new ProvisionError(`the kube_pod provisioner cannot spawn a '${spec.type}' worker`);
     const template = await this.#readTemplate(spec, context);
     const images = await ensurePodImages(this.#options.docker ?? new DockerClient(), spec.images ?? {}, this.settings.registry, context);
     const rendered = await renderPodTemplate(template, { images, vars: spec.vars ?? {} });

@@ -1,8 +1,7 @@
 /**
- * The local part of the reaper: builder directories (found by their marker
- * file, which holds the labels and the owning host and pid) and repository
- * checkouts (`<workspace>/checkouts/<run>`, judged by their run alone) that
- * dead stage runs left on this host.
+ * The local workers' part of the reaper: builder directories (found by their
+ * marker file, which holds the labels and the owning host and pid) that dead
+ * stage runs left on this host, and the steps still running in them.
  */
 import { readFile, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -15,8 +14,6 @@ import { signalGroup } from "./run-process.js";
 export interface LocalReaperOptions {
   /** Where the local provisioner creates builder directories. */
   builderBaseDir: string;
-  /** Where stage runs check repositories out, one directory per run id. */
-  checkoutBaseDir?: string;
 }
 
 export class LocalReaper implements OrphanSweeper {
@@ -33,13 +30,6 @@ export class LocalReaper implements OrphanSweeper {
       // No marker: not a builder directory, or one still being created.
       if (!parsed || parsed.labels.instance !== instance || !(await isDead(parsed))) continue;
       reaped.push(await remove(dir, parsed));
-    }
-    if (this.#options.checkoutBaseDir !== undefined) {
-      for (const dir of await listDirs(this.#options.checkoutBaseDir)) {
-        const run = dir.slice(dir.lastIndexOf("/") + 1);
-        const parsed: ParsedLabels = { labels: { run }, owner: undefined };
-        if (await isDead(parsed)) reaped.push(await remove(dir, parsed));
-      }
     }
     return reaped;
   }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { DockerWorkerSpec } from "../../../src/buildfile/types.js";
+import type { DockerWorkerSpec } from "../../../src/provisioners/docker/docker-worker-spec.js";
 import { DockerProvisioner } from "../../../src/provisioners/docker/docker-provisioner.js";
 import type { Workspace } from "../../../src/provisioners/types.js";
 import { ensureBusyboxImage } from "../../helpers/busybox-image.js";

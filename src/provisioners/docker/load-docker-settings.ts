@@ -5,10 +5,10 @@
  */
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
-import { parseMemory } from "../provisioners/docker/memory.js";
-import { DEFAULT_DOCKER_SETTINGS, type DockerEngineOptions, type DockerSettings } from "../provisioners/docker/docker-settings.js";
-import type { EnvReader } from "./env-reader.js";
-import { isReadable } from "./is-readable.js";
+import { parseMemory } from "./memory.js";
+import { DEFAULT_DOCKER_SETTINGS, type DockerEngineOptions, type DockerSettings } from "./docker-settings.js";
+import type { EnvReader } from "../../config/env-reader.js";
+import { isReadable } from "../../config/is-readable.js";
 
 /** Docker refuses smaller limits. */
 const MIN_MEMORY = 6 * 1024 ** 2;
@@ -27,7 +27,7 @@ export function loadDockerSettings(env: EnvReader, errors: string[]): DockerSett
 
   return {
     ...DEFAULT_DOCKER_SETTINGS,
-    engine: loadEngine(env, errors),
+    engine: loadDockerEngine(env, errors),
     maxMemory,
     cpus: Number.isFinite(cpus) && cpus > 0 ? cpus : DEFAULT_DOCKER_SETTINGS.cpus,
     networkMode,
@@ -39,7 +39,7 @@ export function loadDockerSettings(env: EnvReader, errors: string[]): DockerSett
 }
 
 /** Docker's variables, as the docker CLI reads them; without DOCKER_HOST the local socket. */
-function loadEngine(env: EnvReader, errors: string[]): DockerEngineOptions {
+export function loadDockerEngine(env: EnvReader, errors: string[]): DockerEngineOptions {
   const host = env.read("DOCKER_HOST");
   const tlsVerify = env.flag("DOCKER_TLS_VERIFY", false);
   if (host === undefined) return {};

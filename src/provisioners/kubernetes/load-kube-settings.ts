@@ -6,10 +6,10 @@
  */
 import { NodeAffinity } from "kubernetes-models/v1/NodeAffinity";
 import { Toleration } from "kubernetes-models/v1/Toleration";
-import type { PodPolicy } from "../provisioners/kubernetes/enforce-pod.js";
-import { parseQuantity } from "../provisioners/kubernetes/kube-quantity.js";
-import { DEFAULT_KUBE_SETTINGS, type KubeSettings } from "../provisioners/kubernetes/kube-settings.js";
-import type { EnvReader } from "./env-reader.js";
+import type { PodPolicy } from "./enforce-pod.js";
+import { parseQuantity } from "./kube-quantity.js";
+import { DEFAULT_KUBE_SETTINGS, type KubeSettings } from "./kube-settings.js";
+import type { EnvReader } from "../../config/env-reader.js";
 import { loadKubeAccess } from "./load-kube-access.js";
 import { loadKubeServices } from "./load-kube-services.js";
 

@@ -9,8 +9,8 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import type { KubeClusterAccess } from "../provisioners/kubernetes/kube-settings.js";
-import type { EnvReader } from "./env-reader.js";
+import type { KubeClusterAccess } from "./kube-settings.js";
+import type { EnvReader } from "../../config/env-reader.js";
 
 export const KUBE_ACCESS_MODES = ["in-cluster", "kubeconfig", "token"] as const;
 /** Where Kubernetes mounts a pod's service account. */

@@ -10,8 +10,8 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import type { KubeClusterAccess, KubeServiceCluster } from "../provisioners/kubernetes/kube-settings.js";
-import { isReadable } from "./is-readable.js";
+import type { KubeClusterAccess, KubeServiceCluster } from "./kube-settings.js";
+import { isReadable } from "../../config/is-readable.js";
 import { isHttpUrl, KUBE_ACCESS_MODES } from "./load-kube-access.js";
 
 type Obj = Record<string, unknown>;
