@@ -42,6 +42,7 @@ describe("DiskArtifactStore", () => {
       ]);
       expect(new Set(inodes.map((s) => s.ino)).size).toBe(1);
       expect(inodes[0]?.nlink).toBe(4); // the blob's own name + three files
+      expect((inodes[0]?.mode ?? 0) & 0o222).toBe(0); // nobody edits every copy at once by mistake
     });
   });
 

@@ -36,6 +36,11 @@ import { compareKeys, completeMetadata, parseMetadata } from "./container-metada
 import { createByteMeter } from "./create-byte-meter.js";
 import { validateArtifactFolder, validateArtifactPath, validateContainerName, validateContainerPrefix } from "./validate-artifact-name.js";
 
+/**
+ * Stored files are read-only: one inode is every container's copy of that content, so a person
+ * editing a file in place (under `files/`) would change them all.
+ */
+const READ_ONLY = 0o444;
 /** Files left in tmp/ by a crashed process are removed by gc after this long. */
 const STALE_TMP_MS = 24 * 3600_000;
 
@@ -100,7 +105,11 @@ export class DiskArtifactStore implements ArtifactStore {
     const { name: _name, ...metadata } = updated;
     const tmp = join(this.#tmp, `${randomUUID()}.json`);
     await writeFile(tmp, JSON.stringify(metadata));
-    await rename(tmp, join(this.#containers, name, "meta.json"));
+    await rename(tmp, join(this.#containers, name, "meta.json")).catch(async (error: unknown) => {
+      await rm(tmp, { force: true });
+      if (isCode(error, "ENOENT")) throw new ArtifactNotFoundError(`artifact container ${name} was deleted while being updated`);
+      throw error;
+    });
     return updated;
   }
 
@@ -147,7 +156,7 @@ export class DiskArtifactStore implements ArtifactStore {
     const meter = createByteMeter(path, options.maxBytes, (chunk) => hash.update(chunk));
     let placed = tmp;
     try {
-      await pipeline(body, meter.stream, createWriteStream(tmp, { flags: "wx" }), ...(options.signal ? [{ signal: options.signal }] : []));
+      await pipeline(body, meter.stream, createWriteStream(tmp, { flags: "wx", mode: READ_ONLY }), ...(options.signal ? [{ signal: options.signal }] : []));
       placed = await this.#shareBlob(tmp, hash.digest("hex"));
       await mkdirInside(filesDir, path.split("/").slice(0, -1), container);
       await rename(placed, join(filesDir, path)).catch((error: unknown) => {
