@@ -35,3 +35,8 @@ export class ArtifactLimitError extends Error {
 export class ArtifactConflictError extends Error {
   override readonly name = "ArtifactConflictError";
 }
+
+/** A container's stored metadata cannot be read (damaged by hand or by a disk): listings and gc skip it. */
+export class ArtifactMetadataError extends Error {
+  override readonly name = "ArtifactMetadataError";
+}

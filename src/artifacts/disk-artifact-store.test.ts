@@ -79,6 +79,19 @@ describe("DiskArtifactStore", () => {
     });
   });
 
+  it("lists and collects around a container whose metadata was damaged, and names it when asked", async () => {
+    await withStore(async (store) => {
+      await store.ensureContainer("github:o:r:damaged", { expiresAt: "2000-01-01T00:00:00.000Z" });
+      await store.ensureContainer("github:o:r:expired", { expiresAt: "2000-01-01T00:00:00.000Z" });
+      await writeFile(join(store.root, "containers", "github:o:r:damaged", "meta.json"), "{ truncated");
+
+      const report = await store.gc(new Date("2026-01-01T00:00:00Z"));
+
+      expect(report.containersDeleted).toEqual(["github:o:r:expired"]);
+      await expect(store.getContainer("github:o:r:damaged")).rejects.toThrow("github:o:r:damaged: its metadata is not JSON");
+    });
+  });
+
   it("refuses a file where a folder is, and a folder where a file is", async () => {
     await withStore(async (store) => {
       await store.ensureContainer("github:o:r:c", { expiresAt: null });

@@ -32,7 +32,7 @@ import type {
   NewContainer,
   PutFileOptions,
 } from "./artifact-store.js";
-import { compareKeys, completeMetadata, parseMetadata } from "./container-metadata.js";
+import { compareKeys, completeMetadata, parseMetadata, skipDamaged } from "./container-metadata.js";
 import { createByteMeter } from "./create-byte-meter.js";
 import { validateArtifactFolder, validateArtifactPath, validateContainerName, validateContainerPrefix } from "./validate-artifact-name.js";
 
@@ -91,7 +91,7 @@ export class DiskArtifactStore implements ArtifactStore {
   async getContainer(name: string): Promise<ContainerInfo | undefined> {
     const dir = join(this.#containers, validateContainerName(name));
     try {
-      return { name, ...parseMetadata(await readFile(join(dir, "meta.json"), "utf8")) };
+      return { name, ...parseMetadata(name, await readFile(join(dir, "meta.json"), "utf8")) };
     } catch (error) {
       if (isCode(error, "ENOENT")) return undefined;
       throw error;
@@ -116,7 +116,7 @@ export class DiskArtifactStore implements ArtifactStore {
   async *listContainers(prefix: string): AsyncIterable<ContainerInfo> {
     validateContainerPrefix(prefix);
     for (const name of (await readdir(this.#containers)).filter((entry) => entry.startsWith(prefix)).sort(compareKeys)) {
-      const info = await this.getContainer(name);
+      const info = await this.getContainer(name).catch(skipDamaged);
       if (info !== undefined) yield info; // undefined: deleted since readdir
     }
   }

@@ -37,7 +37,7 @@ import type {
   NewContainer,
   PutFileOptions,
 } from "./artifact-store.js";
-import { completeMetadata, parseMetadata } from "./container-metadata.js";
+import { completeMetadata, parseMetadata, skipDamaged } from "./container-metadata.js";
 import { createByteMeter } from "./create-byte-meter.js";
 import { validateArtifactFolder, validateArtifactPath, validateContainerName, validateContainerPrefix } from "./validate-artifact-name.js";
 
@@ -90,7 +90,7 @@ export class S3ArtifactStore implements ArtifactStore {
   async getContainer(name: string): Promise<ContainerInfo | undefined> {
     try {
       const response = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#metaKey(name) }));
-      return { name, ...parseMetadata(await (response.Body as { transformToString(): Promise<string> }).transformToString()) };
+      return { name, ...parseMetadata(name, await (response.Body as { transformToString(): Promise<string> }).transformToString()) };
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw error;
@@ -109,7 +109,7 @@ export class S3ArtifactStore implements ArtifactStore {
     const metaPrefix = `${this.#prefix}meta/`;
     for await (const object of this.#listObjects(`${metaPrefix}${validateContainerPrefix(prefix)}`)) {
       const name = object.key.slice(metaPrefix.length, -".json".length);
-      const info = await this.getContainer(name);
+      const info = await this.getContainer(name).catch(skipDamaged);
       if (info !== undefined) yield info;
     }
   }
