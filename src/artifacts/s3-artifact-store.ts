@@ -44,6 +44,11 @@ import { validateArtifactFolder, validateArtifactPath, validateContainerName, va
 const PART_BYTES = 8 * 1024 * 1024;
 /** CopyObject's limit; bigger files are streamed through Eve instead. */
 const MAX_COPY_BYTES = 5 * 1024 ** 3;
+
+export interface S3ArtifactStoreOptions {
+  /** Files above this size are copied by streaming them through Eve (default: CopyObject's 5 GiB). */
+  maxServerCopyBytes?: number;
+}
 /** Objects without a container, and unfinished multipart uploads, are removed by gc after this long. */
 const STALE_MS = 24 * 3600_000;
 
@@ -52,8 +57,10 @@ export class S3ArtifactStore implements ArtifactStore {
   readonly #client: S3Client;
   readonly #bucket: string;
   readonly #prefix: string;
+  readonly #maxServerCopyBytes: number;
 
-  constructor(settings: S3StoreSettings) {
+  constructor(settings: S3StoreSettings, options: S3ArtifactStoreOptions = {}) {
+    this.#maxServerCopyBytes = options.maxServerCopyBytes ?? MAX_COPY_BYTES;
     this.#client = new S3Client({
       region: settings.region,
       forcePathStyle: settings.forcePathStyle,
@@ -125,7 +132,7 @@ export class S3ArtifactStore implements ArtifactStore {
     if ((await this.getContainer(to)) !== undefined) throw new ArtifactExistsError(`artifact container ${to} already exists`);
     for await (const file of this.listFiles(from)) {
       const target = `${this.#filesPrefix(to)}${file.path}`;
-      if (file.size > MAX_COPY_BYTES) {
+      if (file.size > this.#maxServerCopyBytes) {
         const { body } = await this.readFile(from, file.path);
         await new Upload({ client: this.#client, params: { Bucket: this.#bucket, Key: target, Body: body }, partSize: PART_BYTES, queueSize: 2 }).done();
       } else {

@@ -48,6 +48,26 @@ describe("S3ArtifactStore", () => {
     b.destroy();
   });
 
+  it("copies files too big for a server-side copy by streaming them through", async () => {
+    const store = new S3ArtifactStore(
+      { endpoint: server.endpoint, bucket, region: "us-east-1", credentials: server.credentials, keyPrefix: `t-${randomUUID()}/`, forcePathStyle: true },
+      { maxServerCopyBytes: 1000 },
+    );
+    const big = Buffer.alloc(9 * 1024 * 1024, 3); // over one 8 MiB part: a multipart upload
+    await store.ensureContainer("github:o:r:c", { expiresAt: null });
+    await store.putFile("github:o:r:c", "small", Readable.from([Buffer.from("server-side")]));
+    await store.putFile("github:o:r:c", "dir/big", Readable.from([big]));
+
+    await store.copyContainer("github:o:r:c", "github:o:r:promoted-1", { expiresAt: null });
+
+    const copied = await store.readFile("github:o:r:promoted-1", "dir/big");
+    const parts: Buffer[] = [];
+    for await (const part of copied.body) parts.push(part as Buffer);
+    expect(Buffer.concat(parts).equals(big)).toBe(true);
+    expect(await store.statFile("github:o:r:promoted-1", "small")).toMatchObject({ size: 11 });
+    store.destroy();
+  });
+
   it("fails cleanly when the server refuses, and ends the source", async () => {
     const good = createStore(`t-${randomUUID()}/`);
     await good.ensureContainer("github:o:r:c", { expiresAt: null });
