@@ -16,6 +16,7 @@
  */
 import { checkRepositoryPath, climbsOut } from "./check-repository-path.js";
 import type { RuleProblem, WorkerRules } from "./rule-problem.js";
+import { getStepType } from "./step-catalog.js";
 import { toPointer } from "./yaml/yaml-positions.js";
 
 type Mapping = Record<string, unknown>;
@@ -47,7 +48,7 @@ export function checkStepPaths(type: string, params: Mapping, pointer: string): 
   };
   const at = (...segments: (string | number)[]): string => `${pointer}${toPointer(segments)}`;
   workerPath(params.workdir, at("workdir"), "workdir");
-  if (type === "Upload" || type === "Uploadv3") workerPath(params.source, at("source"), "source");
+  for (const name of getStepType(type)?.workerPaths ?? []) workerPath(params[name], at(name), name);
   if (isMapping(params.logfiles)) {
     for (const [name, file] of Object.entries(params.logfiles)) {
       const filename = isMapping(file) ? file.filename : file;

@@ -4,6 +4,7 @@
  */
 import { checkInterpolatedPercent } from "./check-percent-format.js";
 import type { RuleProblem } from "./rule-problem.js";
+import { getStepType } from "./step-catalog.js";
 import { toPointer } from "./yaml/yaml-positions.js";
 
 type Mapping = Record<string, unknown>;
@@ -46,7 +47,7 @@ export function checkStepRules(type: string, params: Mapping, pointer: string, s
     if (value === undefined) continue;
     if (typeof value === "number" ? !Number.isInteger(value) || value < 0 : typeof value === "string" && !/^\s*\d+\s*$/.test(value) && !INTERPOLATED.test(value)) {
       problems.push({ pointer: at(name), severity: "error", message: `${name} must be a whole number of seconds (or a %(prop:name)s)` });
-    } else if (Number(value) > MAX_STEP_DURATION && name !== "sigtermTime" && type !== "Upload") {
+    } else if (Number(value) > MAX_STEP_DURATION && name !== "sigtermTime" && getStepType(type)?.unboundedDuration !== true) {
       problems.push({ pointer: at(name), severity: "warning", message: `${name} ${String(value)} is above Eve's default maximum step duration (${MAX_STEP_DURATION} s)` });
     }
   }
@@ -57,10 +58,12 @@ export function checkStepRules(type: string, params: Mapping, pointer: string, s
       problems.push({ pointer: at(name), severity: "warning", message });
     }
   }
-  if (type === "TriggerStages" && Array.isArray(params.stage_names)) {
-    params.stage_names.forEach((stage: unknown, index) => {
+  const triggers = getStepType(type)?.triggers;
+  const triggered = triggers === undefined ? undefined : params[triggers];
+  if (triggers !== undefined && Array.isArray(triggered)) {
+    triggered.forEach((stage: unknown, index) => {
       if (typeof stage === "string" && !Object.hasOwn(stages, stage)) {
-        problems.push({ pointer: `${at("stage_names")}/${index}`, severity: "error", message: `TriggerStages names stage '${stage}', which is not defined in stages` });
+        problems.push({ pointer: `${at(triggers)}/${index}`, severity: "error", message: `${type} names stage '${stage}', which is not defined in stages` });
       }
     });
   }

@@ -10,6 +10,7 @@
  * condition true in the parent is true again in the child.
  */
 import type { RuleProblem } from "./rule-problem.js";
+import { getStepType } from "./step-catalog.js";
 import { toPointer, type YamlPositions } from "./yaml/yaml-positions.js";
 
 type Mapping = Record<string, unknown>;
@@ -53,12 +54,15 @@ function readTriggerEdges(stages: Mapping): Map<string, TriggerEdge[]> {
     const steps = isMapping(stage) && Array.isArray(stage.steps) ? stage.steps : [];
     const out: TriggerEdge[] = [];
     steps.forEach((step: unknown, index) => {
-      const params = isMapping(step) ? step.TriggerStages : undefined;
       // Only the first key of a step is its type (a second one is ignored, with a warning).
-      if (!isMapping(step) || Object.keys(step)[0] !== "TriggerStages" || !isMapping(params) || !Array.isArray(params.stage_names)) return;
-      params.stage_names.forEach((target: unknown, at) => {
+      const type = isMapping(step) ? Object.keys(step)[0] : undefined;
+      const param = type === undefined ? undefined : getStepType(type)?.triggers;
+      const params = type === undefined || !isMapping(step) ? undefined : step[type];
+      const targets = param === undefined || !isMapping(params) ? undefined : params[param];
+      if (type === undefined || param === undefined || !Array.isArray(targets)) return;
+      targets.forEach((target: unknown, at) => {
         if (typeof target === "string" && Object.hasOwn(stages, target)) {
-          out.push({ from: name, to: target, pointer: toPointer(["stages", name, "steps", index, "TriggerStages", "stage_names", at]) });
+          out.push({ from: name, to: target, pointer: toPointer(["stages", name, "steps", index, type, param, at]) });
         }
       });
     });

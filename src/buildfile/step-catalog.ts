@@ -3,8 +3,15 @@
  * run. Eve resolved any Buildbot 2.7 step plus its own; we know the ones real
  * build files use. The parameters of each live in
  * `schemas/build-file.schema.json` (definitions/steps), checked against this
- * list by a test.
+ * list by a test. What lint, the engine and the queue know about a particular
+ * step type (its default name, the checkout it needs, the stages it
+ * triggers, its paths) is said here, with the type; its implementation is
+ * src/engine/steps/<step>.ts.
  */
+import { pythonStr } from "./python-values.js";
+
+/** A step's parameters as written. */
+type StepParams = Readonly<Record<string, unknown>>;
 
 /** What Eve knows about one step type. */
 export interface StepTypeInfo {
@@ -20,7 +27,24 @@ export interface StepTypeInfo {
   readonly needs?: StepNeed;
   /** The step halts the stage when it fails, whatever `haltOnFailure` says (Eve's Upload). */
   readonly alwaysHalts?: true;
+  /**
+   * The name of an unnamed step: the `name` class attribute of the step in
+   * Buildbot 2.7 (master/buildbot/steps/*.py) or Eve (eve/steps/*.py), or how
+   * Eve made it from the parameters; default: the type itself.
+   */
+  readonly defaultName?: string | ((params: StepParams) => string);
+  /** The step reads the repository's files on the Eve host: its stage fetches a checkout first. */
+  readonly needsCheckout?: true;
+  /** Parameters naming a path in the worker (lint warns when a relative one climbs out of the builder directory); `workdir` and `logfiles` are every step's. */
+  readonly workerPaths?: readonly string[];
+  /** The parameter listing the stages the step triggers: lint checks each exists and that no stages trigger each other in a cycle. */
+  readonly triggers?: string;
+  /** Its `timeout` and `maxTime` may exceed Eve's maximum step duration without a warning (Eve's Upload is not bounded by it). */
+  readonly unboundedDuration?: true;
 }
+
+/** Eve's Docker* steps are named after what they work on: `[label] build`, cut to 49 characters as Eve did. */
+const labelled = (action: string) => (params: StepParams): string => `[${pythonStr(params.label ?? "")}] ${action}`.slice(0, 49);
 
 /** Services some step types need from the installation. */
 export type StepNeed = "artifacts" | "dockerSteps" | "coverage";
@@ -33,27 +57,29 @@ export const STEP_NEEDS: Readonly<Record<StepNeed, string>> = {
 };
 
 export const STEP_TYPES = {
-  ShellCommand: { supported: true },
-  ShellCommandWithSecrets: { supported: true, runsAs: "ShellCommand" },
+  ShellCommand: { supported: true, defaultName: "shell" },
+  ShellCommandWithSecrets: { supported: true, runsAs: "ShellCommand", defaultName: "shell" },
   SetProperty: { supported: true },
   SetProperties: { supported: true },
-  SetPropertyFromCommand: { supported: true },
-  EveProperty: { supported: true },
-  EvePropertyFromCommand: { supported: true },
-  Git: { supported: true },
-  TriggerStages: { supported: true },
-  MasterShellCommand: { supported: true },
-  Upload: { supported: true, needs: "artifacts", alwaysHalts: true },
-  GetArtifactsFromStage: { supported: true, needs: "artifacts" },
-  JUnitShellCommand: { supported: false, runsAs: "ShellCommand" },
-  PublishCoverageReport: { supported: false, needs: "coverage" },
+  SetPropertyFromCommand: { supported: true, defaultName: "setproperty" },
+  EveProperty: { supported: true, defaultName: "SetProperty" },
+  EvePropertyFromCommand: { supported: true, defaultName: "setproperty" },
+  // Clones from the Eve host's checkout (`git_reference`), which needs no credentials in the worker.
+  Git: { supported: true, defaultName: "git", needsCheckout: true },
+  TriggerStages: { supported: true, defaultName: "trigger", triggers: "stage_names" },
+  // Runs its command in the checkout on the Eve host.
+  MasterShellCommand: { supported: true, needsCheckout: true },
+  Upload: { supported: true, needs: "artifacts", alwaysHalts: true, defaultName: "send artifacts to artifact repository", workerPaths: ["source"], unboundedDuration: true },
+  GetArtifactsFromStage: { supported: true, needs: "artifacts", defaultName: (params) => `get artifacts name from stage: ${pythonStr(params.stage ?? "")}` },
+  JUnitShellCommand: { supported: false, runsAs: "ShellCommand", defaultName: "junit_shell" },
+  PublishCoverageReport: { supported: false, needs: "coverage", defaultName: "publish code coverage report" },
   SetBootstrapProperty: { supported: false, runsAs: "SetProperty" },
   SetBootstrapPropertyFromCommand: { supported: false, runsAs: "SetPropertyFromCommand" },
-  DockerBuild: { supported: false, needs: "dockerSteps" },
-  DockerCheckLocalImage: { supported: false, needs: "dockerSteps" },
-  DockerPull: { supported: false, needs: "dockerSteps" },
-  DockerComputeImageFingerprint: { supported: false, needs: "dockerSteps" },
-  DockerPush: { supported: false, needs: "dockerSteps" },
+  DockerBuild: { supported: false, needs: "dockerSteps", defaultName: labelled("build") },
+  DockerCheckLocalImage: { supported: false, needs: "dockerSteps", defaultName: labelled("look up") },
+  DockerPull: { supported: false, needs: "dockerSteps", defaultName: labelled("pull") },
+  DockerComputeImageFingerprint: { supported: false, needs: "dockerSteps", defaultName: labelled("fingerprint") },
+  DockerPush: { supported: false, needs: "dockerSteps", defaultName: labelled("push") },
 } as const satisfies Record<string, StepTypeInfo>;
 
 export type StepTypeName = keyof typeof STEP_TYPES;

@@ -6,6 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { mkdir } from "node:fs/promises";
+import { getStepType } from "../buildfile/step-catalog.js";
 import type { StageDef } from "../buildfile/types.js";
 import { workerNeedsCheckout } from "../provisioners/worker-types.js";
 
@@ -48,7 +49,7 @@ export async function checkoutRepository(options: CheckoutOptions): Promise<void
 
 /** Whether a stage reads files of the repository on the Eve host. */
 export function needsCheckout(stage: StageDef): boolean {
-  return workerNeedsCheckout(stage.worker) || stage.steps.some((step) => step.type === "Git" || step.type === "MasterShellCommand");
+  return workerNeedsCheckout(stage.worker) || stage.steps.some((step) => getStepType(step.type)?.needsCheckout === true);
 }
 
 function runGit(args: string[], cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string> {
