@@ -42,6 +42,7 @@ import { createByteMeter } from "./create-byte-meter.js";
 import { validateArtifactFolder, validateArtifactPath, validateContainerName, validateContainerPrefix } from "./validate-artifact-name.js";
 
 const PART_BYTES = 8 * 1024 * 1024;
+const COPY_CONCURRENCY = 8;
 /** CopyObject's limit; bigger files are streamed through Eve instead. */
 const MAX_COPY_BYTES = 5 * 1024 ** 3;
 
@@ -130,16 +131,14 @@ export class S3ArtifactStore implements ArtifactStore {
   async copyContainer(from: string, to: string, metadata: NewContainer): Promise<ContainerInfo> {
     if ((await this.getContainer(from)) === undefined) throw new ArtifactNotFoundError(`no artifact container ${from}`);
     if ((await this.getContainer(to)) !== undefined) throw new ArtifactExistsError(`artifact container ${to} already exists`);
-    for await (const file of this.listFiles(from)) {
-      const target = `${this.#filesPrefix(to)}${file.path}`;
-      if (file.size > this.#maxServerCopyBytes) {
-        const { body } = await this.readFile(from, file.path);
-        await new Upload({ client: this.#client, params: { Bucket: this.#bucket, Key: target, Body: body }, partSize: PART_BYTES, queueSize: 2 }).done();
-      } else {
-        const source = `${this.#bucket}/${this.#filesPrefix(from)}${file.path}`;
-        await this.#client.send(new CopyObjectCommand({ Bucket: this.#bucket, Key: target, CopySource: source.split("/").map(encodeURIComponent).join("/") }));
-      }
-    }
+    const files: FileInfo[] = [];
+    for await (const file of this.listFiles(from)) files.push(file);
+    // A few copies at once: one request each, and a promotion of thousands of files is not serial.
+    let next = 0;
+    const copyNext = async (): Promise<void> => {
+      for (let file = files[next++]; file !== undefined; file = files[next++]) await this.#copyFile(from, to, file);
+    };
+    await Promise.all(Array.from({ length: COPY_CONCURRENCY }, copyNext));
     // The metadata last: the copy appears whole. A copy cut short is removed by gc.
     const info = { name: to, ...completeMetadata(metadata, new Date()) };
     try {
@@ -260,6 +259,17 @@ export class S3ArtifactStore implements ArtifactStore {
     report.objectsDeleted += stale.length;
     report.objectsDeleted += await this.#abortStaleUploads(now);
     return report;
+  }
+
+  async #copyFile(from: string, to: string, file: FileInfo): Promise<void> {
+    const target = `${this.#filesPrefix(to)}${file.path}`;
+    if (file.size > this.#maxServerCopyBytes) {
+      const { body } = await this.readFile(from, file.path);
+      await new Upload({ client: this.#client, params: { Bucket: this.#bucket, Key: target, Body: body }, partSize: PART_BYTES, queueSize: 2 }).done();
+    } else {
+      const source = `${this.#bucket}/${this.#filesPrefix(from)}${file.path}`;
+      await this.#client.send(new CopyObjectCommand({ Bucket: this.#bucket, Key: target, CopySource: source.split("/").map(encodeURIComponent).join("/") }));
+    }
   }
 
   async #putMeta(info: ContainerInfo, onlyIfAbsent: boolean): Promise<void> {

@@ -287,6 +287,7 @@ export function describeArtifactStoreContract(kind: string, createStore: () => P
         const big = randomBytes(200_000);
         await store.putFile(BUILD, "pkg/installer.bin", Readable.from(chunks(big, 65_536)));
         await store.putFile(BUILD, ".final_status", body("SUCCESSFUL"));
+        for (let i = 0; i < 30; i++) await store.putFile(BUILD, `reports/${String(i).padStart(2, "0")}.xml`, body(`<report ${i}/>`));
 
         const copy = await store.copyContainer(BUILD, "github:scality:ring:staging-promoted-1.2.3", { expiresAt: null, promotedFrom: BUILD });
         await expect(store.copyContainer(BUILD, "github:scality:ring:staging-promoted-1.2.3", { expiresAt: null })).rejects.toThrow(ArtifactExistsError);
@@ -296,7 +297,12 @@ export function describeArtifactStoreContract(kind: string, createStore: () => P
         expect(copy).toMatchObject({ expiresAt: null, promotedFrom: BUILD });
         expect(report.containersDeleted).toEqual([BUILD]);
         expect(await store.getContainer(BUILD)).toBeUndefined();
-        expect(await listPaths(store.listFiles(copy.name))).toEqual([".final_status", "pkg/installer.bin"]);
+        expect(await listPaths(store.listFiles(copy.name))).toEqual([
+          ".final_status",
+          "pkg/installer.bin",
+          ...Array.from({ length: 30 }, (_, i) => `reports/${String(i).padStart(2, "0")}.xml`),
+        ].sort());
+        expect((await readAll(store, "reports/29.xml", copy.name)).toString()).toBe("<report 29/>");
         expect((await readAll(store, "pkg/installer.bin", copy.name)).equals(big)).toBe(true);
       });
 
