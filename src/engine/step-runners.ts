@@ -6,6 +6,7 @@
  * error naming the known ones.
  */
 import { getStepType, KNOWN_STEP_TYPES } from "../buildfile/step-catalog.js";
+import { getArtifactsFromStage } from "./steps/get-artifacts-from-stage.js";
 import { gitStep } from "./steps/git.js";
 import { masterShellCommand } from "./steps/master-shell-command.js";
 import { setPropertyFromCommand } from "./steps/set-property-from-command.js";
@@ -28,6 +29,7 @@ const RUNNERS: Record<string, StepRunner> = {
   TriggerStages: triggerStages,
   MasterShellCommand: masterShellCommand,
   Upload: upload,
+  GetArtifactsFromStage: getArtifactsFromStage,
 };
 
 export interface ResolvedStep {

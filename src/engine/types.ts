@@ -18,6 +18,8 @@ export interface ArtifactsTotal {
   container: string;
   files: number;
   bytes: number;
+  /** The container's listing page. */
+  url?: string;
 }
 
 /** The outcome of one step, as reports show it. */

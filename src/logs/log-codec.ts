@@ -13,6 +13,8 @@ export function encodeRecord(record: LogRecord): [string, string] {
       return ["s", `${record.index}\t${record.name}`];
     case "info":
       return ["i", record.line];
+    case "link":
+      return ["l", JSON.stringify([record.name, record.url])];
     case "truncated":
       return ["x", record.note];
     case "end":
@@ -37,6 +39,11 @@ export function decodeFields(fields: readonly string[]): LogRecord[] {
       case "i":
         records.push({ kind: "info", line: value });
         break;
+      case "l": {
+        const [name, url] = JSON.parse(value) as [string, string];
+        records.push({ kind: "link", name, url });
+        break;
+      }
       case "x":
         records.push({ kind: "truncated", note: value });
         break;

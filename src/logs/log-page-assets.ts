@@ -43,6 +43,7 @@ main{padding:8px 16px}
 pre{margin:0;font:12px/1.45 ui-monospace,monospace;white-space:pre-wrap;word-break:break-all}
 .step{margin:12px 0 4px;padding:4px 8px;background:#161b22;border-left:3px solid #58a6ff;font-weight:bold}
 .info{color:#8b949e}.truncated{color:#d29922;font-style:italic}
+.link{margin:2px 0}.link a{color:#58a6ff}
 .end{margin-top:12px;padding:6px 8px;border:1px solid #30363d;font-weight:bold}
 .b{font-weight:bold}.d{opacity:.7}.i{font-style:italic}.u{text-decoration:underline}
 .f0{color:#484f58}.f1{color:#ff7b72}.f2{color:#3fb950}.f3{color:#d29922}.f4{color:#58a6ff}.f5{color:#bc8cff}.f6{color:#39c5cf}.f7{color:#b1bac4}
@@ -75,6 +76,17 @@ export const LOG_PAGE_SCRIPT = String.raw`"use strict";
     log.appendChild(el);
     pre = null;
     return el;
+  }
+  // Links to artifacts: only http(s) URLs become anchors; they open without access to this page.
+  function link(name, url) {
+    var el = block("link", "");
+    if (!/^https?:\/\//i.test(url)) { el.textContent = name + ": " + url; return; }
+    var a = document.createElement("a");
+    a.href = url;
+    a.rel = "noopener noreferrer";
+    a.textContent = name;
+    el.appendChild(document.createTextNode("📦 "));
+    el.appendChild(a);
   }
   function currentPre() {
     if (!pre) {
@@ -165,6 +177,7 @@ export const LOG_PAGE_SCRIPT = String.raw`"use strict";
     if (record.kind === "text") appendText(record.text);
     else if (record.kind === "step") { sgr = {}; block("step", "Step " + (record.index + 1) + ": " + record.name); }
     else if (record.kind === "info") block("info", record.line);
+    else if (record.kind === "link") link(record.name, record.url);
     else if (record.kind === "truncated") block("truncated", "… " + record.note + " …");
   }
   function finish(end) {

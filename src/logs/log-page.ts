@@ -119,6 +119,8 @@ function recordAsText(record: LogRecord): string {
       return `\n── step ${record.index + 1}: ${record.name} ──\n`;
     case "info":
       return `${record.line}\n`;
+    case "link":
+      return `${record.name}: ${record.url}\n`;
     case "truncated":
       return `\n… ${record.note} …\n`;
     case "end":

@@ -8,6 +8,8 @@ export type LogRecord =
   | { kind: "step"; index: number; name: string }
   /** A line Eve writes itself (spawn progress, notes). */
   | { kind: "info"; line: string }
+  /** A link a step added (an uploaded artifact): the page shows an anchor. */
+  | { kind: "link"; name: string; url: string }
   /** The store dropped output here to stay within its size cap. */
   | { kind: "truncated"; note: string }
   /** The run is over: nothing follows. */
@@ -50,6 +52,8 @@ export interface LogStore {
   appendStep(run: string, index: number, name: string): void;
   /** Appends a line Eve writes itself. */
   appendInfo(run: string, line: string): void;
+  /** Appends a link a step added (an artifact). */
+  appendLink(run: string, name: string, url: string): void;
   /** Writes everything buffered, then the end marker. */
   finish(run: string, end: LogEnd): Promise<void>;
   /** Entries after `cursor` (default: from the start), at most `count`. */

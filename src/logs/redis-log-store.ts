@@ -63,6 +63,10 @@ export class RedisLogStore implements LogStore {
     void this.#writer(run).add({ kind: "info", line });
   }
 
+  appendLink(run: string, name: string, url: string): void {
+    void this.#writer(run).add({ kind: "link", name, url });
+  }
+
   async finish(run: string, end: LogEnd): Promise<void> {
     const writer = this.#writer(run);
     void writer.add({ kind: "end", end });

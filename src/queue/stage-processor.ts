@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { BuildFile, WorkerType } from "../buildfile/types.js";
 import type { ArtifactsNaming } from "../engine/artifacts-properties.js";
 import { ProductVersionError } from "../engine/read-product-version.js";
+import { recordArtifactsResult } from "../engine/record-artifacts-result.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
 import { runStage } from "../engine/run-stage.js";
 import type { TriggerLimits } from "../engine/trigger-limits.js";
@@ -20,6 +21,7 @@ import { loadBuildFileText } from "./build-file-store.js";
 import { BuildCancelledError, type CancelListener } from "./cancel-listener.js";
 import { getCancelReason } from "./cancel-builds.js";
 import { getBootstrapProperties, needsProductVersionCheckout } from "./bootstrap-properties.js";
+import { getArtifactsAccess, type StageArtifacts } from "./stage-artifacts.js";
 import { checkoutRepository, needsCheckout } from "./checkout-repository.js";
 import type { StageJobData, StageJobResult } from "./job-data.js";
 import { getUntrustedRefusal, getUntrustedSettings, UNTRUSTED_SECRETS } from "./untrusted-policy.js";
@@ -44,6 +46,10 @@ export interface StageProcessorOptions {
   slots(type: WorkerType): SlotControl;
   /** Where artifact pages are and how containers are named. */
   artifactsNaming: ArtifactsNaming;
+  /** The artifact store and its limits; without it Upload and GetArtifactsFromStage fail saying so. */
+  artifacts?: StageArtifacts;
+  /** Where problems that do not fail the stage are told (recording a result on the artifacts). */
+  onError?: (error: unknown, what: string) => void;
   /** Bounds on the stages a build triggers; default DEFAULT_TRIGGER_LIMITS. */
   triggerLimits?: TriggerLimits;
   /** Worker types refused to untrusted builds (pull requests from forks); default: the registry's DEFAULT_TRUSTED_ONLY_WORKERS. */
@@ -109,6 +115,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
         if (!(error instanceof ProductVersionError)) throw error;
         return { outcome: await endBeforeStart(options, data, controller.signal.aborted ? "cancelled" : "failure", error.message) };
       }
+      const artifacts = options.artifacts ? await getArtifactsAccess(options.artifacts, options.artifactsNaming, data.untrusted === true) : undefined;
       const observation = await options.reporter.start(data);
       const outcome = await runStage({
         buildFile,
@@ -123,7 +130,11 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
         instance: options.instance,
         repoDir: checkout,
         signal: controller.signal,
+        ...(artifacts ? { services: { artifacts } } : {}),
       });
+      if (data.parent === undefined && artifacts) {
+        await recordArtifactsResult(artifacts.store, outcome.properties, data.stage.build, outcome.result).catch((error: unknown) => options.onError?.(error, "Recording the build result on its artifacts failed"));
+      }
       // The slot is free once the stage is done; its last reports drain in the
       // background (the process flushes them before it exits).
       void observation.done().catch(() => undefined);

@@ -116,6 +116,7 @@ export class CheckRunReporter implements StageObserver {
     const record = this.#record(stage);
     record.annotations.end();
     record.steps.push(outcome);
+    for (const link of outcome.links ?? []) this.#options.logStore.appendLink(stage.run, link.name, link.url);
     record.runningStep = undefined;
     record.version++;
     this.#progress(record);

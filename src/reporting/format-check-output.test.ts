@@ -150,3 +150,34 @@ describe("formatSummary and formatDuration", () => {
     expect(formatDuration(ms)).toBe(expected);
   });
 });
+
+describe("artifacts in the summary", () => {
+  const upload: StepOutcome = {
+    name: "upload",
+    result: "success",
+    durationMs: 10,
+    exitCode: 0,
+    links: [
+      { name: "report [x](javascript:alert(1))", url: "http://eve.test/artifacts/builds/c/a%20b/r.html" },
+      { name: "iso", url: "http://eve.test/artifacts/builds/c/x (1).iso" },
+    ],
+    artifacts: { container: "c", files: 3, bytes: 3 * 1024 * 1024, url: "http://eve.test/artifacts/builds/c/" },
+  };
+
+  it("lists the links and the build's total after the step table, names escaped", () => {
+    const summary = formatSummary([upload], ["done"]);
+
+    expect(summary).toContain("**Artifacts**: 3 files, 3.0 MiB in this build · [all files](<http://eve.test/artifacts/builds/c/>)");
+    expect(summary).toContain("- [report \\[x\\](javascript:alert(1))](<http://eve.test/artifacts/builds/c/a%20b/r.html>)");
+    expect(summary).toContain("- [iso](<http://eve.test/artifacts/builds/c/x%20(1).iso>)");
+  });
+
+  it("stays within GitHub's limit with many links", () => {
+    const many: StepOutcome = { ...upload, links: Array.from({ length: 5000 }, (_, i) => ({ name: `file ${i}`.repeat(20), url: `http://eve.test/artifacts/builds/c/${i}` })) };
+
+    const summary = formatSummary(Array.from({ length: 300 }, () => many), ["done"]);
+
+    expect(summary.length).toBeLessThanOrEqual(65_535);
+    expect(summary).toContain("more on the listing page");
+  });
+});

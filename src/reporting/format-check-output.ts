@@ -1,6 +1,7 @@
 import type { BuildResult } from "../engine/results.js";
 import type { StageOutcome, StepOutcome } from "../engine/types.js";
 import type { Annotation } from "./matchers/annotation.js";
+import { formatArtifactLinks } from "./format-artifact-links.js";
 import { stripAnsi } from "./strip-ansi.js";
 
 /** GitHub's limits on a check run's output (REST docs, "Create a check run"). */
@@ -117,7 +118,10 @@ export function formatSummary(steps: readonly StepOutcome[], notes: readonly str
   while (kept < rows.length && used + (rows[kept]?.length ?? 0) + 1 <= room) used += (rows[kept++]?.length ?? 0) + 1;
   const lines = [...head, ...rows.slice(0, kept)];
   if (kept < rows.length) lines.push("", `… ${rows.length - kept} more steps: see the full log.`);
-  return lines.join("\n");
+  const artifacts = formatArtifactLinks(steps);
+  const table = lines.join("\n");
+  // Links come after the table, as far as they fit.
+  return artifacts === "" ? table : cutOnLine(`${table}\n\n${artifacts}`, CHECK_LIMITS.markdown);
 }
 
 /** The log tail without ANSI codes, fenced, cut on a line boundary to fit GitHub's limit. */
@@ -174,6 +178,12 @@ function escapeCell(text: string): string {
 
 function escapeCode(text: string): string {
   return cut(text, 200).replace(/`/g, "'");
+}
+
+function cutOnLine(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cutAt = text.lastIndexOf("\n", max);
+  return text.slice(0, cutAt > 0 ? cutAt : max);
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

@@ -6,6 +6,8 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { Probot, type ProbotOctokit } from "probot";
+import type { ArtifactStore } from "../artifacts/artifact-store.js";
+import { createArtifactStore } from "../artifacts/create-artifact-store.js";
 import type { EveConfig } from "../config/eve-config.js";
 import { workerSettingsSecrets } from "../config/load-worker-settings.js";
 import { createEveLogger } from "../logging/create-eve-logger.js";
@@ -55,6 +57,8 @@ export interface Runtime {
   logStore: RedisLogStore;
   reporter: RunReporter;
   metrics: EveMetrics;
+  /** The artifact store (EVE_ARTIFACTS_STORE), made on first use and shared by stages and pages. */
+  artifactStore(): Promise<ArtifactStore>;
   /** `/healthz`, `/readyz` and `/metrics`, for Probot's server or `eve worker`'s own. */
   opsHandler: OpsHandler;
   /** Starts taking stages of the configured worker types (and the reaper of dead runs' resources). */
@@ -104,6 +108,8 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
   }), queues, onError);
   const closers: (() => Promise<void>)[] = [];
+  let artifactStore: Promise<ArtifactStore> | undefined;
+  const getArtifactStore = () => (artifactStore ??= createArtifactStore(config.artifactStore));
   const ops = createRuntimeOps({ config, queues, metrics, provisioners });
 
   return {
@@ -115,6 +121,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     reporter,
     metrics,
     opsHandler: ops.handler,
+    artifactStore: getArtifactStore,
     async startWorkers() {
       const secrets = await createSecretSource(config, { onError: (error) => log.warn({ err: error }, "Secret refresh failed; keeping the previous values") });
       closers.push(async () => secrets.close());
@@ -153,6 +160,8 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
             workspaceDir: config.workspaceDir,
             githubServerUrl: config.githubServerUrl,
             artifactsNaming: config.artifactsNaming,
+            artifacts: { store: getArtifactStore(), settings: config.artifactStore },
+            onError: (error, what) => log.warn({ err: error }, what),
             getInstallationToken: async (installationId) => {
               const octokit = await probot.auth(installationId);
               const { token } = (await octokit.auth({ type: "installation" })) as { token: string };

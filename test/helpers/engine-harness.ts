@@ -71,6 +71,8 @@ export interface RunOptions {
   forced?: string[];
   triggerLimits?: TriggerLimits;
   services?: StepServices;
+  /** The build id (default b1). */
+  build?: string;
 }
 
 /** A workspace base directory for one test file; `cleanup` checks nothing was left behind. */
@@ -100,7 +102,7 @@ export async function runBuild(
   const outcome = await runStage({
     ...common,
     launcher,
-    stage: { build: "b1", stage: top, attempt: 1, run: "r1" },
+    stage: { build: options.build ?? "b1", stage: top, attempt: 1, run: "r1" },
     properties: options.properties ?? {},
     signal: options.signal ?? new AbortController().signal,
     forcedProperties: options.forced ?? [],

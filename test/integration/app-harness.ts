@@ -45,6 +45,7 @@ export async function startAppHarness(buildFile: string, env: Record<string, str
     EVE_MAX_LOCAL_WORKERS: "4",
     EVE_WORKSPACE_DIR: workspace,
     EVE_PUBLIC_URL: "http://eve.test",
+    EVE_ARTIFACTS_DIR: join(workspace, "artifacts"),
     ...env,
   });
   const github = mockGitHub();

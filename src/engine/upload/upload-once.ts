@@ -11,6 +11,7 @@ import { commandResult, type StepContext, type StepRun } from "../step-context.j
 import { createUploadTarReader, UploadArchiveError } from "./read-upload-tar.js";
 import { REFUSAL_PREFIX, SOURCE_OUTSIDE_WORKSPACE, getUploadCommand } from "./upload-command.js";
 import { getUploadLinks, type readUrlsParam } from "./upload-links.js";
+import { formatSize } from "../../reporting/format-artifact-links.js";
 
 export interface UploadOnceOptions {
   access: ArtifactsAccess;
@@ -84,10 +85,10 @@ export async function uploadOnce(context: StepContext, options: UploadOnceOption
     }
     if (report.hostile > 0) return await failed(upload, context, `the worker's archive had ${report.hostile} entr${report.hostile === 1 ? "y" : "ies"} no honest tar writes; nothing kept`);
     const total = await getTotal(access, container);
-    context.log(`Stored ${report.stored.length} file${report.stored.length === 1 ? "" : "s"} (${formatBytes(report.bytes)}) in ${container}; the build's artifacts: ${total.files} files, ${formatBytes(total.bytes)}`);
+    context.log(`Stored ${report.stored.length} file${report.stored.length === 1 ? "" : "s"} (${formatSize(report.bytes)}) in ${container}; the build's artifacts: ${total.files} files, ${formatSize(total.bytes)}`);
     const links = getUploadLinks(options.urls, report.stored).map((link) => ({ name: link.name, url: access.fileUrl(container, link.path) }));
     for (const link of links) context.log(`${link.name}: ${link.url}`);
-    return { result: "success", exitCode: 0, links, artifacts: { container, ...total } };
+    return { result: "success", exitCode: 0, links, artifacts: { container, ...total, url: access.fileUrl(container, "") } };
   } catch (error) {
     // The store or the worker failed (infrastructure): the step ends in exception, without this try's files.
     await upload.rollback().catch(() => undefined);
@@ -128,17 +129,6 @@ async function getTotal(access: ArtifactsAccess, container: string): Promise<{ f
   return { files, bytes };
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit] ?? "TiB"}`;
-}
 
 /** The worker's stderr, line by line into the log (refusals first of all), bounded. */
 function createLineLogger(log: (line: string) => void): { write(chunk: Buffer): void; end(): void } {

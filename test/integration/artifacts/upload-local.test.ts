@@ -54,7 +54,7 @@ describe("Upload from a local worker", () => {
       { name: "status", url: `http://eve.test/artifacts/builds/${container}/.final_status` },
       { name: "text a", url: `http://eve.test/artifacts/builds/${container}/with space/a b.txt` },
     ]);
-    expect(upload?.artifacts).toEqual({ container, files: 5, bytes: 305013 });
+    expect(upload?.artifacts).toEqual({ container, files: 5, bytes: 305013, url: `http://eve.test/artifacts/builds/${container}/` });
     expect(observer.log("top")).toContain(`Stored 5 files (298 KiB) in ${container}`);
   });
 

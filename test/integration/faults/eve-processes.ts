@@ -74,6 +74,7 @@ export function eveEnv(github: { host: string }, redisUrl: string, workspace: st
     EVE_WORKER_TYPES: "local",
     EVE_MAX_LOCAL_WORKERS: "2",
     EVE_WORKSPACE_DIR: workspace,
+    EVE_ARTIFACTS_DIR: `${workspace}/artifacts`,
     EVE_INSTANCE: "fault-test",
     EVE_GITHUB_WRITE_INTERVAL_MS: "0",
     EVE_PUBLIC_URL: "http://eve.test",
