@@ -76,7 +76,7 @@ describe("loadConfig", () => {
   });
 
   it("reads the fork policy: approve and local by default, each value checked", () => {
-    expect(loadConfig(minimal).config).toMatchObject({ forkBuilds: "approve", trustedOnlyWorkers: ["local"] });
+    expect(loadConfig(minimal).config).toMatchObject({ forkBuilds: "approve", trustedOnlyWorkers: ["local", "kube_pod"] });
     expect(loadConfig({ ...minimal, EVE_FORK_BUILDS: "on", EVE_TRUSTED_ONLY_WORKERS: "local, docker" }).config).toMatchObject({ forkBuilds: "on", trustedOnlyWorkers: ["local", "docker"] });
     expect(loadConfig({ ...minimal, EVE_TRUSTED_ONLY_WORKERS: "none" }).config?.trustedOnlyWorkers).toEqual([]);
     expect(loadConfig({ ...minimal, EVE_FORK_BUILDS: "maybe", EVE_TRUSTED_ONLY_WORKERS: "local,vm" }).errors).toEqual([

@@ -46,7 +46,7 @@ describe("the registry of worker types", () => {
 
   it("keeps Eve's defaults: local and docker taken, local refused to forks, openstack without a provisioner", () => {
     expect(DEFAULT_WORKER_TYPES).toEqual(["local", "docker"]);
-    expect(DEFAULT_TRUSTED_ONLY_WORKERS).toEqual(["local"]);
+    expect(DEFAULT_TRUSTED_ONLY_WORKERS).toEqual(["local", "kube_pod"]);
     expect(UNIMPLEMENTED_WORKER_TYPES).toEqual(["openstack"]);
   });
 

@@ -2,7 +2,8 @@
  * What a build of a pull request from a fork may not do. Its build file and
  * code come from someone without write access: it gets no secret, no worker
  * type the operator keeps for trusted code (by default `local`, which runs on
- * the Eve host), and no MasterShellCommand, whatever the operator allows
+ * the Eve host, and `kube_pod`, whose template is rendered there and whose pod
+ * may be privileged), and no MasterShellCommand, whatever the operator allows
  * trusted builds.
  */
 import { InterpolationError } from "../buildfile/interpolate.js";

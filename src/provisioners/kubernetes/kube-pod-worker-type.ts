@@ -24,7 +24,11 @@ export const kubePodWorkerType: WorkerTypeModule<KubePodWorkerSettings> = {
   type: "kube_pod",
   enabledByDefault: false,
   defaultCapacity: 24,
-  forks: { trustedOnly: false },
+  // The fork writes the pod template, rendered on the Eve host (sandboxed, but
+  // there), and the pod it describes may be privileged (Docker-in-Docker
+  // templates are): an operator who trusts the cluster's admission policies
+  // opts in by leaving kube_pod out of EVE_TRUSTED_ONLY_WORKERS.
+  forks: { trustedOnly: true, note: "kube_pod is in by default: the fork writes its pod template, rendered on the Eve host, and the pod may be privileged (docs/security.md)" },
   settings: [
     { name: "EVE_KUBE_ACCESS", default: "in-cluster", description: "how kube_pod workers reach the cluster: in-cluster (Eve's pod's service account), kubeconfig or token; unset: token if EVE_KUBE_SERVER is set, kubeconfig if EVE_KUBE_CONFIG is" },
     { name: "EVE_KUBE_CONFIG", default: "$KUBECONFIG or ~/.kube/config", description: "kubeconfig file, with EVE_KUBE_ACCESS=kubeconfig" },

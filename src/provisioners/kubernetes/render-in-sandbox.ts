@@ -5,7 +5,7 @@
  * an undefined name an error, and render it in an environment whose globals,
  * filters and tests are replaced by allowlisted ones and with plain data only.
  * Time and memory are bounded by the caller (render-pod-template.ts runs this
- * in a worker thread with resource limits).
+ * in a separate sandboxed process with resource limits).
  */
 import { createRequire } from "node:module";
 import nunjucks from "nunjucks";

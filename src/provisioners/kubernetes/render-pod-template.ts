@@ -1,55 +1,62 @@
 /**
  * Renders a kube_pod stage's pod template (Jinja2 as Eve did, with exactly
  * two variables, `images` and `vars`, undefined names an error). The template
- * comes from the repository under test: it is checked and rendered by
- * render-in-sandbox.ts, in a worker thread with a small heap and a deadline,
- * so neither code execution nor a loop or memory bomb reaches the Eve host.
+ * comes from the repository under test, from any branch, so two walls stand
+ * between it and the Eve host: render-in-sandbox.ts checks nunjucks' tree
+ * against an allowlist before anything runs, and the rendering happens in a
+ * separate short-lived process (run-sandboxed-node.ts) that has no secret, no
+ * App key and no other build's data to reach, reads only its own code, and is
+ * bounded in time, memory and output. One process per rendering.
  */
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
-import type { RenderResult, TemplateInput } from "./render-in-sandbox.js";
+import { getRenderChildEntry } from "./render-child-entry.js";
+import { MAX_OUTPUT_BYTES, type RenderResult, type TemplateInput } from "./render-in-sandbox.js";
+import { runSandboxedNode } from "./run-sandboxed-node.js";
 
 export type { RenderResult, TemplateInput } from "./render-in-sandbox.js";
 
 export interface RenderLimits {
-  /** Wall-clock limit of one rendering. */
+  /** Wall-clock limit of one rendering, process start included. */
   timeoutMs: number;
-  /** Old-generation heap of the rendering thread. */
+  /** Old-generation heap of the rendering process. */
   maxHeapMb: number;
 }
 
 export const DEFAULT_RENDER_LIMITS: RenderLimits = { timeoutMs: 5_000, maxHeapMb: 64 };
 
-export function renderPodTemplate(source: string, input: TemplateInput, limits: RenderLimits = DEFAULT_RENDER_LIMITS): Promise<RenderResult> {
-  return new Promise((resolve) => {
-    const worker = createWorker({ source, input: { images: { ...input.images }, vars: structuredClone(input.vars) } }, limits);
-    let settled = false;
-    const settle = (result: RenderResult): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void worker.terminate();
-      resolve(result);
-    };
-    const timer = setTimeout(() => settle({ ok: false, message: `rendering the template took longer than ${limits.timeoutMs} ms` }), limits.timeoutMs);
-    worker.once("message", (result: RenderResult) => settle(result));
-    worker.once("error", (error: Error & { code?: string }) =>
-      settle({
-        ok: false,
-        message: error.code === "ERR_WORKER_OUT_OF_MEMORY" ? `rendering the template used more than ${limits.maxHeapMb} MB of memory` : `rendering the template failed: ${error.message}`,
-      }),
-    );
-    worker.once("exit", () => settle({ ok: false, message: "rendering the template stopped without a result" }));
+/** The JSON of a result holding MAX_OUTPUT_BYTES of text fits in this, escapes included. */
+const MAX_REPLY_BYTES = 6 * MAX_OUTPUT_BYTES + 4096;
+
+export async function renderPodTemplate(source: string, input: TemplateInput, limits: RenderLimits = DEFAULT_RENDER_LIMITS): Promise<RenderResult> {
+  const { entry, readable } = await getRenderChildEntry();
+  const run = await runSandboxedNode({
+    entry,
+    readable,
+    stdin: JSON.stringify({ source, input: { images: input.images, vars: input.vars } }),
+    timeoutMs: limits.timeoutMs,
+    maxHeapMb: limits.maxHeapMb,
+    maxStdoutBytes: MAX_REPLY_BYTES,
   });
+  if (run.stopped === "timeout") return { ok: false, message: `rendering the template took longer than ${limits.timeoutMs} ms` };
+  if (run.stopped === "output") return { ok: false, message: `the rendered template is larger than ${MAX_OUTPUT_BYTES} bytes` };
+  if (run.error) return { ok: false, message: `rendering the template failed: ${run.error.message}` };
+  if (run.code === 0 && run.stdout !== "") return parseReply(run.stdout);
+  if (/heap out of memory|Reached heap limit/.test(run.stderr)) return { ok: false, message: `rendering the template used more than ${limits.maxHeapMb} MB of memory` };
+  return { ok: false, message: `rendering the template stopped without a result (${run.signal ?? `exit ${String(run.code)}`})${lastLine(run.stderr)}` };
 }
 
-function createWorker(workerData: { source: string; input: TemplateInput }, limits: RenderLimits): Worker {
-  const resourceLimits = { maxOldGenerationSizeMb: limits.maxHeapMb, maxYoungGenerationSizeMb: 8, stackSizeMb: 4 };
-  const compiled = new URL("./render-pod-worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData, resourceLimits });
-  // Running from the TypeScript sources (tests, tsx): a worker has no loader of its own, so register tsx in it first.
-  const entry = new URL("./render-pod-worker.ts", import.meta.url).href;
-  const code = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData, resourceLimits });
+/** The child's reply, checked: even a subverted child can only hand back text, which enforce-pod.ts then checks. */
+function parseReply(reply: string): RenderResult {
+  try {
+    const value = JSON.parse(reply) as Partial<Record<"ok" | "text" | "message", unknown>>;
+    if (value.ok === true && typeof value.text === "string") return { ok: true, text: value.text };
+    if (value.ok === false && typeof value.message === "string") return { ok: false, message: value.message };
+  } catch {
+    // Reported below.
+  }
+  return { ok: false, message: "rendering the template gave an unreadable result" };
+}
+
+function lastLine(text: string): string {
+  const line = text.trim().split("\n").pop()?.trim();
+  return line ? `: ${line.slice(0, 300)}` : "";
 }
