@@ -41,7 +41,7 @@ describe("the registry of worker types", () => {
       expect(SETTINGS).toContainEqual({ name: `EVE_MAX_${module.type.toUpperCase()}_WORKERS`, default: String(module.defaultCapacity), description: `${module.type} stages run at once by one worker process` });
     }
     expect(SETTINGS).toContainEqual(expect.objectContaining({ name: "EVE_WORKER_TYPES", default: "local,docker" }));
-    expect(SETTINGS).toContainEqual(expect.objectContaining({ name: "EVE_TRUSTED_ONLY_WORKERS", default: "local" }));
+    expect(SETTINGS).toContainEqual(expect.objectContaining({ name: "EVE_TRUSTED_ONLY_WORKERS", default: "local,kube_pod" }));
   });
 
   it("keeps Eve's defaults: local and docker taken, local refused to forks, openstack without a provisioner", () => {
