@@ -124,4 +124,7 @@ export interface ArtifactStore {
 
   /** Deletes containers whose expiresAt ≤ now and stored objects nothing references any more. */
   gc(now: Date): Promise<GcReport>;
+
+  /** Releases connections (S3); the store is not used afterwards. */
+  close(): Promise<void>;
 }

@@ -25,7 +25,7 @@ describe("createArtifactStore", () => {
     const store = await createArtifactStore({ store: "s3", dir: "/unused", s3 });
 
     expect(store).toBeInstanceOf(S3ArtifactStore);
-    (store as S3ArtifactStore).destroy();
+    await store.close();
   });
 });
 

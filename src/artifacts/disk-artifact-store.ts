@@ -67,6 +67,10 @@ export class DiskArtifactStore implements ArtifactStore {
     return this;
   }
 
+  async close(): Promise<void> {
+    // Nothing is held open between calls.
+  }
+
   /** The folder holding a container's files as plain files (for `eve run`'s "where is it" table). */
   filesDir(container: string): string {
     return join(this.#containers, validateContainerName(container), "files");

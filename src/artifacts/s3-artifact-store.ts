@@ -75,8 +75,7 @@ export class S3ArtifactStore implements ArtifactStore {
     this.#prefix = settings.keyPrefix;
   }
 
-  /** Closes the client's connections. */
-  destroy(): void {
+  async close(): Promise<void> {
     this.#client.destroy();
   }
 

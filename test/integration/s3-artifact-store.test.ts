@@ -25,7 +25,7 @@ describeArtifactStoreContract(
   async () => {
     // One key prefix per test: the tests share a bucket and do not see each other.
     const store = createStore(`t-${randomUUID()}/`);
-    return { store, cleanup: async () => store.destroy() };
+    return { store, cleanup: () => store.close() };
   },
   { largeBytes: 210 * 1024 * 1024 },
 );
@@ -44,8 +44,8 @@ describe("S3ArtifactStore", () => {
     expect(await b.statFile("github:o:r:c", "f")).toBeUndefined();
     expect(await b.gc(new Date("2100-01-01T00:00:00Z"))).toEqual({ containersDeleted: [], objectsDeleted: 0 });
     expect(await a.statFile("github:o:r:c", "f")).toMatchObject({ size: 9 });
-    a.destroy();
-    b.destroy();
+    await a.close();
+    await b.close();
   });
 
   it("copies files too big for a server-side copy by streaming them through", async () => {
@@ -65,7 +65,7 @@ describe("S3ArtifactStore", () => {
     for await (const part of copied.body) parts.push(part as Buffer);
     expect(Buffer.concat(parts).equals(big)).toBe(true);
     expect(await store.statFile("github:o:r:promoted-1", "small")).toMatchObject({ size: 11 });
-    store.destroy();
+    await store.close();
   });
 
   it("fails cleanly when the server refuses, and ends the source", async () => {
@@ -81,9 +81,9 @@ describe("S3ArtifactStore", () => {
     // versitygw's posix backend cannot store a file where a folder is (AWS could).
     await good.putFile("github:o:r:c", "dir/file", Readable.from([Buffer.from("x")]));
     await expect(good.putFile("github:o:r:c", "dir", source)).rejects.toThrow();
-    forged.destroy();
-    missingBucket.destroy();
-    good.destroy();
+    await forged.close();
+    await missingBucket.close();
+    await good.close();
   });
 
   it("fails a put whose server goes away mid-upload, and ends the source instead of leaving it unread", async () => {
@@ -106,7 +106,7 @@ describe("S3ArtifactStore", () => {
     await expect(store.putFile("github:o:r:c", "big.bin", source)).rejects.toThrow();
 
     expect(source.destroyed).toBe(true);
-    store.destroy();
+    await store.close();
     await doomed.stop();
   }, 120_000);
 });
