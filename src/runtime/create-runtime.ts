@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { Probot, type ProbotOctokit } from "probot";
 import type { ArtifactStore } from "../artifacts/artifact-store.js";
 import { createArtifactStore } from "../artifacts/create-artifact-store.js";
+import { startArtifactGc } from "../artifacts/start-artifact-gc.js";
 import type { EveConfig } from "../config/eve-config.js";
 import { workerSettingsSecrets } from "../config/load-worker-settings.js";
 import { createEveLogger } from "../logging/create-eve-logger.js";
@@ -76,6 +77,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
   scrubber.addPrivateKey(config.privateKey);
   scrubber.add(config.webhookSecret);
   for (const secret of workerSettingsSecrets(config.workerSettings)) scrubber.add(secret);
+  if (config.artifactStore.s3.credentials !== undefined) scrubber.add(config.artifactStore.s3.credentials.secretAccessKey);
   const log = options.log ?? createEveLogger({ level: config.logLevel, scrubber });
   const metrics = createEveMetrics();
   const probot = new Probot({
@@ -127,6 +129,8 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
       closers.push(async () => secrets.close());
       const cancels = await createCancelListener(config.redisUrl, queues.prefix);
       let running = 0;
+      // Retention: every process that runs stages collects (a second collector at once is harmless).
+      const artifactGc = startArtifactGc(await getArtifactStore(), { intervalMs: config.artifactStore.gcIntervalSec * 1000, log });
       const reaper = startReaper({
         instance: config.instance,
         sweepers: [new CheckoutReaper(join(config.workspaceDir, "checkouts")), ...(await createWorkerSweepers(config.workerSettings, config.workerTypes, workerContext))],
@@ -185,6 +189,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
         log.debug("Shutdown: workers stopped; closing the reaper and the cancel listener");
         await reaper.close();
         await cancels.close();
+        await artifactGc.stop();
       });
       return workers;
     },
@@ -196,6 +201,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
       log.debug("Shutdown: closing queues");
       await queues.close();
       await logRedis.quit().catch(() => undefined);
+      await artifactStore?.then((store) => store.close(), () => undefined);
       log.debug("Shutdown: done");
     },
   };
