@@ -37,6 +37,8 @@ export interface EveConfig {
   trustedOnlyWorkers: WorkerType[];
   allowMasterShellCommand: boolean;
   logRetentionDays: number;
+  /** Bytes of one stage's log kept whole (EVE_LOG_MAX_BYTES; Infinity: no limit). */
+  logMaxBytes: number;
   workspaceDir: string;
   maxStepDurationSec: number;
   /** Stages one build may trigger, and how deep (EVE_MAX_STAGES_PER_BUILD, EVE_MAX_TRIGGER_DEPTH). */

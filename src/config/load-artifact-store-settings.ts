@@ -72,7 +72,7 @@ function readLimits(reader: EnvReader, scope: "STEP" | "BUILD", bytes: string, f
 }
 
 /** Bytes, or K/M/G/T (powers of 1024); 0: no limit. */
-function parseSize(name: string, raw: string, errors: string[]): number {
+export function parseSize(name: string, raw: string, errors: string[]): number {
   const match = /^(\d+)\s*([KMGT]?)i?B?$/i.exec(raw);
   if (match === null) {
     errors.push(`${name}=${raw}: expected a size such as 500M or 10G (0: no limit)`);

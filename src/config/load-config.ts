@@ -17,7 +17,7 @@ import { createEnvReader } from "./env-reader.js";
 import { FORK_BUILD_POLICIES, LOG_LEVELS, type EveConfig, type ForkBuildPolicy, type LogLevel } from "./eve-config.js";
 import { loadTriggerLimits } from "./load-trigger-limits.js";
 import { loadWorkerSettings } from "./load-worker-settings.js";
-import { loadArtifactStoreSettings } from "./load-artifact-store-settings.js";
+import { loadArtifactStoreSettings, parseSize } from "./load-artifact-store-settings.js";
 import { getCapacitySettingName, SETTINGS } from "./settings.js";
 
 export interface LoadConfigResult {
@@ -112,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     trustedOnlyWorkers: parseWorkerList("EVE_TRUSTED_ONLY_WORKERS", read("EVE_TRUSTED_ONLY_WORKERS") ?? DEFAULT_TRUSTED_ONLY_WORKERS.join(","), errors),
     allowMasterShellCommand: flag("EVE_ALLOW_MASTER_SHELL_COMMAND", false),
     logRetentionDays: integer("EVE_LOG_RETENTION_DAYS", 30, 1),
+    logMaxBytes: parseSize("EVE_LOG_MAX_BYTES", read("EVE_LOG_MAX_BYTES") ?? "1G", errors),
     workspaceDir: read("EVE_WORKSPACE_DIR") ?? join(tmpdir(), "eve"),
     maxStepDurationSec: integer("EVE_MAX_STEP_DURATION", 14400, 1),
     triggerLimits: loadTriggerLimits(reader),

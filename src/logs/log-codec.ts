@@ -22,12 +22,24 @@ export function encodeRecord(record: LogRecord): [string, string] {
   }
 }
 
+/** The field that carries an entry's byte offset in the whole log (its first field, when present). */
+export const OFFSET_FIELD = "o";
+
 /** The records of one stream entry; unknown fields (a newer writer) are skipped. */
 export function decodeFields(fields: readonly string[]): LogRecord[] {
+  return decodeEntry(fields).records;
+}
+
+/** The records of one stream entry and the byte offset of its first record in the whole log (absent in logs written before Eve kept them whole). */
+export function decodeEntry(fields: readonly string[]): { records: LogRecord[]; offset: number | undefined } {
   const records: LogRecord[] = [];
+  let offset: number | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const value = fields[i + 1] as string;
     switch (fields[i]) {
+      case OFFSET_FIELD:
+        offset = Number(value);
+        break;
       case "t":
         records.push({ kind: "text", text: value });
         break;
@@ -52,5 +64,5 @@ export function decodeFields(fields: readonly string[]): LogRecord[] {
         break;
     }
   }
-  return records;
+  return { records, offset };
 }

@@ -1,9 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { KeptLogStore } from "./kept-log-store.js";
 import { LOG_PAGE_SCRIPT, renderLogPage } from "./log-page-assets.js";
-import { LOG_START, type LogEnd, type LogRecord, type LogStore } from "./log-store.js";
+import { drained, sendLogText } from "./log-raw-response.js";
+import { LogReader, type ReadableLogView } from "./log-reader.js";
+import { sendSearchResults } from "./log-search-response.js";
+import { LOG_START } from "./log-store.js";
+import type { RedisLogStore } from "./redis-log-store.js";
 
 export interface LogPageOptions {
-  logStore: LogStore;
+  /** Redis for the live part, and (a KeptLogStore) the artifact store for the whole log. */
+  logStore: KeptLogStore | RedisLogStore;
   /** Where the pages live (default "/logs"): `<base>/<run>`, `<base>/<run>/raw`, `<base>/<run>/events`. */
   basePath?: string;
   /** Live followers served at once; more get 503 (each holds a Redis connection). Default 200. */
@@ -34,7 +40,8 @@ const SECURITY_HEADERS = {
  */
 export function createLogPageHandler(options: LogPageOptions): LogPageHandler {
   const base = (options.basePath ?? "/logs").replace(/\/$/, "");
-  const route = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/${RUN}(/raw|/events)?/?$`);
+  const route = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/${RUN}(/raw|/events|/meta|/search)?/?$`);
+  const reader = options.logStore instanceof KeptLogStore ? new LogReader(options.logStore.redis, options.logStore.archive) : new LogReader(options.logStore, undefined);
   const maxFollowers = options.maxFollowers ?? 200;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   let followers = 0;
@@ -50,13 +57,20 @@ export function createLogPageHandler(options: LogPageOptions): LogPageHandler {
     const match = route.exec(path);
     if (!match) return false;
     const run = match[1] as string;
-    const first = await options.logStore.read(run, LOG_START, 1);
-    if (!first.exists) {
+    const view = await reader.view(run);
+    if (view.state === "missing") {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8", ...SECURITY_HEADERS });
-      res.end("No log for this run: unknown, not started yet, or expired.\n");
+      res.end("No log for this run: unknown, or not started yet.\n");
       return true;
     }
-    if (match[2] === "/raw") await sendRaw(options.logStore, run, res);
+    if (view.state === "expired") {
+      res.writeHead(410, { "content-type": "text/plain; charset=utf-8", ...SECURITY_HEADERS });
+      res.end(`This log expired on ${view.expiredAt}: Eve keeps stage logs for EVE_LOG_RETENTION_DAYS days after the stage ends.\n`);
+      return true;
+    }
+    if (match[2] === "/raw") await sendLogText(req, res, reader, run, view);
+    else if (match[2] === "/meta") sendMeta(res, view);
+    else if (match[2] === "/search") await sendSearchResults(req, res, reader, run, view);
     else if (match[2] === "/events") {
       if (followers >= maxFollowers) {
         res.writeHead(503, { "retry-after": "10", "content-type": "text/plain; charset=utf-8" });
@@ -77,68 +91,21 @@ export function createLogPageHandler(options: LogPageOptions): LogPageHandler {
   };
 }
 
-/** The whole stored log as text, streamed page by page (bounded memory). */
-async function sendRaw(logStore: LogStore, run: string, res: ServerResponse): Promise<void> {
-  res.writeHead(200, {
-    "content-type": "text/plain; charset=utf-8",
-    "content-disposition": `attachment; filename="${run}.log"`,
-    "cache-control": "no-store",
-    "x-content-type-options": "nosniff",
-  });
-  let cursor = LOG_START;
-  for (;;) {
-    const page = await logStore.read(run, cursor, 200);
-    if (page.entries.length === 0) break;
-    cursor = page.cursor;
-    const text = page.entries.flatMap((entry) => entry.records.map(recordAsText)).join("");
-    if (!res.write(text)) await drained(res);
-    if (res.destroyed) return;
-  }
-  res.end();
-}
-
-/** Waits until a slow client has taken what was written, or has gone. */
-function drained(res: ServerResponse): Promise<void> {
-  if (res.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.once("drain", done);
-    res.once("close", done);
-  });
-}
-
-function recordAsText(record: LogRecord): string {
-  switch (record.kind) {
-    case "text":
-      return record.text;
-    case "step":
-      return `\n── step ${record.index + 1}: ${record.name} ──\n`;
-    case "info":
-      return `${record.line}\n`;
-    case "link":
-      return `${record.name}: ${record.url}\n`;
-    case "truncated":
-      return `\n… ${record.note} …\n`;
-    case "end":
-      return `\n── ${endText(record.end)} ──\n`;
-  }
-}
-
-/** "failure: exited 1"; stage summaries that already start with their result ("failure: step 'x' exited 3", "success") are not prefixed twice. */
-function endText(end: LogEnd): string {
-  return end.summary === "" ? end.result : end.summary.startsWith(end.result) ? end.summary : `${end.result}: ${end.summary}`;
+/** What the page needs to place itself: the log's size so far, its steps, its end. */
+function sendMeta(res: ServerResponse, view: ReadableLogView): void {
+  const { segments: _segments, storedBytes: _storedBytes, ...meta } = view;
+  res.writeHead(200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...SECURITY_HEADERS });
+  res.end(JSON.stringify(meta));
 }
 
 /**
  * Server-sent events: `records` events (JSON arrays of records, `id` = the
  * cursor, so a reconnecting EventSource resumes via Last-Event-ID), then one
- * `end` event with the result, then the stream closes.
+ * `end` event with the result, then the stream closes. An entry that knows
+ * its byte offset in the whole log starts with `{"kind":"at","offset":N}`.
+ * `?tail=N`: start about N bytes before the end, not at the start.
  */
-async function sendEvents(logStore: LogStore, run: string, req: IncomingMessage, res: ServerResponse, heartbeatMs: number): Promise<void> {
+async function sendEvents(logStore: KeptLogStore | RedisLogStore, run: string, req: IncomingMessage, res: ServerResponse, heartbeatMs: number): Promise<void> {
   const controller = new AbortController();
   const stop = () => controller.abort();
   req.once("close", stop);
@@ -147,13 +114,17 @@ async function sendEvents(logStore: LogStore, run: string, req: IncomingMessage,
   res.write("retry: 2000\n\n");
   const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), heartbeatMs);
   const lastEventId = req.headers["last-event-id"];
-  const cursor = typeof lastEventId === "string" && /^\d+-\d+$/.test(lastEventId) ? lastEventId : LOG_START;
+  const tail = Number(new URL(req.url ?? "/", "http://localhost").searchParams.get("tail") ?? "");
+  const redis = logStore instanceof KeptLogStore ? logStore.redis : logStore;
+  let cursor = typeof lastEventId === "string" && /^\d+-\d+$/.test(lastEventId) ? lastEventId : LOG_START;
   try {
+    if (cursor === LOG_START && Number.isSafeInteger(tail) && tail > 0) cursor = await tailCursor(redis, run, tail);
     for await (const entry of logStore.follow(run, cursor, controller.signal)) {
       const records = entry.records.filter((record) => record.kind !== "end");
       const end = entry.records.find((record) => record.kind === "end");
       // The id goes on the entry's last event: a browser that reconnects resumes after what it has seen whole.
-      let events = records.length > 0 ? `${end ? "" : `id: ${entry.id}\n`}event: records\ndata: ${JSON.stringify(records)}\n\n` : "";
+      const data = entry.offset === undefined ? records : [{ kind: "at", offset: entry.offset }, ...records];
+      let events = records.length > 0 ? `${end ? "" : `id: ${entry.id}\n`}event: records\ndata: ${JSON.stringify(data)}\n\n` : "";
       if (end) events += `id: ${entry.id}\nevent: end\ndata: ${JSON.stringify(end.end)}\n\n`;
       if (events !== "" && !res.write(events)) await drained(res);
     }
@@ -164,4 +135,24 @@ async function sendEvents(logStore: LogStore, run: string, req: IncomingMessage,
     req.off("close", stop);
     res.end();
   }
+}
+
+/** The cursor from which following sends about the last `bytes` of the log, starting at an entry that knows its offset. */
+async function tailCursor(redis: RedisLogStore, run: string, bytes: number): Promise<string> {
+  let seen = 0;
+  for (let before: string | undefined; ; ) {
+    const page = await redis.readBackwards(run, before, 100);
+    if (page.length === 0) return LOG_START;
+    for (const entry of page) {
+      seen += entry.records.reduce((sum, record) => sum + (record.kind === "text" ? record.text.length : 0), 0);
+      if (seen >= bytes && entry.offset !== undefined) return cursorBefore(entry.id);
+    }
+    before = page.at(-1)?.id;
+  }
+}
+
+/** The stream id just before `id` (XREAD reads after its cursor). */
+function cursorBefore(id: string): string {
+  const [ms, seq] = id.split("-").map(BigInt) as [bigint, bigint];
+  return seq > 0n ? `${ms}-${seq - 1n}` : `${ms - 1n}-18446744073709551615`;
 }

@@ -26,6 +26,8 @@ export interface LogEnd {
 export interface LogEntry {
   id: string;
   records: LogRecord[];
+  /** Byte offset of the first record in the whole log (undefined in logs written before Eve kept them whole). */
+  offset?: number;
 }
 
 export interface LogPage {
@@ -54,6 +56,11 @@ export interface LogStore {
   appendInfo(run: string, line: string): void;
   /** Appends a link a step added (an artifact). */
   appendLink(run: string, name: string, url: string): void;
+  /**
+   * The stage runs again after its worker process was lost: says so in the
+   * log, and where the lost attempt's kept log ends.
+   */
+  appendLost(run: string): Promise<void>;
   /** Writes everything buffered, then the end marker. */
   finish(run: string, end: LogEnd): Promise<void>;
   /** Entries after `cursor` (default: from the start), at most `count`. */
@@ -65,4 +72,10 @@ export interface LogStore {
   follow(run: string, cursor: string, signal: AbortSignal): AsyncIterable<LogEntry>;
   /** Writes everything buffered, for every run. */
   flush(): Promise<void>;
+  /**
+   * Writes what is buffered for one run and forgets it here: another process
+   * (the worker that runs the stage) writes on after it. Call after writing
+   * to a run this process does not run (the "Queued" line).
+   */
+  release(run: string): Promise<void>;
 }

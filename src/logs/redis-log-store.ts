@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
-import { decodeFields } from "./log-codec.js";
-import { LOG_START, type LogEnd, type LogEntry, type LogPage, type LogStore } from "./log-store.js";
+import { decodeEntry } from "./log-codec.js";
+import type { LogStepMark } from "./log-manifest.js";
+import { LOG_START, type LogEnd, type LogEntry, type LogPage, type LogRecord, type LogStore } from "./log-store.js";
 import { RedisRunWriter, type RunLogLimits } from "./redis-run-writer.js";
 
 export interface RedisLogStoreOptions extends Partial<RunLogLimits> {
@@ -11,6 +12,8 @@ export interface RedisLogStoreOptions extends Partial<RunLogLimits> {
   /** How long one blocking read waits before checking for abort again (default 5 s). */
   blockMs?: number;
 }
+
+export const LOST_LINE = "The worker process running this stage was lost (killed or cut off); Eve runs the stage again on a fresh workspace.";
 
 /**
  * Defaults: a log keeps its first 1 M characters and its last 4 M (≈ 5 MB of
@@ -50,6 +53,11 @@ export class RedisLogStore implements LogStore {
     this.#limits = { ...DEFAULT_LOG_LIMITS, ...limits };
   }
 
+  /** Appends a record at `offset` bytes into the whole log (see KeptLogStore); a promise while too much is unwritten. */
+  add(run: string, record: Exclude<LogRecord, { kind: "end" }>, offset: number): void | Promise<void> {
+    return this.#writer(run).add(record, offset);
+  }
+
   append(run: string, text: string): void | Promise<void> {
     if (text === "") return undefined;
     return this.#writer(run).add({ kind: "text", text });
@@ -67,11 +75,22 @@ export class RedisLogStore implements LogStore {
     void this.#writer(run).add({ kind: "link", name, url });
   }
 
-  async finish(run: string, end: LogEnd): Promise<void> {
+  async appendLost(run: string): Promise<void> {
+    this.appendInfo(run, LOST_LINE);
+  }
+
+  /** `offset`: where the end line starts in the whole log (see KeptLogStore). */
+  async finish(run: string, end: LogEnd, offset?: number): Promise<void> {
     const writer = this.#writer(run);
-    void writer.add({ kind: "end", end });
+    void writer.add({ kind: "end", end }, offset);
     this.#writers.delete(run);
     await writer.flush();
+  }
+
+  async release(run: string): Promise<void> {
+    const writer = this.#writers.get(run);
+    this.#writers.delete(run);
+    await writer?.flush();
   }
 
   async flush(): Promise<void> {
@@ -81,9 +100,15 @@ export class RedisLogStore implements LogStore {
   async read(run: string, cursor: string = LOG_START, count = 1000): Promise<LogPage> {
     const key = this.#key(run);
     const raw = (await this.#redis.xrange(key, `(${cursor}`, "+", "COUNT", count)) as [string, string[]][];
-    const entries = raw.map(([id, fields]) => ({ id, records: decodeFields(fields) }));
+    const entries = raw.map(([id, fields]) => toEntry(id, fields));
     const exists = entries.length > 0 || (await this.#redis.exists(key)) === 1;
     return { entries, cursor: entries.at(-1)?.id ?? cursor, exists };
+  }
+
+  /** Up to `count` entries before the cursor `before` (default: the newest), newest first. */
+  async readBackwards(run: string, before?: string, count = 100): Promise<LogEntry[]> {
+    const raw = (await this.#redis.xrevrange(this.#key(run), before === undefined ? "+" : `(${before}`, "-", "COUNT", count)) as [string, string[]][];
+    return raw.map(([id, fields]) => toEntry(id, fields));
   }
 
   async *follow(run: string, cursor: string, signal: AbortSignal): AsyncIterable<LogEntry> {
@@ -96,10 +121,10 @@ export class RedisLogStore implements LogStore {
       while (!signal.aborted) {
         const reply = await connection.call("XREAD", "COUNT", 200, "BLOCK", this.#blockMs, "STREAMS", key, after);
         for (const [id, fields] of streamEntries(reply)) {
-          const records = decodeFields(fields);
+          const entry = toEntry(id, fields);
           after = id;
-          yield { id, records };
-          if (records.some((record) => record.kind === "end")) return;
+          yield entry;
+          if (entry.records.some((record) => record.kind === "end")) return;
         }
       }
     } catch (error) {
@@ -108,6 +133,22 @@ export class RedisLogStore implements LogStore {
       signal.removeEventListener("abort", abort);
       connection.disconnect();
     }
+  }
+
+  /** Remembers where a step starts, for the page's step list while the run is live (the store's manifest keeps it after). */
+  async markStep(run: string, mark: LogStepMark): Promise<void> {
+    const key = this.#stepsKey(run);
+    await this.#redis.multi().rpush(key, JSON.stringify(mark)).pexpire(key, this.#limits.ttlMs).exec();
+  }
+
+  /** The steps marked so far, every attempt's, in order. */
+  async steps(run: string): Promise<LogStepMark[]> {
+    return (await this.#redis.lrange(this.#stepsKey(run), 0, -1)).map((mark) => JSON.parse(mark) as LogStepMark);
+  }
+
+  // '#' is not in run ids, so this key is no run's stream.
+  #stepsKey(run: string): string {
+    return `${this.#prefix}${run}#steps`;
   }
 
   #key(run: string): string {
@@ -122,6 +163,11 @@ export class RedisLogStore implements LogStore {
     }
     return writer;
   }
+}
+
+function toEntry(id: string, fields: string[]): LogEntry {
+  const { records, offset } = decodeEntry(fields);
+  return offset === undefined ? { id, records } : { id, records, offset };
 }
 
 type StreamEntries = [id: string, fields: string[]][];

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { encodeRecord } from "./log-codec.js";
+import { encodeRecord, OFFSET_FIELD } from "./log-codec.js";
 import type { LogRecord } from "./log-store.js";
 
 /** Size and timing limits of one run's log (characters, not bytes). */
@@ -48,12 +48,21 @@ export class RedisRunWriter {
     this.#onError = onError;
   }
 
-  /** Buffers a record; a promise while more than the high-water mark is unwritten. */
-  add(record: LogRecord): void | Promise<void> {
+  /**
+   * Buffers a record; a promise while more than the high-water mark is
+   * unwritten. `offset`: the record's byte offset in the whole log, written
+   * at the start of each entry so that readers can place Redis' live part.
+   */
+  add(record: LogRecord, offset?: number): void | Promise<void> {
     if (record.kind === "text") {
       // Split huge chunks so that one entry never exceeds a batch.
-      for (let i = 0; i < record.text.length; i += this.#limits.batchChars) this.#addField(["t", record.text.slice(i, i + this.#limits.batchChars)]);
-    } else this.#addField(encodeRecord(record));
+      let at = offset;
+      for (let i = 0; i < record.text.length; i += this.#limits.batchChars) {
+        const piece = record.text.slice(i, i + this.#limits.batchChars);
+        this.#addField(["t", piece], at);
+        if (at !== undefined) at += Buffer.byteLength(piece);
+      }
+    } else this.#addField(encodeRecord(record), offset);
     if (this.#unwrittenChars <= this.#limits.highWaterChars) return undefined;
     return new Promise((resolve) => this.#drained.push(resolve));
   }
@@ -72,12 +81,13 @@ export class RedisRunWriter {
     return this.#chain;
   }
 
-  #addField(field: Field): void {
+  #addField(field: Field, offset: number | undefined): void {
     const chars = field[1].length;
     const last = this.#pending.at(-1);
     if (field[0] === "t" && last?.[0] === "t" && this.#pendingChars + chars <= this.#limits.batchChars) last[1] += field[1];
     else {
       if (this.#pendingChars + chars > this.#limits.batchChars) void this.flush();
+      if (this.#pending.length === 0 && offset !== undefined) this.#pending.push([OFFSET_FIELD, String(offset)]);
       this.#pending.push(field);
     }
     this.#pendingChars += chars;

@@ -68,8 +68,11 @@ export class CheckRunReporter implements StageObserver {
     const record = this.#record(stage);
     if (record.checkRunId !== undefined) return record.checkRunId;
     this.#options.logStore.appendInfo(stage.run, `Queued stage ${stage.stage} (attempt ${stage.attempt})`);
+    // The worker that runs the stage writes its log on from this line: it must be stored before the stage is enqueued.
+    const released = this.#options.logStore.release(stage.run).catch(this.#onError);
     this.#postStatus(record, "pending", "queued");
     await this.#sync(record);
+    await released;
     return record.checkRunId ?? Promise.reject(new Error(`check run for ${stage.stage} was not created`));
   }
 

@@ -13,6 +13,8 @@ import type { EveConfig } from "../config/eve-config.js";
 import { workerSettingsSecrets } from "../config/load-worker-settings.js";
 import { createEveLogger } from "../logging/create-eve-logger.js";
 import { createSecretScrubber, type SecretScrubber } from "../logging/secret-scrubber.js";
+import { KeptLogStore } from "../logs/kept-log-store.js";
+import { LogArchive } from "../logs/log-archive.js";
 import { RedisLogStore } from "../logs/redis-log-store.js";
 import { createEveMetrics, type EveMetrics } from "../ops/eve-metrics.js";
 import type { OpsHandler } from "../ops/ops-handler.js";
@@ -32,6 +34,7 @@ import { createEveOctokit } from "./eve-octokit.js";
 import { createRuntimeOps } from "./create-runtime-ops.js";
 import { observeStage } from "./observe-stage.js";
 import { reportFailedStage } from "./report-failed-stage.js";
+import { startLogSweep } from "./start-log-sweep.js";
 import { startReaper } from "./start-reaper.js";
 import { watchRedisErrors } from "./watch-redis-errors.js";
 
@@ -55,7 +58,8 @@ export interface Runtime {
   log: Logger;
   probot: Probot;
   queues: StageQueues;
-  logStore: RedisLogStore;
+  /** Redis for the live part of each log, the artifact store for the whole of it. */
+  logStore: KeptLogStore;
   reporter: RunReporter;
   metrics: EveMetrics;
   /** The artifact store (EVE_ARTIFACTS_STORE), made on first use and shared by stages and pages. */
@@ -95,7 +99,16 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
   const workerContext = { workersDir: join(config.workspaceDir, "workers") };
   const provisioners = createProvisionerRegistry(config.workerSettings, workerContext);
   const onError = (error: unknown) => log.warn({ err: error }, "GitHub or log write failed");
-  const logStore = new RedisLogStore(logRedis, { prefix: `${queues.prefix}:log:`, ttlMs: config.logRetentionDays * 24 * 3600 * 1000, onError });
+  let artifactStore: Promise<ArtifactStore> | undefined;
+  const getArtifactStore = () => (artifactStore ??= createArtifactStore(config.artifactStore));
+  const logRetentionMs = config.logRetentionDays * DAY_MS;
+  const logStore = new KeptLogStore({
+    // Logs outlive Redis: it keeps the live part a week at most, the store the whole log for the retention.
+    redis: new RedisLogStore(logRedis, { prefix: `${queues.prefix}:log:`, ttlMs: Math.min(logRetentionMs, REDIS_LOG_TTL_MS), onError }),
+    archive: new LogArchive(getArtifactStore, { retentionMs: logRetentionMs, onError }),
+    maxBytes: config.logMaxBytes,
+    onError,
+  });
   const writeQueue = new GitHubWriteQueue({ ...options.writeRetry, onError, minIntervalMs: options.writeIntervalMs ?? config.githubWriteIntervalMs });
   // The registry of builds and their runs feeds re-runs and PR commands.
   const reporter = recordBuildRuns(createRunReporter({
@@ -110,8 +123,6 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
   }), queues, onError);
   const closers: (() => Promise<void>)[] = [];
-  let artifactStore: Promise<ArtifactStore> | undefined;
-  const getArtifactStore = () => (artifactStore ??= createArtifactStore(config.artifactStore));
   const ops = createRuntimeOps({ config, queues, metrics, provisioners });
 
   return {
@@ -128,6 +139,8 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
       const secrets = await createSecretSource(config, { onError: (error) => log.warn({ err: error }, "Secret refresh failed; keeping the previous values") });
       closers.push(async () => secrets.close());
       const cancels = await createCancelListener(config.redisUrl, queues.prefix);
+      const logSweep = startLogSweep(logStore.archive, log);
+      closers.push(() => logSweep.stop());
       let running = 0;
       // Retention: every process that runs stages collects (a second collector at once is harmless).
       const artifactGc = startArtifactGc(await getArtifactStore(), { intervalMs: config.artifactStore.gcIntervalSec * 1000, log });
@@ -206,6 +219,9 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     },
   };
 }
+
+const DAY_MS = 24 * 3600 * 1000;
+const REDIS_LOG_TTL_MS = 7 * DAY_MS;
 
 /**
  * BullMQ 6.7's Worker.close() can hang after Redis was restarted (it waits for

@@ -34,7 +34,7 @@ export function observeStage(processor: StageProcessor, options: ObserveStageOpt
         return 0;
       });
       log.warn({ reaped, startedBefore: job.attemptsStarted - 1 }, "Stage recovered: its worker process was lost; running it again on a fresh workspace");
-      options.logStore.appendInfo(data.stage.run, "The worker process running this stage was lost (killed or cut off); Eve runs the stage again on a fresh workspace.");
+      await options.logStore.appendLost(data.stage.run).catch((error: unknown) => log.warn({ err: error }, "Could not mark the lost attempt in the log"));
       metrics.stagesRecovered.inc({ worker_type: workerType });
     } else {
       metrics.queueWait.observe({ worker_type: workerType }, Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp) / 1000);

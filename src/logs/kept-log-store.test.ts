@@ -1,0 +1,155 @@
+import { Redis } from "ioredis";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DiskArtifactStore } from "../artifacts/disk-artifact-store.js";
+import { KeptLogStore } from "./kept-log-store.js";
+import { LogArchive } from "./log-archive.js";
+import { LogReader, type LogView } from "./log-reader.js";
+import { RedisLogStore } from "./redis-log-store.js";
+
+let redis: Redis;
+let dir: string;
+let store: DiskArtifactStore;
+const prefix = `test-${randomUUID()}:`;
+const DAY = 24 * 3600 * 1000;
+
+beforeAll(async () => {
+  redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: null });
+  dir = mkdtempSync(join(tmpdir(), "eve-kept-log-"));
+  store = await new DiskArtifactStore(dir).init();
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function createLogs(options: { maxBytes?: number; segmentBytes?: number } = {}) {
+  const live = new RedisLogStore(redis, { prefix, batchMs: 5 });
+  const archive = new LogArchive(store, { retentionMs: 30 * DAY, segmentBytes: options.segmentBytes ?? 64 * 1024, segmentMs: 50 });
+  const errors: unknown[] = [];
+  const logs = new KeptLogStore({ redis: live, archive, maxBytes: options.maxBytes ?? 1024 ** 3, onError: (error) => errors.push(error) });
+  return { logs, reader: new LogReader(live, archive), archive, errors };
+}
+
+async function readAll(reader: LogReader, run: string, start = 0, end?: number): Promise<string> {
+  const view = await reader.view(run);
+  if (!("bytes" in view)) throw new Error(`no log: ${view.state}`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of reader.read(run, view, start, end ?? view.bytes)) chunks.push(chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** What `seq 1 n` prints. */
+function seq(from: number, to: number): string {
+  let text = "";
+  for (let i = from; i <= to; i++) text += `${i}\n`;
+  return text;
+}
+
+async function appendInChunks(logs: KeptLogStore, run: string, text: string, chunk = 65_536): Promise<void> {
+  for (let i = 0; i < text.length; i += chunk) await logs.append(run, text.slice(i, i + chunk));
+}
+
+describe("KeptLogStore: Redis for the live view, the artifact store for the whole log", () => {
+  it("keeps every line of a 1.3-million-line step, readable whole and by range once the stage ends", async () => {
+    const { logs, reader, errors } = createLogs({ segmentBytes: 1024 * 1024 });
+    const run = `r${randomUUID()}`;
+    const output = seq(1, 1_300_000);
+
+    logs.appendStep(run, 0, "count");
+    await appendInChunks(logs, run, output);
+    await logs.finish(run, { result: "success", summary: "" });
+
+    const header = "\n── step 1: count ──\n";
+    const whole = `${header}${output}\n── success ──\n`;
+    const view = (await reader.view(run)) as Extract<LogView, { bytes: number }>;
+    expect(view).toMatchObject({ state: "finished", bytes: Buffer.byteLength(whole), steps: [{ index: 0, name: "count", offset: 0 }], end: { result: "success" } });
+    expect(view.segments.length).toBeGreaterThan(5);
+    expect(await readAll(reader, run)).toBe(whole);
+    const start = Buffer.byteLength(whole.slice(0, whole.indexOf("\n654321\n") + 1));
+    expect(await readAll(reader, run, start, start + 14)).toBe("654321\n654322\n");
+    expect(errors).toEqual([]);
+  });
+
+  it("serves a live log from the store's segments and Redis' entries after them", async () => {
+    const { logs, reader } = createLogs({ segmentBytes: 4096 });
+    const run = `r${randomUUID()}`;
+    const first = seq(1, 5000);
+
+    logs.appendInfo(run, "spawned");
+    await appendInChunks(logs, run, first, 1000);
+    await logs.flush();
+    const view = await reader.view(run);
+
+    expect(view).toMatchObject({ state: "live", bytes: Buffer.byteLength(`spawned\n${first}`) });
+    expect(await readAll(reader, run)).toBe(`spawned\n${first}`);
+    expect(await readAll(reader, run, 8, 18)).toBe("1\n2\n3\n4\n5\n");
+    await logs.finish(run, { result: "failure", summary: "exited 1" });
+    expect(await readAll(reader, run)).toBe(`spawned\n${first}\n── failure: exited 1 ──\n`);
+  });
+
+  it("drops output past the limit and says plainly what it dropped, where and at the end", async () => {
+    const { logs, reader } = createLogs({ maxBytes: 1000 });
+    const run = `r${randomUUID()}`;
+
+    await logs.append(run, "x".repeat(900));
+    await logs.append(run, "y".repeat(300));
+    await logs.append(run, "z".repeat(50));
+    await logs.finish(run, { result: "success", summary: "" });
+
+    const text = await readAll(reader, run);
+    expect(text).toBe(`${"x".repeat(900)}${"y".repeat(100)}\n── log limit reached: Eve keeps the first 1000 bytes of a stage's log (EVE_LOG_MAX_BYTES): the rest of the output is not kept, only the end of the stage ──\n`
+      + "── log limit reached: Eve keeps the first 1000 bytes of a stage's log (EVE_LOG_MAX_BYTES): 250 bytes of output after it were not kept ──\n\n── success ──\n");
+    expect(await reader.view(run)).toMatchObject({ droppedBytes: 250 });
+  });
+
+  it("goes on after a lost attempt's stored part, and says where that part ends", async () => {
+    const lost = createLogs({ segmentBytes: 1024 });
+    const run = `r${randomUUID()}`;
+    await appendInChunks(lost.logs, run, seq(1, 2000), 500);
+    await lost.logs.flush(); // what reached the store before the process died; it never finishes
+
+    const { logs, reader } = createLogs();
+    await logs.appendLost(run);
+    await logs.append(run, "again\n");
+    await logs.finish(run, { result: "success", summary: "" });
+
+    const kept = Buffer.byteLength(seq(1, 2000));
+    expect(await readAll(reader, run)).toBe(`${seq(1, 2000)}── The worker process running this stage was lost (killed or cut off): its log is kept up to here (${kept} bytes); what it printed after that was lost. Eve runs the stage again on a fresh workspace. ──\nagain\n\n── success ──\n`);
+  });
+
+  it("writes on after a line another process wrote and released (the Queued line)", async () => {
+    const app = createLogs();
+    const run = `r${randomUUID()}`;
+    app.logs.appendInfo(run, "Queued stage build (attempt 1)");
+    await app.logs.release(run);
+
+    const { logs, reader } = createLogs();
+    logs.appendStep(run, 0, "hello");
+    await logs.append(run, "hi\n");
+    await logs.finish(run, { result: "success", summary: "" });
+
+    expect(await readAll(reader, run)).toBe("Queued stage build (attempt 1)\n\n── step 1: hello ──\nhi\n\n── success ──\n");
+    expect(await reader.view(run)).toMatchObject({ steps: [{ index: 0, name: "hello", offset: 31 }] });
+  });
+
+  it("answers expired once the retention is over, and sweeps the segments", async () => {
+    const { logs, reader, archive } = createLogs();
+    const run = `r${randomUUID()}`;
+    await logs.append(run, "old\n");
+    await logs.finish(run, { result: "success", summary: "" });
+
+    const swept = await archive.sweep(new Date(Date.now() + 31 * DAY));
+
+    expect(swept).toContain(run);
+    expect(await archive.lookup(run, new Date(Date.now() + 31 * DAY))).toMatchObject({ state: "expired" });
+    expect(await store.statFile(`log:${run}`, "manifest.json")).toBeUndefined();
+    expect(await reader.view(`r${randomUUID()}`)).toEqual({ state: "missing" });
+  });
+});

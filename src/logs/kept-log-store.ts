@@ -1,0 +1,183 @@
+import type { ArchiveRunWriter } from "./archive-run-writer.js";
+import type { LogArchive } from "./log-archive.js";
+import type { LogStepMark } from "./log-manifest.js";
+import type { LogEnd, LogEntry, LogPage, LogRecord, LogStore } from "./log-store.js";
+import { renderLogRecord } from "./log-text.js";
+import { LOST_LINE, type RedisLogStore } from "./redis-log-store.js";
+
+export interface KeptLogStoreOptions {
+  /** The live part: Redis, bounded per run. */
+  redis: RedisLogStore;
+  /** The whole log: the artifact store. */
+  archive: LogArchive;
+  /** Bytes of a run's log kept whole (EVE_LOG_MAX_BYTES); output past it is counted and dropped. */
+  maxBytes: number;
+  onError?: (error: unknown) => void;
+}
+
+interface RunLog {
+  /** Resolves once the store's writer is open (it resumes a lost attempt's log, so it must read first) and the records queued meanwhile are written. */
+  ready: Promise<void>;
+  opened: boolean;
+  queued: number;
+  writer: ArchiveRunWriter | undefined;
+  /** Bytes of the whole log so far: the offset of the next record. */
+  offset: number;
+  droppedBytes: number;
+  steps: LogStepMark[];
+}
+
+/**
+ * Every record goes to Redis (the live view, bounded as before) and to the
+ * artifact store (the whole log, up to `maxBytes`), rendered once as the
+ * text `/raw` serves, with its byte offset in that text. Output past the
+ * limit is dropped from both, and the log says so where it happened and at
+ * its end. Writes are batched on both sides; `append` returns a promise
+ * while either side has too much unwritten, which pauses the step's output.
+ */
+export class KeptLogStore implements LogStore {
+  readonly redis: RedisLogStore;
+  readonly archive: LogArchive;
+  readonly #maxBytes: number;
+  readonly #onError: (error: unknown) => void;
+  readonly #runs = new Map<string, RunLog>();
+
+  constructor(options: KeptLogStoreOptions) {
+    this.redis = options.redis;
+    this.archive = options.archive;
+    this.#maxBytes = options.maxBytes;
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  append(run: string, text: string): void | Promise<void> {
+    if (text === "") return undefined;
+    return this.#put(run, { kind: "text", text });
+  }
+
+  appendStep(run: string, index: number, name: string): void {
+    void this.#put(run, { kind: "step", index, name });
+  }
+
+  appendInfo(run: string, line: string): void {
+    void this.#put(run, { kind: "info", line });
+  }
+
+  appendLink(run: string, name: string, url: string): void {
+    void this.#put(run, { kind: "link", name, url });
+  }
+
+  async appendLost(run: string): Promise<void> {
+    const log = this.#run(run);
+    if (!log.opened || log.queued > 0) await log.ready;
+    const kept = log.writer ? `its log is kept up to here (${log.offset} bytes); what it printed after that was lost` : "its log could not be read back from the store";
+    this.appendInfo(run, `── ${LOST_LINE.replace(/;.*/, "")}: ${kept}. Eve runs the stage again on a fresh workspace. ──`);
+  }
+
+  async finish(run: string, end: LogEnd): Promise<void> {
+    const log = this.#run(run);
+    if (!log.opened || log.queued > 0) await log.ready;
+    this.#runs.delete(run);
+    if (log.droppedBytes > 0) this.#write(run, log, { kind: "info", line: `── ${limitNote(this.#maxBytes)}: ${log.droppedBytes} bytes of output after it were not kept ──` });
+    const endOffset = log.offset;
+    const endBytes = Buffer.from(renderLogRecord({ kind: "end", end }));
+    log.offset += endBytes.length;
+    const redisDone = this.redis.finish(run, end, endOffset);
+    if (log.writer) {
+      void log.writer.write(endBytes);
+      try {
+        await log.writer.flush();
+        const steps = await this.redis.steps(run).catch(() => log.steps);
+        await this.archive.finalise(run, { steps, droppedBytes: log.droppedBytes, end });
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
+    await redisDone;
+  }
+
+  read(run: string, cursor?: string, count?: number): Promise<LogPage> {
+    return this.redis.read(run, cursor, count);
+  }
+
+  follow(run: string, cursor: string, signal: AbortSignal): AsyncIterable<LogEntry> {
+    return this.redis.follow(run, cursor, signal);
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([...this.#runs.values()].map(async (log) => {
+      if (!log.opened || log.queued > 0) await log.ready;
+      await log.writer?.flush();
+    }));
+    await this.redis.flush();
+  }
+
+  async release(run: string): Promise<void> {
+    const log = this.#runs.get(run);
+    if (!log) return;
+    if (!log.opened || log.queued > 0) await log.ready;
+    this.#runs.delete(run);
+    await Promise.all([log.writer?.flush(), this.redis.release(run)]);
+  }
+
+  #run(run: string): RunLog {
+    let log = this.#runs.get(run);
+    if (!log) {
+      const created: RunLog = { ready: Promise.resolve(), opened: false, queued: 0, writer: undefined, offset: 0, droppedBytes: 0, steps: [] };
+      created.ready = this.archive.openWriter(run).then(
+        (writer) => {
+          created.writer = writer;
+          created.offset = writer.offset;
+        },
+        (error: unknown) => this.#onError(error),
+      ).finally(() => {
+        created.opened = true;
+      });
+      this.#runs.set(run, created);
+      log = created;
+    }
+    return log;
+  }
+
+  /** Records wait (in order) for the writer to open: the offset of the first depends on what a lost attempt left. */
+  #put(run: string, record: Exclude<LogRecord, { kind: "end" }>): void | Promise<void> {
+    const log = this.#run(run);
+    if (log.opened && log.queued === 0) return this.#write(run, log, record);
+    log.queued++;
+    let pressure: void | Promise<void>;
+    log.ready = log.ready.then(() => {
+      log.queued--;
+      pressure = this.#write(run, log, record);
+    });
+    return log.ready.then(() => pressure);
+  }
+
+  #write(run: string, log: RunLog, record: Exclude<LogRecord, { kind: "end" }>): void | Promise<void> {
+    let bytes = Buffer.from(renderLogRecord(record));
+    let kept = record;
+    if (record.kind === "text" && log.offset + bytes.length > this.#maxBytes) {
+      const room = Math.max(0, this.#maxBytes - log.offset);
+      if (log.droppedBytes === 0) {
+        bytes = Buffer.concat([bytes.subarray(0, room), Buffer.from(`\n── ${limitNote(this.#maxBytes)}: the rest of the output is not kept, only the end of the stage ──\n`)]);
+        kept = { kind: "text", text: bytes.toString("utf8") };
+        bytes = Buffer.from(kept.text);
+      } else bytes = Buffer.alloc(0);
+      log.droppedBytes += Buffer.byteLength(record.text) - room;
+      if (bytes.length === 0) return undefined;
+    }
+    const offset = log.offset;
+    log.offset += bytes.length;
+    if (record.kind === "step") {
+      const mark = { index: record.index, name: record.name, offset };
+      log.steps.push(mark);
+      this.redis.markStep(run, mark).catch(this.#onError);
+    }
+    const live = this.redis.add(run, kept, offset);
+    const whole = log.writer?.write(bytes);
+    if (live === undefined && whole === undefined) return undefined;
+    return Promise.all([live, whole]).then(() => undefined);
+  }
+}
+
+function limitNote(maxBytes: number): string {
+  return `log limit reached: Eve keeps the first ${maxBytes} bytes of a stage's log (EVE_LOG_MAX_BYTES)`;
+}
