@@ -86,16 +86,15 @@ describe("RedisLogStore", () => {
   });
 
   it("stops following promptly when aborted", async () => {
-    const logs = store();
+    // A blocking read longer than the test's timeout: only cutting it on abort ends the loop in time.
+    const logs = store({ blockMs: 600_000 });
     const controller = new AbortController();
-    const started = Date.now();
 
     setTimeout(() => controller.abort(), 50);
     const entries: LogEntry[] = [];
     for await (const entry of logs.follow("idle", LOG_START, controller.signal)) entries.push(entry);
 
     expect(entries).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it("keeps the head and a rolling tail of a huge log, with a truncation marker", async () => {

@@ -31,10 +31,9 @@ describe("labels", () => {
     const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
     const [chunk] = (await once(parent.stdout, "data")) as [Buffer];
     const zombie = Number(chunk.toString().trim());
-    await new Promise((resolve) => setTimeout(resolve, 300));
 
     try {
-      expect(isOwnerGone({ host: "here", pid: zombie }, "here")).toBe(true);
+      await expect.poll(() => isOwnerGone({ host: "here", pid: zombie }, "here")).toBe(true);
     } finally {
       parent.kill("SIGKILL");
     }

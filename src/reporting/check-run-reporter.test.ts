@@ -204,14 +204,13 @@ describe("CheckRunReporter", () => {
     github.on("checks/create", () => ({ body: { id: 1 } }));
     const run = stage();
 
-    const started = performance.now();
     reporter.stageStarted(run);
     for (let i = 0; i < 10_000; i++) void reporter.output(run, `line ${i}\n`);
     reporter.stageFinished(run, outcome("success", "ok"));
-    const elapsed = performance.now() - started;
+    const sentWhileCalling = github.requests.length;
     await reporter.flush();
 
-    expect(elapsed).toBeLessThan(500);
+    expect(sentWhileCalling).toBe(0);
     github.assertDone();
   });
 });

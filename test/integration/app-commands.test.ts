@@ -119,15 +119,19 @@ describe("/eve commands on a pull request", () => {
 
     await comment(app, "/eve rerun child", "reader");
     await comment(app, "/eve rerun child", "stranger");
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Then a command that must run: once it has and nothing else is queued, a refused one would have shown.
+    await comment(app, "/eve rerun other", "maintainer");
+    await waitForCompleted(app, 4);
+    await app.settled();
 
-    expect(summary(app)).toEqual(["child:failure", "other:success", "pre-merge:failure"]);
+    expect(summary(app)).toEqual(["child:failure", "other:success", "other:success", "pre-merge:failure"]);
     expect(replies(app)).toEqual([
       "@reader only people with write, maintain or admin permission on Codertocat/Hello-World can run Eve commands (you have read).",
       "@stranger only people with write, maintain or admin permission on Codertocat/Hello-World can run Eve commands (you have none).",
     ]);
-    expect(reactions(app)).toEqual([]);
-    expect(app.github.requests.slice(before).map((r) => r.operation).filter((op) => op.startsWith("checks/"))).toEqual([]);
+    expect(reactions(app)).toEqual(["rocket"]);
+    const checkWrites = app.github.requests.slice(before).filter((r) => r.operation.startsWith("checks/"));
+    expect(checkWrites.filter((r) => r.operation === "checks/create").map((r) => (r.body as { name: string }).name)).toEqual(["other"]);
   });
 
   it("answers an unknown stage with the build file's stages, a commit without a build, help, and ignores other comments", async () => {
@@ -286,16 +290,21 @@ stages:
   it("asks again after a new push to the fork", async () => {
     app = await startAppHarness(forkBuildFile);
     const harness = app;
-    mockPullRequest(harness.github, { sha: forkSha, fork: true });
+    const pr = mockPullRequest(harness.github, { sha: forkSha, fork: true });
     await openFromFork(harness, "pr-fork-3");
     await comment(harness, "/eve approve", "maintainer");
     await waitForCompleted(harness, 1);
 
+    pr.head.sha = "e".repeat(40);
     await openFromFork(harness, "pr-fork-4", "e".repeat(40));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-
-    expect(harness.checkRuns()).toHaveLength(1);
     expect(replies(harness).at(-1)).toMatch(/covers eeeeeee only/);
+    // Then the approval that must build eeeeeee: once it has, a build without it would have shown.
+    await comment(harness, "/eve approve", "maintainer");
+    await waitForCompleted(harness, 2);
+    await harness.settled();
+
+    expect(harness.checkRuns()).toHaveLength(2);
+    expect(harness.github.requestsFor("checks/create").map((r) => (r.body as { head_sha: string }).head_sha)).toEqual(["f".repeat(40), "e".repeat(40)]);
   });
 
   it("refuses trusted-only worker types to fork builds with a failed check run", async () => {

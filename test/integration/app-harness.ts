@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
+import { expect } from "vitest";
 import { createRuntime, type Runtime } from "../../src/runtime/create-runtime.js";
 import { getProductVersionScriptPath } from "../../src/engine/read-product-version.js";
 import { createEveOctokit } from "../../src/runtime/eve-octokit.js";
@@ -28,6 +29,13 @@ export interface AppHarness {
   github: GitHubMock;
   push(options: { id: string; sha?: string; branch?: string }): Promise<void>;
   checkRuns(): CheckRunHistory[];
+  /**
+   * Resolves once no stage job waits, runs or is delayed: every stage that the
+   * webhooks received so far started has finished (and so has everything those
+   * stages triggered). The positive signal to wait for before asserting that
+   * something did not happen.
+   */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,6 +99,11 @@ export async function startAppHarness(buildFile: string, env: Record<string, str
         if (body.output?.title) run.title = body.output.title;
       }
       return [...runs.values()].sort((a, b) => a.name.localeCompare(b.name));
+    },
+    async settled() {
+      const queue = runtime.queues.queue("local");
+      const pending = async () => Object.values(await queue.getJobCounts("waiting", "prioritized", "active", "delayed", "waiting-children")).reduce((a, b) => a + b, 0);
+      await expect.poll(pending, { timeout: 20_000, interval: 100 }).toBe(0);
     },
     async close() {
       await runtime.queues.queue("local").obliterate({ force: true }).catch(() => undefined);

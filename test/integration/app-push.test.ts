@@ -77,9 +77,12 @@ stages:
     await app.push({ id: "delivery-2" });
     await app.push({ id: "delivery-2" });
     await completed(app, 3);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A second build would have been queued while the redelivery was handled: wait until nothing is queued or running.
+    await app.settled();
 
     expect(app.checkRuns().map((run) => run.name)).toEqual(["lint", "pre-merge", "test"]);
+    const jobs = await app.runtime.queues.queue("local").getJobCounts("completed", "failed");
+    expect((jobs.completed ?? 0) + (jobs.failed ?? 0)).toBe(3);
   });
 
   it("cancels the branch's older build when a newer push arrives", async () => {

@@ -135,12 +135,7 @@ describe("loadYaml: positions", () => {
 });
 
 describe("loadYaml: hostile input stays bounded and located", () => {
-  const timed = (text: string): ReturnType<typeof loadYaml> => {
-    const start = performance.now();
-    const loaded = loadYaml(text);
-    expect(performance.now() - start).toBeLessThan(5000);
-    return loaded;
-  };
+  // A blow-up fails by the test's timeout; how fast loading is, bench/lint.js measures.
 
   it("stops a billion-laughs alias bomb at the alias that overflows", () => {
     const levels = ["a: &a [" + Array(9).fill('"lol"').join(",") + "]"];
@@ -149,14 +144,14 @@ describe("loadYaml: hostile input stays bounded and located", () => {
       const previous = String.fromCharCode(96 + level);
       levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(",")}]`);
     }
-    const loaded = timed(levels.join("\n"));
+    const loaded = loadYaml(levels.join("\n"));
 
     expect(loaded.problem?.message).toMatch(/too large once aliases are expanded/);
     expect(loaded.problem?.line).toBeGreaterThan(5);
   });
 
   it("refuses 100k nested flow sequences", () => {
-    const loaded = timed("[".repeat(100_000));
+    const loaded = loadYaml("[".repeat(100_000));
 
     expect(loaded.problem).toMatchObject({ line: 1, message: expect.stringMatching(/nesting is too deep/) });
   });
@@ -164,23 +159,23 @@ describe("loadYaml: hostile input stays bounded and located", () => {
   it("refuses deep block nesting", () => {
     const text = Array.from({ length: 300 }, (_, depth) => `${" ".repeat(depth)}k:`).join("\n");
 
-    expect(timed(text).problem?.message).toMatch(/nesting is too deep/);
+    expect(loadYaml(text).problem?.message).toMatch(/nesting is too deep/);
   });
 
   it("refuses a 50 MB file at line 1 without parsing it", () => {
-    const loaded = timed(`a: ${"x".repeat(50 * 1024 * 1024)}\n`);
+    const loaded = loadYaml(`a: ${"x".repeat(50 * 1024 * 1024)}\n`);
 
     expect(loaded.problem).toMatchObject({ line: 1, column: 1, message: expect.stringMatching(/too large/) });
   });
 
   it("refuses binary garbage at the first special character", () => {
-    const loaded = timed("a: 1\nb: \u0000\u0001\u0002garbage");
+    const loaded = loadYaml("a: 1\nb: \u0000\u0001\u0002garbage");
 
     expect(loaded.problem).toMatchObject({ line: 2, column: 4, message: expect.stringMatching(/special characters/) });
   });
 
   it("reports a syntax error at its line", () => {
-    const loaded = timed("a:\n  b: [1, 2\nc: 3\n");
+    const loaded = loadYaml("a:\n  b: [1, 2\nc: 3\n");
 
     expect(loaded.problem?.line).toBeGreaterThanOrEqual(2);
     expect(loaded.problem?.message.length).toBeGreaterThan(0);

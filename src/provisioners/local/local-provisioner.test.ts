@@ -103,10 +103,10 @@ describe("LocalProvisioner", () => {
   it("escalates to SIGKILL after the grace when SIGTERM is ignored", async () => {
     const workspace = await spawnWorkspace();
 
-    const result = await workspace.exec({ shell: "trap '' TERM; echo go; sleep 30" }, execOptions(workspace, { timeoutMs: 200, killGraceMs: 200 }));
+    // Longer than the test's timeout: only the SIGKILL ends it in time.
+    const result = await workspace.exec({ shell: "trap '' TERM; echo go; sleep 600" }, execOptions(workspace, { timeoutMs: 200, killGraceMs: 200 }));
 
     expect(result.killedBy).toBe("timeout");
-    expect(result.durationMs).toBeLessThan(5_000);
   });
 
   it("cancels on abort", async () => {
@@ -150,8 +150,7 @@ describe("LocalProvisioner", () => {
     await workspace.teardown();
     await workspace.teardown();
 
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(alive(child)).toBe(false);
+    await expect.poll(() => alive(child)).toBe(false);
     expect(existsSync(workspace.builderDir)).toBe(false);
     await expect(workspace.exec({ shell: "true" }, execOptions(workspace))).rejects.toThrow(/torn down/);
   });
