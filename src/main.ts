@@ -1,12 +1,13 @@
 /**
  * `npm start`: the GitHub App in one process. It receives webhooks (Probot's
- * server, which also serves the log pages, /healthz, /readyz and /metrics)
+ * server, which also serves the log and artifact pages, /healthz, /readyz and /metrics)
  * and runs stages (BullMQ workers).
  * More worker processes on more machines join with `eve worker` against the
  * same Redis.
  */
 import { Probot, Server } from "probot";
 import { createApp } from "./app.js";
+import { createArtifactPagesHandler } from "./artifact-pages/artifact-pages.js";
 import { createLogPageHandler } from "./logs/log-page.js";
 import { createRuntime } from "./runtime/create-runtime.js";
 import { createEveOctokit } from "./runtime/eve-octokit.js";
@@ -32,6 +33,8 @@ const shutdown = onShutdown(runtime.log, async () => {
 });
 server.addHandler(runtime.opsHandler);
 server.addHandler(createLogPageHandler({ logStore: runtime.logStore }));
+// The artifact pages; an access check (sign-in) goes in their `authorize` hook.
+server.addHandler(createArtifactPagesHandler({ store: runtime.artifactStore, basePath: new URL(config.artifactsNaming.publicUrl).pathname }));
 await server.load(
   createApp({
     queues: runtime.queues,
