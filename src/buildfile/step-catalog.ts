@@ -71,6 +71,7 @@ export const STEP_TYPES = {
   MasterShellCommand: { supported: true, needsCheckout: true },
   Upload: { supported: true, needs: "artifacts", alwaysHalts: true, defaultName: "send artifacts to artifact repository", workerPaths: ["source"], unboundedDuration: true },
   GetArtifactsFromStage: { supported: true, needs: "artifacts", defaultName: (params) => `get artifacts name from stage: ${pythonStr(params.stage ?? "")}` },
+  SetWorkerDistro: { supported: true },
   JUnitShellCommand: { supported: false, runsAs: "ShellCommand", defaultName: "junit_shell" },
   PublishCoverageReport: { supported: false, needs: "coverage", defaultName: "publish code coverage report" },
   SetBootstrapProperty: { supported: false, runsAs: "SetProperty" },

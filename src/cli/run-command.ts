@@ -106,6 +106,7 @@ export async function runCommand(args: string[]): Promise<number> {
         maxStepDurationSec: SETTINGS.maxStepDurationSec,
         productVersion: facts.productVersion,
         masterBuilddir,
+        confPath: file,
       }),
       ...parsed.properties,
     };

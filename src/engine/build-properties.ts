@@ -32,6 +32,8 @@ export interface BuildPropertiesInput {
   productVersion?: string;
   /** The bootstrap checkout's builder dir (`%(prop:master_builddir)s/build` is the checkout). */
   masterBuilddir?: string;
+  /** Where the build file was read (`conf_path`): its path in the repository, or the file `eve run` read. */
+  confPath?: string;
   /** The bootstrap build number; defaults to buildNumber. */
   bootstrap?: number;
   buildername?: string;
@@ -60,8 +62,13 @@ export function createBuildProperties(input: BuildPropertiesInput): PropertyValu
     max_step_duration: input.maxStepDurationSec,
     product_version: input.productVersion ?? "0.0.0",
     buildername: input.buildername ?? input.stageName,
-    start_time: Math.floor(Date.now() / 1000),
+    start_time: pythonTime(Date.now()),
+    // The Buildbot whose semantics Eve's build files were written for.
+    buildbot_version: BUILDBOT_VERSION,
   };
+  // As every triggered stage gets them (eve/util/build_order.py).
+  properties.virtual_builder_tags = [gitHost, gitOwner, gitSlug, input.stageName].filter((tag) => tag !== undefined && tag !== "");
+  if (input.confPath !== undefined) properties.conf_path = input.confPath;
   if (gitHost) properties.git_host = gitHost;
   if (gitOwner) properties.git_owner = gitOwner;
   if (gitSlug) properties.git_slug = gitSlug;
@@ -72,6 +79,14 @@ export function createBuildProperties(input: BuildPropertiesInput): PropertyValu
     if (input.commitTimestamp) properties.commit_timestamp = input.commitTimestamp;
   }
   return properties;
+}
+
+const BUILDBOT_VERSION = "2.7.0";
+
+/** Python's `str(time.time())`, as Eve's ReadConfFromYaml stored `start_time`: seconds as a float string. */
+function pythonTime(ms: number): string {
+  const seconds = ms / 1000;
+  return Number.isInteger(seconds) ? `${seconds}.0` : String(seconds);
 }
 
 const HOST_NAMES: Record<string, string> = { "github.com": "github", "bitbucket.org": "bitbucket" };

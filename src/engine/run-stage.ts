@@ -9,11 +9,13 @@ import { pythonTruthy } from "../buildfile/python-values.js";
 import { SecretMasker } from "../logs/secret-masker.js";
 import { WorkerRefusedError, type Workspace } from "../provisioners/types.js";
 import { computeResultAndTermination } from "./compute-result.js";
+import { readWorkerDistro } from "./read-worker-distro.js";
 import { Properties } from "./properties.js";
 import { worstResult, type BuildResult } from "./results.js";
 import { runStep, type StageRuntime } from "./run-step.js";
 import { rawStepName, StepNames } from "./step-names.js";
 import type { RunStageOptions, StageOutcome, StepOutcome } from "./types.js";
+import { createWorkerProperties, createWorkerUuid } from "./worker-properties.js";
 
 export async function runStage(options: RunStageOptions): Promise<StageOutcome> {
   const started = Date.now();
@@ -33,6 +35,7 @@ export async function runStage(options: RunStageOptions): Promise<StageOutcome> 
     const provisioner = options.provisioners.get(def.worker.type);
     if (!provisioner) throw new StageError(`this Eve has no '${def.worker.type}' workers`);
     const source = properties.interpolationSource(options.secrets);
+    if (options.buildUrl) properties.set("buildurl", options.buildUrl(stage.run));
     workspace = await provisioner.spawn(def.worker, {
       labels: { instance: options.instance, build: stage.build, stage: stage.stage, attempt: stage.attempt, run: stage.run },
       repoDir: options.repoDir,
@@ -42,7 +45,11 @@ export async function runStage(options: RunStageOptions): Promise<StageOutcome> 
     });
     properties.set("builddir", workspace.builderDir);
     properties.set("workername", workspace.id);
+    properties.set("worker_uuid", createWorkerUuid(properties.get("repository"), workspace.id));
+    // After spawn, which interpolated the worker's image already; the provisioner's own properties win.
+    for (const [name, value] of Object.entries(createWorkerProperties(def.worker, (value) => interpolate(value, source)))) properties.set(name, value);
     for (const [name, value] of Object.entries(workspace.properties ?? {})) properties.set(name, value);
+    for (const [name, value] of Object.entries(await readWorkerDistro(workspace, options.signal))) properties.set(name, value);
     const runtime: StageRuntime = { run: options, properties, workspace, masker };
     const names = new StepNames();
     let terminate = false;

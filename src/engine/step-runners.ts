@@ -11,6 +11,7 @@ import { gitStep } from "./steps/git.js";
 import { masterShellCommand } from "./steps/master-shell-command.js";
 import { setPropertyFromCommand } from "./steps/set-property-from-command.js";
 import { setProperties, setProperty } from "./steps/set-property.js";
+import { setWorkerDistro } from "./steps/set-worker-distro.js";
 import { shellCommand } from "./steps/shell-command.js";
 import { triggerStages } from "./steps/trigger-stages.js";
 import { needing } from "./steps/unavailable-step.js";
@@ -30,6 +31,7 @@ const RUNNERS: Record<string, StepRunner> = {
   MasterShellCommand: masterShellCommand,
   Upload: upload,
   GetArtifactsFromStage: getArtifactsFromStage,
+  SetWorkerDistro: setWorkerDistro,
 };
 
 export interface ResolvedStep {

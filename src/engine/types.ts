@@ -127,6 +127,8 @@ export interface RunStageOptions {
   signal: AbortSignal;
   /** Names of the properties the user forced (force form, `--property`): `EveProperty` steps keep them. */
   forcedProperties?: readonly string[];
+  /** The page of a stage run (`buildurl`): its log page in the app; absent for `eve run`. */
+  buildUrl?: (run: string) => string;
   /** Services some step types need (Docker* steps, coverage upload); absent ones make those steps fail. */
   services?: StepServices;
 }

@@ -105,6 +105,7 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
     stageName: selected.stage,
     eveApiVersion: buildFile.version,
     maxStepDurationSec: options.maxStepDurationSec,
+    confPath: path,
     ...commitTimestamp(payload.head_commit?.timestamp),
   });
   const stageDef = buildFile.stages.get(selected.stage);

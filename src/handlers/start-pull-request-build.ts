@@ -71,6 +71,7 @@ export async function startPullRequestBuild(
     stageName: selected.stage,
     eveApiVersion: buildFile.version,
     maxStepDurationSec: options.maxStepDurationSec,
+    confPath: path,
   });
   const data: StageJobData = {
     installationId: head.installationId,

@@ -54,6 +54,8 @@ export interface StageProcessorOptions {
   triggerLimits?: TriggerLimits;
   /** Worker types refused to untrusted builds (pull requests from forks); default: the registry's DEFAULT_TRUSTED_ONLY_WORKERS. */
   trustedOnlyWorkers?: readonly WorkerType[];
+  /** The log page of a stage run, the stage's `buildurl`. */
+  logUrl?: (run: string) => string;
 }
 
 /**
@@ -131,6 +133,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
         repoDir: checkout,
         signal: controller.signal,
         ...(artifacts ? { services: { artifacts } } : {}),
+        ...(options.logUrl ? { buildUrl: options.logUrl } : {}),
       });
       if (data.parent === undefined && artifacts) {
         await recordArtifactsResult(artifacts.store, outcome.properties, data.stage.build, outcome.result).catch((error: unknown) => options.onError?.(error, "Recording the build result on its artifacts failed"));

@@ -188,6 +188,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
             slots,
             triggerLimits: config.triggerLimits,
             trustedOnlyWorkers: config.trustedOnlyWorkers,
+            logUrl: (run) => `${config.publicUrl}/logs/${run}`,
           }), { log, metrics, logStore, reapRun: (run) => reaper.reapRun(run), onRunning: (delta) => (running += delta) }),
       });
       closers.push(async () => {

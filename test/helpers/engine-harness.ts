@@ -73,6 +73,7 @@ export interface RunOptions {
   services?: StepServices;
   /** The build id (default b1). */
   build?: string;
+  buildUrl?: (run: string) => string;
 }
 
 /** A workspace base directory for one test file; `cleanup` checks nothing was left behind. */
@@ -97,6 +98,7 @@ export async function runBuild(
     instance: "test",
     repoDir: undefined,
     ...(options.services ? { services: options.services } : {}),
+    ...(options.buildUrl ? { buildUrl: options.buildUrl } : {}),
   };
   const launcher = new InProcessLauncher(common, options.triggerLimits);
   const outcome = await runStage({

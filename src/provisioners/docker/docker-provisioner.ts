@@ -47,7 +47,7 @@ export class DockerProvisioner implements Provisioner {
     abortIfCancelled(context);
 
     const id = await this.#create(container, context);
-    const workspace = new DockerWorkspace(this.client, id, this.settings.builderDir);
+    const workspace = new DockerWorkspace(this.client, id, this.settings.builderDir, container.image);
     try {
       await this.client.startContainer(id);
       abortIfCancelled(context);

@@ -1,0 +1,49 @@
+/**
+ * Eve's implicit `SetWorkerDistro` (`eve/steps/distro.py`): every stage reads
+ * `/etc/os-release` on its worker and sets `distribution_id` and
+ * `distribution_version_id` ("unknown" when the file or the key is missing).
+ */
+import type { Workspace } from "../provisioners/types.js";
+
+const OS_RELEASE = "/etc/os-release";
+/** A file of a few lines: more is not os-release. */
+const MAX_BYTES = 64 * 1024;
+
+export interface WorkerDistro {
+  distribution_id: string;
+  distribution_version_id: string;
+}
+
+export async function readWorkerDistro(workspace: Workspace, signal: AbortSignal): Promise<WorkerDistro> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const run = await workspace.exec(
+    { argv: ["cat", OS_RELEASE] },
+    {
+      workdir: workspace.builderDir,
+      env: {},
+      timeoutMs: 60_000,
+      maxTimeMs: 60_000,
+      killGraceMs: 1000,
+      usePty: false,
+      signal,
+      onOutput: (chunk, stream) => {
+        if (stream !== "stdout" || size >= MAX_BYTES) return;
+        chunks.push(chunk);
+        size += chunk.length;
+      },
+    },
+  );
+  const text = run.exitCode === 0 ? Buffer.concat(chunks).subarray(0, MAX_BYTES).toString("utf8") : "";
+  return parseOsRelease(text);
+}
+
+/** As Eve: each `KEY=VALUE` line with exactly one `=`, the value stripped of quotes. */
+export function parseOsRelease(text: string): WorkerDistro {
+  const fields = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const parts = line.trim().split("=");
+    if (parts.length === 2) fields.set(parts[0] ?? "", (parts[1] ?? "").replace(/^"+|"+$/g, ""));
+  }
+  return { distribution_id: fields.get("ID") ?? "unknown", distribution_version_id: fields.get("VERSION_ID") ?? "unknown" };
+}
