@@ -19,8 +19,7 @@ export interface StepTypeInfo {
   readonly supported: boolean;
   /**
    * A step type whose implementation can run this one (an alias, or a close
-   * equivalent for a step not supported yet: JUnitShellCommand runs its command
-   * without reading the reports).
+   * equivalent for a step not supported yet).
    */
   readonly runsAs?: string;
   /** A service the operator must configure for this step type to run (see STEP_NEEDS). */
@@ -72,7 +71,7 @@ export const STEP_TYPES = {
   Upload: { supported: true, needs: "artifacts", alwaysHalts: true, defaultName: "send artifacts to artifact repository", workerPaths: ["source"], unboundedDuration: true },
   GetArtifactsFromStage: { supported: true, needs: "artifacts", defaultName: (params) => `get artifacts name from stage: ${pythonStr(params.stage ?? "")}` },
   SetWorkerDistro: { supported: true },
-  JUnitShellCommand: { supported: false, runsAs: "ShellCommand", defaultName: "junit_shell" },
+  JUnitShellCommand: { supported: true, defaultName: "junit_shell" },
   PublishCoverageReport: { supported: false, needs: "coverage", defaultName: "publish code coverage report" },
   SetBootstrapProperty: { supported: false, runsAs: "SetProperty" },
   SetBootstrapPropertyFromCommand: { supported: false, runsAs: "SetPropertyFromCommand" },

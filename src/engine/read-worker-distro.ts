@@ -4,6 +4,7 @@
  * `distribution_version_id` ("unknown" when the file or the key is missing).
  */
 import type { Workspace } from "../provisioners/types.js";
+import { readWorkerOutput } from "./read-worker-output.js";
 
 const OS_RELEASE = "/etc/os-release";
 /** A file of a few lines: more is not os-release. */
@@ -15,27 +16,8 @@ export interface WorkerDistro {
 }
 
 export async function readWorkerDistro(workspace: Workspace, signal: AbortSignal): Promise<WorkerDistro> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const run = await workspace.exec(
-    { argv: ["cat", OS_RELEASE] },
-    {
-      workdir: workspace.builderDir,
-      env: {},
-      timeoutMs: 60_000,
-      maxTimeMs: 60_000,
-      killGraceMs: 1000,
-      usePty: false,
-      signal,
-      onOutput: (chunk, stream) => {
-        if (stream !== "stdout" || size >= MAX_BYTES) return;
-        chunks.push(chunk);
-        size += chunk.length;
-      },
-    },
-  );
-  const text = run.exitCode === 0 ? Buffer.concat(chunks).subarray(0, MAX_BYTES).toString("utf8") : "";
-  return parseOsRelease(text);
+  const read = await readWorkerOutput(workspace, { argv: ["cat", OS_RELEASE] }, { workdir: workspace.builderDir, maxBytes: MAX_BYTES, signal });
+  return parseOsRelease(read.exitCode === 0 ? read.stdout.toString("utf8") : "");
 }
 
 /** As Eve: each `KEY=VALUE` line with exactly one `=`, the value stripped of quotes. */

@@ -41,7 +41,9 @@ describe("runStage: Buildbot result semantics", () => {
     ["a step type whose service is not configured fails", [["GetArtifactsFromStage", { stage: "x", property: "p" }], ok()], "failure", ["failure", "success"]],
     ["Upload halts the stage when it fails, whatever haltOnFailure says", [["Upload", { source: "x", haltOnFailure: false }], ok(), ok({ alwaysRun: true })], "failure", ["failure", "skipped", "success"]],
     ["an unknown step type is an exception", [["NoSuchStep", {}], ok()], "exception", ["exception", "skipped"]],
-    ["JUnitShellCommand runs its command and warns", [["JUnitShellCommand", { command: "true" }]], "warnings", ["warnings"]],
+    // Buildbot: a warnings step counts for the build only with warnOnWarnings (default false).
+    ["JUnitShellCommand without reports warns, which the stage ignores", [["JUnitShellCommand", { command: "true" }]], "success", ["warnings"]],
+    ["JUnitShellCommand with warnOnWarnings warns the stage", [["JUnitShellCommand", { command: "true", warnOnWarnings: true }]], "warnings", ["warnings"]],
     ["MasterShellCommand is refused unless allowed", [["MasterShellCommand", { command: "true" }]], "failure", ["failure"]],
     ["no steps", [], "success", []],
   ] as const)("%s", async (_title, steps, stage, stepResults) => {

@@ -16,7 +16,7 @@ import type { Properties } from "./properties.js";
 import { describeCommand, type StepContext, type StepRun } from "./step-context.js";
 import { DEFAULT_RESULT_FLAGS, readStepOptions, StepConfigError } from "./step-options.js";
 import { resolveStepRunner } from "./step-runners.js";
-import type { RunStageOptions, StepOutcome } from "./types.js";
+import type { RunStageOptions, StepOutcome, TestSummary } from "./types.js";
 
 /** A property is a value, not a log: captured stdout stops here. */
 const CAPTURE_LIMIT = 16 * 1024 * 1024;
@@ -43,6 +43,7 @@ export async function runStep(runtime: StageRuntime, def: StepDef, name: string)
     if (step.summary !== undefined) outcome.summary = runtime.masker.mask(step.summary);
     if (step.links !== undefined) outcome.links = step.links.map((link) => ({ name: runtime.masker.mask(link.name), url: link.url }));
     if (step.artifacts !== undefined) outcome.artifacts = step.artifacts;
+    if (step.tests !== undefined) outcome.tests = maskTests(step.tests, runtime.masker);
     return { outcome, flags };
   };
   let flags: ResultFlags = DEFAULT_RESULT_FLAGS;
@@ -103,6 +104,12 @@ function createStepContext(runtime: StageRuntime, type: string, params: Record<s
       return stdout === undefined ? result : { ...result, stdout };
     },
   };
+}
+
+/** Test names and messages are the build's output: secrets in them are masked as in the log. */
+function maskTests(tests: TestSummary, masker: SecretMasker): TestSummary {
+  const failed = tests.failed.map((test) => ({ ...test, name: masker.mask(test.name), classname: masker.mask(test.classname), message: masker.mask(test.message), details: masker.mask(test.details) }));
+  return { ...tests, failed };
 }
 
 function describeError(error: unknown): string {

@@ -8,7 +8,7 @@ import type { ExecResult, StepCommand, Workspace } from "../provisioners/types.j
 import type { Properties } from "./properties.js";
 import type { BuildResult } from "./results.js";
 import type { StepOptions } from "./step-options.js";
-import type { ArtifactsTotal, RunStageOptions, StageIdentity, StepLink } from "./types.js";
+import type { ArtifactsTotal, RunStageOptions, StageIdentity, StepLink, TestSummary } from "./types.js";
 
 /** What a step implementation returns. */
 export interface StepRun {
@@ -19,6 +19,8 @@ export interface StepRun {
   summary?: string;
   links?: StepLink[];
   artifacts?: ArtifactsTotal;
+  /** Test results the step read (JUnitShellCommand). */
+  tests?: TestSummary;
 }
 
 export interface CommandRun extends ExecResult {

@@ -8,6 +8,7 @@
 import { getStepType, KNOWN_STEP_TYPES } from "../buildfile/step-catalog.js";
 import { getArtifactsFromStage } from "./steps/get-artifacts-from-stage.js";
 import { gitStep } from "./steps/git.js";
+import { junitShellCommand } from "./steps/junit-shell-command.js";
 import { masterShellCommand } from "./steps/master-shell-command.js";
 import { setPropertyFromCommand } from "./steps/set-property-from-command.js";
 import { setProperties, setProperty } from "./steps/set-property.js";
@@ -32,6 +33,7 @@ const RUNNERS: Record<string, StepRunner> = {
   Upload: upload,
   GetArtifactsFromStage: getArtifactsFromStage,
   SetWorkerDistro: setWorkerDistro,
+  JUnitShellCommand: junitShellCommand,
 };
 
 export interface ResolvedStep {

@@ -35,6 +35,33 @@ export interface StepOutcome {
   links?: StepLink[];
   /** The build's artifacts container after this step (Upload). */
   artifacts?: ArtifactsTotal;
+  /** Test results the step read (JUnitShellCommand): totals and the first failing tests. */
+  tests?: TestSummary;
+}
+
+/** The tests of one step's reports; the failing ones are bounded, the rest counted. */
+export interface TestSummary {
+  total: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+  /** The first failing or erroring tests, in report order. */
+  failed: FailedTest[];
+  /** Failing tests beyond `failed`. */
+  omitted: number;
+}
+
+export interface FailedTest {
+  name: string;
+  classname: string;
+  status: "failed" | "errored";
+  message: string;
+  /** The failure's text (stack trace), bounded. */
+  details: string;
+  durationMs?: number;
+  /** Repository-relative file and line of the test, from the report or its stack trace. */
+  path?: string;
+  line?: number;
 }
 
 /** The outcome of one stage run. */

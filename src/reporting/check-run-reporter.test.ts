@@ -132,6 +132,28 @@ describe("CheckRunReporter", () => {
     expect(last.output.annotations).toHaveLength(20);
   });
 
+  it("shows a JUnitShellCommand's tests: totals, a table of the failing ones and an annotation on each located one, in one completion", async () => {
+    const { reporter, errors } = setUp();
+    github.on("checks/create", { body: { id: 8 } }).on("checks/update", { body: {} }, { persist: true });
+    const run = stage();
+    const failed = Array.from({ length: 100 }, (_, i) => ({ name: `test ${i}`, classname: "suite", status: "failed" as const, message: `expected ${i}`, details: "at x", durationMs: 12, path: `test/t${i}.test.js`, line: i + 1 }));
+    const tests = { total: 3000, failures: 3000, errors: 0, skipped: 0, failed, omitted: 2900 };
+
+    await reporter.ensureQueued(run);
+    reporter.stageStarted(run);
+    reporter.stageFinished(run, { ...outcome("failure", "step 'tests' FAIL: suite.test 0"), steps: [{ name: "tests", result: "failure", durationMs: 900, exitCode: 0, summary: "FAIL: suite.test 0", tests }] });
+    await reporter.flush();
+
+    expect(errors).toEqual([]);
+    github.assertDone();
+    const completed = github.requestsFor("checks/update").map((r) => r.body as Record<string, any>).find((u) => u.status === "completed");
+    expect(completed?.output.summary).toContain("- **tests**: 3000 tests, 3000 failed, 0 errors, 0 skipped");
+    expect(completed?.output.summary).toContain("| ❌ test 0 | suite | expected 0 | 12 ms |");
+    expect(completed?.output.summary).toContain("… 2900 more failing tests: see the full log.");
+    expect(completed?.output.annotations).toHaveLength(50);
+    expect(completed?.output.annotations[0]).toEqual({ path: "test/t0.test.js", start_line: 1, end_line: 1, annotation_level: "failure", title: "Failed: suite › test 0", message: "expected 0\n\nat x" });
+  });
+
   it("writes at most 4 times for a stage that prints for many progress intervals", async () => {
     const { reporter } = setUp({ progressIntervalMs: 40 });
     github.on("checks/create", { body: { id: 7 } }).on("checks/update", { body: {} }, { persist: true });

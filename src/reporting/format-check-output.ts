@@ -2,6 +2,7 @@ import type { BuildResult } from "../engine/results.js";
 import type { StageOutcome, StepOutcome } from "../engine/types.js";
 import type { Annotation } from "./matchers/annotation.js";
 import { formatArtifactLinks } from "./format-artifact-links.js";
+import { createTestAnnotations, formatTestResults } from "./format-test-results.js";
 import { stripAnsi } from "./strip-ansi.js";
 
 /** GitHub's limits on a check run's output (REST docs, "Create a check run"). */
@@ -77,10 +78,12 @@ export function formatCompletedCheck(input: CompletedCheckInput): CompletedCheck
   const title = outcome.result === "exception" ? `Eve error: ${headline}` : outcome.result === "retry" ? `Retrying: ${headline}` : headline;
   const notes = [`**${outcome.result}** in ${formatDuration(outcome.durationMs)}`];
   if (input.droppedAnnotations) notes.push(`${input.droppedAnnotations} more problems found than annotations kept`);
-  const chunks = chunk(input.annotations, CHECK_LIMITS.annotationsPerRequest);
+  // Failing tests first: they are the reason of the failure and come with the completion.
+  const chunks = chunk([...createTestAnnotations(outcome.steps), ...input.annotations], CHECK_LIMITS.annotationsPerRequest);
+  const steps = formatSummary(outcome.steps, notes, input.logUrl);
   const output: CheckRunOutput = {
     title: cut(title, CHECK_LIMITS.title),
-    summary: formatSummary(outcome.steps, notes, input.logUrl),
+    summary: steps + formatTestResults(outcome.steps, CHECK_LIMITS.markdown - steps.length, formatDuration),
     ...logText(input.logTail, input.logUrl),
   };
   const [first = [], ...rest] = chunks;
