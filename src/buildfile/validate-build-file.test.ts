@@ -198,7 +198,7 @@ describe("validateBuildFile reports located problems", () => {
 
   it.each([
     [`${BASE}      - ShellCommand: {command: ls, haltOnFailure: 'False'}\n`, "main.yml:9:52: warning: haltOnFailure is the string 'False', which Eve reads as true"],
-    [`${BASE}      - Upload: {source: out}\n`, "main.yml:9:9: warning: Upload cannot run on this Eve: it needs an artifacts store"],
+    [`${BASE}      - Upload: {source: out}\n`, "main.yml:9:9: warning: Upload cannot run on this Eve: it needs an artifact store"],
     [`${BASE}      - ShellCommand: {command: ls}\n        name: x\n`, "main.yml:10:9: warning: only the first key of a step is used"],
     [BASE.replace("    steps:\n", "    step: []\n"), "main.yml:8:5: warning: stage key 'step' is ignored: did you mean 'steps'?"],
     ["branches:\n  default:\n    stage: nope\nstages: {}\n", "main.yml:3:12: warning: stage 'nope' is not defined in stages"],
