@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildFileOf, createWorkspaceBase, runBuild } from "../../test/helpers/engine-harness.js";
 import { createBuildProperties } from "./build-properties.js";
 import { parseOsRelease } from "./read-worker-distro.js";
-import { createWorkerProperties, createWorkerUuid } from "./worker-properties.js";
+import { createWorkerUuid } from "./worker-properties.js";
 
 const base = createWorkspaceBase();
 const repo = mkdtempSync(join(tmpdir(), "eve-props-repo-"));
@@ -32,7 +32,8 @@ const EVERY_STAGE = [
 // - artifacts_name, artifacts_public_url, artifacts_private_url: the artifacts issue (issue 12) sets them.
 // - patcher_config: this Eve has no patcher file. builderid: Buildbot's database id of a builder; Eve has no builders.
 // - master_builddir: `eve run` only (tested in test/integration/eve-run.test.ts); force_stage and extra properties are user input.
-// - worker rows (docker_*, worker_*, openstack_*): createWorkerProperties below; fingerprint_/exists_<label>: the Docker* steps' tests.
+// - worker rows (docker_*, worker_*): the docker and kube_pod tests (test/integration); openstack_*: issue 16;
+//   fingerprint_/exists_<label>: the Docker* steps' tests.
 
 describe("the properties Eve sets (reference §1.9)", () => {
   it("sets every row of the table on the top stage and on a triggered stage, and got_revision after Git", async () => {
@@ -76,12 +77,8 @@ describe("the properties Eve sets (reference §1.9)", () => {
     expect(parseOsRelease("")).toEqual({ distribution_id: "unknown", distribution_version_id: "unknown" });
   });
 
-  it("sets the worker rows from the stage's worker", () => {
-    const interpolate = (value: string) => value.replace("%(prop:tag)s", "v1");
-
-    expect(createWorkerProperties({ type: "docker", image: "busybox:%(prop:tag)s", memory: "2G", volumes: ["/cache"] }, interpolate)).toEqual({ docker_image: "busybox:v1", docker_memory: "2G", docker_volumes: ["/cache"] });
-    expect(createWorkerProperties({ type: "docker", path: "eve/workers/unit" }, interpolate)).toEqual({ docker_memory: null, docker_volumes: [], worker_path: "eve/workers/unit" });
-    expect(createWorkerProperties({ type: "kube_pod", path: "eve/pod.yaml", vars: { a: 1 } }, interpolate)).toEqual({ worker_path: "eve/pod.yaml", worker_vars: { a: 1 }, worker_service: null });
-    expect(createWorkerUuid("https://github.com/scality/eve.git", "w1")).toBe(createWorkerUuid("https://github.com/scality/eve.git", "w1"));
+  it("hashes the worker as Eve's create_hash did", () => {
+    expect(createWorkerUuid("https://github.com/scality/eve.git", "w1")).toMatch(/^e[0-9a-f]{28}$/);
+    expect(createWorkerUuid("https://github.com/scality/eve.git", "w1")).not.toBe(createWorkerUuid("https://github.com/scality/other.git", "w1"));
   });
 });

@@ -15,7 +15,7 @@ import { worstResult, type BuildResult } from "./results.js";
 import { runStep, type StageRuntime } from "./run-step.js";
 import { rawStepName, StepNames } from "./step-names.js";
 import type { RunStageOptions, StageOutcome, StepOutcome } from "./types.js";
-import { createWorkerProperties, createWorkerUuid } from "./worker-properties.js";
+import { createWorkerUuid } from "./worker-properties.js";
 
 export async function runStage(options: RunStageOptions): Promise<StageOutcome> {
   const started = Date.now();
@@ -46,8 +46,6 @@ export async function runStage(options: RunStageOptions): Promise<StageOutcome> 
     properties.set("builddir", workspace.builderDir);
     properties.set("workername", workspace.id);
     properties.set("worker_uuid", createWorkerUuid(properties.get("repository"), workspace.id));
-    // After spawn, which interpolated the worker's image already; the provisioner's own properties win.
-    for (const [name, value] of Object.entries(createWorkerProperties(def.worker, (value) => interpolate(value, source)))) properties.set(name, value);
     for (const [name, value] of Object.entries(workspace.properties ?? {})) properties.set(name, value);
     for (const [name, value] of Object.entries(await readWorkerDistro(workspace, options.signal))) properties.set(name, value);
     const runtime: StageRuntime = { run: options, properties, workspace, masker };

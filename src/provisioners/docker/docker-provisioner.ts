@@ -47,7 +47,7 @@ export class DockerProvisioner implements Provisioner {
     abortIfCancelled(context);
 
     const id = await this.#create(container, context);
-    const workspace = new DockerWorkspace(this.client, id, this.settings.builderDir, container.image);
+    const workspace = new DockerWorkspace(this.client, id, this.settings.builderDir, dockerProperties(spec, container.image));
     try {
       await this.client.startContainer(id);
       abortIfCancelled(context);
@@ -143,4 +143,9 @@ function refuse(context: SpawnContext, message: string): never {
 
 function abortIfCancelled(context: SpawnContext): void {
   if (context.signal.aborted) throw new ProvisionError("the stage was cancelled while its container was being prepared", { cause: context.signal.reason });
+}
+
+/** What Eve's DockerBuildOrder set: the image the container runs (the tag built from `path`, or `image`), memory, volumes, path. */
+function dockerProperties(spec: DockerWorkerSpec, image: string): Record<string, unknown> {
+  return { docker_image: image, docker_memory: spec.memory ?? null, docker_volumes: spec.volumes ?? [], ...(spec.image === undefined ? { worker_path: spec.path ?? null } : {}) };
 }

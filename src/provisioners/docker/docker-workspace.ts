@@ -10,18 +10,18 @@ import { expandEnv } from "../local/expand-env.js";
 export class DockerWorkspace implements Workspace {
   readonly id: string;
   readonly builderDir: string;
-  /** `docker_image`: the image the container runs (the tag Eve built, or the file's image). */
+  /** Eve's docker stage properties (`docker_image`, `docker_memory`, ...). */
   readonly properties: Readonly<Record<string, unknown>>;
   readonly #client: DockerClient;
   #steps = 0;
   #teardown: Promise<void> | undefined;
   #containerEnv: Promise<Record<string, string>> | undefined;
 
-  constructor(client: DockerClient, containerId: string, builderDir: string, image = "") {
+  constructor(client: DockerClient, containerId: string, builderDir: string, properties: Record<string, unknown> = {}) {
     this.#client = client;
     this.id = containerId;
     this.builderDir = builderDir;
-    this.properties = image === "" ? {} : { docker_image: image };
+    this.properties = properties;
   }
 
   async exec(command: StepCommand, options: ExecOptions): Promise<ExecResult> {

@@ -87,7 +87,8 @@ export class KubeProvisioner implements Provisioner {
         builderDir: this.settings.builderDir,
         deleteGraceMs: this.settings.deleteGraceSeconds * 1000,
         cleanup,
-        properties: service?.properties ?? {},
+        // Eve's KubernetesPodBuildOrder set these; the service's namespaces are properties too.
+        properties: { worker_path: spec.path, worker_template: template, worker_images: images, worker_vars: spec.vars ?? {}, worker_service: spec.service ?? null, ...service?.properties },
       });
       try {
         await waitForPodRunning({ client: this.client, namespace, name }, enforced.workerContainer, this.settings.startTimeoutSeconds * 1000, context.signal, context.log);

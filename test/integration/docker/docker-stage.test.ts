@@ -35,6 +35,9 @@ describe("a docker stage through the engine", () => {
     expect(observer.log("docker")).toContain("/home/eve/workspace/build\ndocker-init\n");
     expect(observer.log("docker")).toContain("value=docker\n");
     expect(labelledContainers(INSTANCE)).toEqual([]);
+    // Eve's DockerBuildOrder and SetWorkerDistro properties (busybox has no /etc/os-release).
+    expect(outcome.properties).toMatchObject({ docker_image: "eve-test-busybox", docker_memory: null, docker_volumes: [], distribution_id: "unknown", distribution_version_id: "unknown" });
+    expect(outcome.properties.worker_uuid).toMatch(/^e[0-9a-f]{28}$/);
   });
 
   it("fails with the refusal in the log when the worker cannot be spawned as the file asks", async () => {

@@ -133,6 +133,9 @@ describe("kube_pod workers", () => {
       expect(pod?.spec.restartPolicy).toBe("Never");
       expect(pod?.metadata.labels["eve.stage"]).toMatch(/^pre-merge-[0-9a-f]{10}$/);
       expect(pod?.metadata.annotations["eve.stage"]).toBe("pre merge");
+      // Eve's KubernetesPodBuildOrder properties.
+      expect(workspace.properties).toMatchObject({ worker_path: spec.path, worker_vars: spec.vars, worker_service: null, worker_images: { worker: expect.any(String), sidecar: expect.any(String) } });
+      expect(workspace.properties?.worker_template).toContain("containers:");
 
       const step = await run(workspace, 'echo "$STAGE|$RUNNING_IN_CI|$BRANCH|$FEATURE|$STEP_VAR|$(pwd)"; cat /built; for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://127.0.0.1:8080/ 2>/dev/null && break; sleep 0.2; done; echo oops >&2; exit 3');
 
