@@ -12,11 +12,14 @@ export interface RunArgs {
   properties: Record<string, string>;
   secretsFile?: string;
   reportFile?: string;
+  /** Where Upload stores artifacts (a disk store of plain files). */
+  artifactsDir?: string;
   help: boolean;
 }
 
 export const RUN_USAGE = `Usage: eve run [--dir DIR] [--file PATH] [--stage NAME | --branch NAME]
                [--property KEY=VALUE]... [--secrets FILE] [--report FILE.json]
+               [--artifacts DIR]
 
 Run a build on this machine with the engine the app uses.
 
@@ -29,6 +32,10 @@ Run a build on this machine with the engine the app uses.
   --secrets FILE        secrets for %(secret:NAME)s: one NAME=VALUE per line
                         (blank lines and lines starting with # are ignored),
                         or a yaml mapping of names to values (FILE.yaml/.yml)
+  --artifacts DIR       where Upload steps store artifacts, as plain files under
+                        DIR/containers/<artifacts_name>/files/ (default:
+                        <tmpdir>/eve-workspaces/artifacts); the final table
+                        says where each link points
   --report FILE.json    write the result as JSON:
                         {"result", "stages": [{"name", "result", "durationMs",
                          "steps": [{"name", "result", "durationMs", "exitCode"}]}]}
@@ -78,6 +85,9 @@ export function parseRunArgs(args: string[]): RunArgs {
         break;
       case "--report":
         parsed.reportFile = value();
+        break;
+      case "--artifacts":
+        parsed.artifactsDir = value();
         break;
       case "--property": {
         const pair = value();

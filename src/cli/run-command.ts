@@ -24,7 +24,9 @@ import { createLabelledDir, DEFAULT_LOCAL_BASE_DIR } from "../provisioners/local
 import { createProvisionerRegistry } from "../provisioners/registry.js";
 import { WORKER_RULES } from "../provisioners/worker-types.js";
 import { TerminalReporter } from "../reporting/terminal-reporter.js";
+import { recordArtifactsResult } from "../engine/record-artifacts-result.js";
 import { cancelOnInterrupt } from "./cancel-on-interrupt.js";
+import { formatRunArtifacts, openRunArtifacts, withRunArtifactsProperties } from "./run-artifacts.js";
 import { parseRunArgs, RUN_USAGE, type RunArgs } from "./parse-run-args.js";
 import { readSecretsFile } from "./read-secrets-file.js";
 import { RUN_INSTANCE } from "./run-instance.js";
@@ -93,13 +95,14 @@ export async function runCommand(args: string[]): Promise<number> {
   const reporter = new TerminalReporter(interrupt.output);
   try {
     await symlink(dir, join(masterBuilddir, "build"));
-    const properties = {
+    const artifacts = await openRunArtifacts(resolve(parsed.artifactsDir ?? join(DEFAULT_LOCAL_BASE_DIR, "artifacts")));
+    const baseProperties = {
       ...createBuildProperties({
         ...(parsed.branch ?? facts.branch ? { branch: parsed.branch ?? facts.branch } : {}),
         ...(facts.revision ? { revision: facts.revision } : {}),
         ...(facts.commitTimestamp ? { commitTimestamp: facts.commitTimestamp } : {}),
         repository: await gitTopLevel(dir),
-        buildNumber: 1,
+        buildNumber: artifacts.buildNumber,
         reason: "eve run",
         stageName: stage.name,
         eveApiVersion: buildFile.version,
@@ -110,6 +113,7 @@ export async function runCommand(args: string[]): Promise<number> {
       }),
       ...parsed.properties,
     };
+    const properties = withRunArtifactsProperties(baseProperties, artifacts, dir);
     const common = {
       buildFile,
       secrets,
@@ -118,6 +122,7 @@ export async function runCommand(args: string[]): Promise<number> {
       settings: SETTINGS,
       instance: RUN_INSTANCE,
       repoDir: dir,
+      services: { artifacts: artifacts.access },
     };
     const launcher = new InProcessLauncher(common, triggerLimits);
     const outcome = await runStage({
@@ -129,7 +134,8 @@ export async function runCommand(args: string[]): Promise<number> {
       signal: controller.signal,
     });
     await launcher.idle();
-    await reporter.finish(`\neve run: ${outcome.result}\n`);
+    await recordArtifactsResult(artifacts.store, outcome.properties, build, outcome.result);
+    await reporter.finish(`${formatRunArtifacts(reporter.stageOutcomes())}\neve run: ${outcome.result}\n`);
     await writeReport(parsed.reportFile, outcome.result, reporter.stageOutcomes());
     return isPassing(outcome.result) ? 0 : 1;
   } finally {
