@@ -8,6 +8,9 @@ const common = {
   unstubEnvs: true,
   // Two cores: forks keep child processes and native sockets isolated per file.
   pool: "forks",
+  // expect.poll waits for a positive signal; its 1 s default failed on a loaded 2-core machine
+  // while the signal was still on its way. A longer wait costs nothing when the signal comes.
+  expect: { poll: { timeout: 10_000 } },
 } as const;
 
 export default defineConfig({
