@@ -24,8 +24,10 @@ export interface QemuVmOptions {
   authorizedKeys: string;
   /** The guest's sshd host key (OpenSSH private key and its public line). */
   hostKey: { private: string; public: string };
-  /** Loopback port forwarded to the guest's port 22. */
+  /** Port forwarded to the guest's port 22. */
   sshPort: number;
+  /** Loopback address the port is bound on (default 127.0.0.1): one per VM lets every VM use the same port. */
+  bindAddress?: string;
   memoryMb?: number;
 }
 
@@ -66,7 +68,7 @@ export function startQemuVm(options: QemuVmOptions): QemuVm {
     ...["-append", "console=ttyS0 panic=-1 loglevel=4 mitigations=off"],
     ...["-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"],
     ...["-virtfs", `local,path=${configDir},mount_tag=evecfg,security_model=none,readonly=on`],
-    ...["-netdev", `user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:${options.sshPort}-:22`],
+    ...["-netdev", `user,id=n0,restrict=on,hostfwd=tcp:${options.bindAddress ?? "127.0.0.1"}:${options.sshPort}-:22`],
     ...["-device", "virtio-net-pci,netdev=n0", "-device", "virtio-rng-pci"],
     ...["-serial", `file:${consolePath}`],
   ];
