@@ -5,7 +5,8 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BuildFile, StageDef, WorkerSpec } from "../../src/buildfile/types.js";
+import type { BuildFile, StageDef, WorkerSpec, WorkerType } from "../../src/buildfile/types.js";
+import type { Provisioner } from "../../src/provisioners/types.js";
 import { InProcessLauncher } from "../../src/engine/in-process-launcher.js";
 import { runStage } from "../../src/engine/run-stage.js";
 import type { TriggerLimits } from "../../src/engine/trigger-limits.js";
@@ -74,6 +75,10 @@ export interface RunOptions {
   /** The build id (default b1). */
   build?: string;
   buildUrl?: (run: string) => string;
+  /** Provisioners other than the default local and docker ones (kube_pod against the stand-in). */
+  provisioners?: ReadonlyMap<WorkerType, Provisioner>;
+  /** The checkout on the Eve host (pod templates). */
+  repoDir?: string;
 }
 
 /** A workspace base directory for one test file; `cleanup` checks nothing was left behind. */
@@ -92,11 +97,11 @@ export async function runBuild(
   const common = {
     buildFile,
     secrets: secretsOf(options.secrets ?? {}),
-    provisioners: createProvisionerRegistry(loadWorkerSettings({}).settings, { workersDir: baseDir }),
+    provisioners: options.provisioners ?? createProvisionerRegistry(loadWorkerSettings({}).settings, { workersDir: baseDir }),
     observer,
     settings: { ...TEST_SETTINGS, ...options.settings },
     instance: "test",
-    repoDir: undefined,
+    repoDir: options.repoDir,
     ...(options.services ? { services: options.services } : {}),
     ...(options.buildUrl ? { buildUrl: options.buildUrl } : {}),
   };
