@@ -4,7 +4,9 @@
  * secondary limits; the plugin would add a second, process-wide 1 s gap
  * between ALL writes, across installations. Probot's own defaults wrap this
  * class and pass their throttle options in, so the override is a function
- * (a plain defaults object would be overridden by Probot's).
+ * (a plain defaults object would be overridden by Probot's). The retry plugin
+ * stays on: a failed request is retried here first, under the write queue's
+ * own retries (src/reporting/github-write-queue.ts).
  *
  * With `metrics`, every request is counted by method and status, and the
  * rate limit GitHub reports is kept per installation.
@@ -19,7 +21,13 @@ interface HookedOctokit {
 }
 
 export interface EveOctokitOptions {
-  retry?: boolean;
+  /**
+   * Base of the retry plugin's waits: retry n of a failed request (5xx and
+   * other errors; never 400/401/403/404/410/422/429/451) waits n² × this, 3
+   * retries at most. The plugin's 1000 ms in production; tests shorten it to stay fast
+   * while going through the same retries.
+   */
+  retryAfterBaseMs?: number;
   metrics?: EveMetrics;
 }
 
@@ -28,7 +36,13 @@ export function createEveOctokit(options: EveOctokitOptions = {}): typeof Probot
   return base.defaults((instance: OctokitOptions) => ({
     ...instance,
     throttle: { ...(instance.throttle ?? {}), enabled: false },
-    ...(options.retry === false ? { retry: { enabled: false } } : {}),
+    retry: {
+      ...(instance.retry ?? {}),
+      // The plugin's list plus 429: the plugin would retry it after 1 s whatever its
+      // retry-after says; the write queue waits as long as GitHub asks.
+      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
+      ...(options.retryAfterBaseMs === undefined ? {} : { retryAfterBaseValue: options.retryAfterBaseMs }),
+    },
   })) as typeof ProbotOctokit;
 }
 

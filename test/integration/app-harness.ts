@@ -67,7 +67,7 @@ export async function startAppHarness(buildFile: string, env: Record<string, str
     .on("repos/create-commit-status", { body: {} }, { persist: true });
   const runtime = createRuntime(config, {
     prefix: `test-${randomUUID()}`,
-    Octokit: createEveOctokit({ retry: false }),
+    Octokit: createEveOctokit({ retryAfterBaseMs: 10 }),
     writeIntervalMs: 0,
     log: pino({ level: "silent" }),
   });

