@@ -1,5 +1,3 @@
-import type { BuildResult } from "../engine/results.js";
-
 /** One thing in a stage run's log. */
 export type LogRecord =
   /** Output of a step (decoded, secret-masked by the engine; arbitrary chunks, not lines). */
@@ -17,7 +15,8 @@ export type LogRecord =
 
 /** How the run ended, as the log page shows it. */
 export interface LogEnd {
-  result: BuildResult;
+  /** The stage's result as the engine names it (Buildbot's: success, failure, …); the page shows it as is. */
+  result: string;
   summary: string;
   durationMs?: number;
 }
