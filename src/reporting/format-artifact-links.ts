@@ -3,6 +3,7 @@
  * Upload steps and the build's artifacts total, in Markdown that build-file
  * names cannot break.
  */
+import { formatSize } from "../engine/format-size.js";
 import type { StepOutcome } from "../engine/types.js";
 
 /** Links shown in a summary; the rest are on the listing page. */
@@ -21,18 +22,6 @@ export function formatArtifactLinks(steps: readonly StepOutcome[]): string {
   for (const link of links.slice(0, MAX_LINKS)) lines.push(`- [${escapeLinkText(link.name)}](<${link.url.replace(/[<>\s]/g, encodeURIComponent)}>)`);
   if (links.length > MAX_LINKS) lines.push(`- … ${links.length - MAX_LINKS} more on the listing page`);
   return lines.join("\n").trimEnd();
-}
-
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit] ?? "TiB"}`;
 }
 
 function escapeLinkText(text: string): string {

@@ -11,7 +11,7 @@ import { commandResult, type StepContext, type StepRun } from "../step-context.j
 import { createUploadTarReader, UploadArchiveError } from "./read-upload-tar.js";
 import { REFUSAL_PREFIX, SOURCE_OUTSIDE_WORKSPACE, getUploadCommand } from "./upload-command.js";
 import { getUploadLinks, type readUrlsParam } from "./upload-links.js";
-import { formatSize } from "../../reporting/format-artifact-links.js";
+import { formatSize } from "../format-size.js";
 
 export interface UploadOnceOptions {
   access: ArtifactsAccess;
