@@ -5,7 +5,7 @@
  * (folders end in `/`), `?format=txt` every file below, one path a line.
  */
 import type { FolderListing } from "../artifacts/artifact-store.js";
-import { formatSize } from "../reporting/format-artifact-links.js";
+import { formatSize } from "../engine/format-size.js";
 
 export const LISTING_SECURITY_HEADERS = {
   "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",

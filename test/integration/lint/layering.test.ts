@@ -21,6 +21,7 @@ const WRONG_WAY: Record<string, string> = {
   "src/engine/imports-reporting.ts": `import { TerminalReporter } from "../reporting/terminal-reporter.js";\nexport const reporter = TerminalReporter;\n`,
   "src/logs/imports-engine.ts": `import { runStage } from "../engine/run-stage.js";\nexport const run = runStage;\n`,
   "src/queue/imports-handlers.ts": `import { onPush } from "../handlers/on-push.js";\nexport const handler = onPush;\n`,
+  "src/any-new-folder/imports-handlers.ts": `import { onPush } from "../handlers/on-push.js";\nexport const handler = onPush;\n`,
   "src/engine/cycle-a.ts": `import { b } from "./cycle-b.js";\nexport const a = (): number => b() + 1;\n`,
   "src/engine/cycle-b.ts": `import { a } from "./cycle-a.js";\nexport const b = (): number => a() - 1;\n`,
 };
@@ -33,6 +34,7 @@ const RIGHT_WAY: Record<string, string> = {
   "src/logs/sink.ts": `export const sink = "s";\n`,
   "src/queue/imports-engine.ts": `import { below } from "../engine/imports-below.js";\nimport { Queue } from "bullmq";\nexport const queue = [below, Queue];\n`,
   "src/handlers/imports-queue.ts": `import { queue } from "../queue/imports-engine.js";\nexport const handler = queue;\n`,
+  "src/app.ts": `import { handler } from "./handlers/imports-queue.js";\nexport const app = handler;\n`,
 };
 
 const dirs: string[] = [];
@@ -68,6 +70,7 @@ describe("the linter's import rules", () => {
 
     expect(code).toBe(1);
     expect(findings).toEqual([
+      "src/any-new-folder/imports-handlers.ts lint/style/noRestrictedImports",
       "src/buildfile/imports-queue.ts lint/style/noRestrictedImports",
       "src/buildfile/yaml/imports-engine.ts lint/style/noRestrictedImports",
       "src/engine/cycle-a.ts lint/suspicious/noImportCycles",
