@@ -12,7 +12,7 @@ import { DiskArtifactStore } from "../artifacts/disk-artifact-store.js";
 import type { ArtifactsAccess } from "../engine/artifacts-access.js";
 import { DEFAULT_ARTIFACTS_PREFIX, getArtifactsName } from "../engine/artifacts-properties.js";
 import type { PropertyValues, StageOutcome } from "../engine/types.js";
-import { formatSize } from "../reporting/format-artifact-links.js";
+import { formatSize } from "../engine/format-size.js";
 
 export interface RunArtifacts {
   store: DiskArtifactStore;

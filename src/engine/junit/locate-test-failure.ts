@@ -6,7 +6,7 @@
  * location names a repository file: no guessing.
  */
 import { posix } from "node:path";
-import { relativePath } from "../../reporting/matchers/relative-path.js";
+import { relativePath } from "../relative-path.js";
 import type { TestCase } from "./parse-junit-report.js";
 
 export interface TestLocation {

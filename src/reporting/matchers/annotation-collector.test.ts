@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AnnotationCollector } from "./annotation-collector.js";
-import { relativePath } from "./relative-path.js";
+import { relativePath } from "../../engine/relative-path.js";
 
 const roots = ["/home/eve/workspace/pre-merge/build"];
 

@@ -2,7 +2,7 @@ import { stripAnsi } from "../strip-ansi.js";
 import type { Annotation, LineMatch } from "./annotation.js";
 import { matchCompilerLine } from "./match-compiler-line.js";
 import { matchWorkflowCommand } from "./match-workflow-command.js";
-import { relativePath } from "./relative-path.js";
+import { relativePath } from "../../engine/relative-path.js";
 
 export interface AnnotationCollectorOptions {
   /** Checkout directories whose absolute paths are made repository-relative. */
