@@ -4,6 +4,7 @@
  * `textContent` and class names (never innerHTML), and the page's CSP allows
  * no inline script.
  */
+import { LOG_PAGE_NAVIGATOR, LOG_PAGE_NAVIGATOR_STYLE, LOG_PAGE_TOOLBAR } from "./log-page-navigator.js";
 
 /** The page for one run; `run` is already validated (see log-page.ts) and escaped again here. */
 export function renderLogPage(run: string, urls: { script: string; raw: string }): string {
@@ -14,12 +15,13 @@ export function renderLogPage(run: string, urls: { script: string; raw: string }
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Eve log — ${safeRun}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${LOG_PAGE_NAVIGATOR_STYLE}</style>
 </head>
 <body>
 <header>
   <h1>Eve log <code>${safeRun}</code></h1>
   <p><span id="status" class="status running">running…</span> · <a id="raw" href="${escapeHtml(urls.raw)}" download>raw log</a></p>
+  ${LOG_PAGE_TOOLBAR}
 </header>
 <main id="log" aria-live="polite"></main>
 <script src="${escapeHtml(urls.script)}"></script>
@@ -189,18 +191,6 @@ export const LOG_PAGE_SCRIPT = String.raw`"use strict";
     document.body.setAttribute("data-finished", end.result);
   }
 
-  var source = new EventSource(location.pathname.replace(/\/$/, "") + "/events");
-  source.addEventListener("records", function (event) {
-    var follow = atBottom();
-    JSON.parse(event.data).forEach(render);
-    if (follow) window.scrollTo(0, document.body.scrollHeight);
-  });
-  source.addEventListener("end", function (event) {
-    source.close();
-    finish(JSON.parse(event.data));
-  });
-  source.addEventListener("error", function () {
-    if (source.readyState === EventSource.CLOSED) statusEl.textContent = "disconnected: reload to retry";
-  });
+${LOG_PAGE_NAVIGATOR}
 })();
 `;
