@@ -29,6 +29,7 @@ const OPERATIONS = [
   "repos/get-collaborator-permission-level",
   "repos/get-commit",
   "repos/get-content",
+  "users/get-authenticated",
 ];
 
 const packageDir = process.argv[2] ?? "/tmp/openapi/node_modules/@octokit/openapi";

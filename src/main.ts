@@ -6,6 +6,8 @@
  * same Redis.
  */
 import { Probot, Server } from "probot";
+import { createPageAccess, type InstallationClient } from "./access/page-access.js";
+import { getRepositoryAccess, getRunAccess } from "./access/run-access-record.js";
 import { createApp } from "./app.js";
 import { createArtifactPagesHandler } from "./artifact-pages/artifact-pages.js";
 import { createLogPageHandler } from "./logs/log-page.js";
@@ -32,9 +34,30 @@ const shutdown = onShutdown(runtime.log, async () => {
   await runtime.close();
 });
 server.addHandler(runtime.opsHandler);
-server.addHandler(createLogPageHandler({ logStore: runtime.logStore }));
-// The artifact pages; an access check (sign-in) goes in their `authorize` hook.
-server.addHandler(createArtifactPagesHandler({ store: runtime.artifactStore, basePath: new URL(config.artifactsNaming.publicUrl).pathname }));
+const pageAccess = createPageAccess({
+  publicUrl: config.publicUrl,
+  githubApiUrl: config.githubApiUrl,
+  signIn: config.signIn,
+  buildTokenSecret: config.buildTokenSecret,
+  getInstallationClient: async (installationId) => (await runtime.probot.auth(installationId)) as InstallationClient,
+  onError: (error) => runtime.log.warn({ err: error }, "Sign-in or permission check with GitHub failed"),
+});
+const { redis, prefix } = runtime.queues;
+server.addHandler(pageAccess.handler);
+server.addHandler(
+  createLogPageHandler({
+    logStore: runtime.logStore,
+    authorize: async (req, res, run) => pageAccess.authorize(req, res, await getRunAccess(redis, prefix, run)),
+  }),
+);
+server.addHandler(
+  createArtifactPagesHandler({
+    store: runtime.artifactStore,
+    basePath: new URL(config.artifactsNaming.publicUrl).pathname,
+    // A container (or lookup prefix) is the build's identity for build tokens.
+    authorize: async (req, res, { owner, repo, name }) => pageAccess.authorize(req, res, await getRepositoryAccess(redis, prefix, owner, repo, name)),
+  }),
+);
 await server.load(
   createApp({
     queues: runtime.queues,

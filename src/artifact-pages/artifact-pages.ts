@@ -23,6 +23,8 @@ export interface ArtifactRepository {
   host: string;
   owner: string;
   repo: string;
+  /** The container (or lookup prefix) the request names. */
+  name: string;
 }
 
 /**
@@ -119,7 +121,7 @@ async function serve(store: ArtifactStore, base: string, request: Exclude<Artifa
 export function getRepository(name: string): ArtifactRepository | undefined {
   const [host, owner, repo] = name.split(":");
   if (!host || !owner || !repo || name.split(":").length < 4) return undefined;
-  return { host, owner, repo };
+  return { host, owner, repo, name };
 }
 
 function answer(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {

@@ -1,5 +1,6 @@
 import type { ArtifactsNaming } from "../engine/artifacts-properties.js";
 import type { ArtifactStoreSettings } from "../artifacts/artifact-store-settings.js";
+import type { SignInSettings } from "../access/github-sign-in.js";
 import type { WorkerType } from "../buildfile/types.js";
 import type { TriggerLimits } from "../engine/trigger-limits.js";
 import type { VaultSettings } from "../secrets/read-vault-secrets.js";
@@ -11,6 +12,10 @@ export interface EveConfig {
   /** PEM of the App's private key. */
   privateKey: string;
   webhookSecret: string;
+  /** GitHub sign-in for private repositories' pages; undefined when not configured (those pages answer 403). */
+  signIn: SignInSettings | undefined;
+  /** Key of the build tokens in links workers use (EVE_SESSION_SECRET, or derived from the App's key). */
+  buildTokenSecret: string;
   webhookPath: string;
   port: number;
   host: string;

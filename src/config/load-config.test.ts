@@ -85,6 +85,17 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("turns sign-in on with all three of its settings only; build tokens are signed either way", () => {
+    const all = { EVE_GITHUB_CLIENT_ID: "Iv1.abc", EVE_GITHUB_CLIENT_SECRET: "cs", EVE_SESSION_SECRET: "s".repeat(32) };
+
+    expect(loadConfig(minimal).config).toMatchObject({ signIn: undefined, buildTokenSecret: expect.stringMatching(/^[\w-]{43}$/) });
+    expect(loadConfig({ ...minimal, ...all }).config).toMatchObject({ signIn: { clientId: "Iv1.abc", clientSecret: "cs", sessionSecret: "s".repeat(32) }, buildTokenSecret: "s".repeat(32) });
+    expect(loadConfig({ ...minimal, EVE_GITHUB_CLIENT_ID: "Iv1.abc", EVE_SESSION_SECRET: "short" }).errors).toEqual([
+      "EVE_GITHUB_CLIENT_SECRET must be set too: sign-in needs EVE_GITHUB_CLIENT_ID, EVE_GITHUB_CLIENT_SECRET, EVE_SESSION_SECRET",
+      "EVE_SESSION_SECRET: expected at least 32 characters (e.g. openssl rand -base64 32)",
+    ]);
+  });
+
   it("carries the worker settings, and refuses to start kube_pod workers that cannot reach a cluster", () => {
     const { config } = loadConfig({ ...minimal, EVE_DOCKER_MAX_MEMORY: "2G", EVE_KUBE_SERVER: "https://kube.example.com", EVE_KUBE_TOKEN: "t0ken", EVE_WORKER_TYPES: "docker,kube_pod" });
 

@@ -15,6 +15,7 @@ import { ENV_SECRET_PREFIX, readEnvSecrets } from "../secrets/read-env-secrets.j
 import type { VaultSettings } from "../secrets/read-vault-secrets.js";
 import { createEnvReader } from "./env-reader.js";
 import { FORK_BUILD_POLICIES, LOG_LEVELS, type EveConfig, type ForkBuildPolicy, type LogLevel } from "./eve-config.js";
+import { loadSignInSettings } from "./load-sign-in-settings.js";
 import { loadTriggerLimits } from "./load-trigger-limits.js";
 import { loadWorkerSettings } from "./load-worker-settings.js";
 import { loadArtifactStoreSettings, parseSize } from "./load-artifact-store-settings.js";
@@ -93,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
   const config: EveConfig = {
     appId: Number(appIdRaw),
     privateKey: privateKey ?? "",
+    ...loadSignInSettings(reader, privateKey ?? "", errors),
     webhookSecret: webhookSecret ?? "",
     webhookPath: read("WEBHOOK_PATH") ?? "/api/github/webhooks",
     port,

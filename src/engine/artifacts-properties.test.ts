@@ -30,6 +30,17 @@ describe("artifacts naming", () => {
     });
   });
 
+  it("puts the build's token in artifacts_private_url as its password, so paths appended to it keep it", () => {
+    const minted: string[] = [];
+    const mintToken = (container: string): string => {
+      minted.push(container);
+      return "t0ken.sig-_";
+    };
+
+    expect(withArtifactsProperties(properties, { ...naming, mintToken }).artifacts_private_url).toBe(`http://eve:t0ken.sig-_@eve.internal/artifacts/builds/${name}`);
+    expect(minted).toEqual([name]);
+  });
+
   it.each([
     ["a 0.1 build file", { ...properties, eve_api_version: "0.1" }],
     ["a build of no commit", { ...properties, commit_timestamp: undefined }],

@@ -3,6 +3,7 @@
  * shared by every stage it triggers, named after the repository, product
  * version, commit and top stage, and the URLs of that container.
  */
+import { withBuildToken } from "../access/build-access-token.js";
 import type { PropertyValues } from "./types.js";
 
 /** Where the artifact pages are and how containers are named. */
@@ -13,6 +14,12 @@ export interface ArtifactsNaming {
   privateUrl: string;
   /** Eve's ARTIFACTS_PREFIX: "staging-". */
   prefix: string;
+  /**
+   * The token `artifacts_private_url` carries so that a worker can read a
+   * private repository's artifacts (src/access/build-access-token.ts); none:
+   * the URL carries no token.
+   */
+  mintToken?: (container: string) => string;
 }
 
 export const DEFAULT_ARTIFACTS_PREFIX = "staging-";
@@ -59,6 +66,6 @@ export function withArtifactsProperties(properties: PropertyValues, naming: Arti
     ...properties,
     artifacts_name: name,
     artifacts_public_url: `${naming.publicUrl}/builds/${name}`,
-    artifacts_private_url: `${naming.privateUrl}/builds/${name}`,
+    artifacts_private_url: naming.mintToken ? withBuildToken(`${naming.privateUrl}/builds/${name}`, naming.mintToken(name)) : `${naming.privateUrl}/builds/${name}`,
   };
 }

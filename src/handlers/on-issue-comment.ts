@@ -27,6 +27,7 @@ const FIELDS: PayloadFields = {
   "repository.id": "number",
   "repository.name": "string",
   "repository.owner.login": "string",
+  "repository.private": "boolean?",
   "installation.id": "number?",
 };
 
@@ -66,7 +67,7 @@ async function answer(context: Context<"issue_comment">, options: CommandOptions
   const { data: pr } = await context.octokit.rest.pulls.get({ owner, repo, pull_number: payload.issue.number });
   const target: CommandTarget = {
     installationId,
-    repository: { owner, name: repo, id: payload.repository.id },
+    repository: { owner, name: repo, id: payload.repository.id, private: payload.repository.private !== false },
     number: pr.number,
     sha: pr.head.sha,
     branch: pr.head.ref,

@@ -27,6 +27,7 @@ const FIELDS: PayloadFields = {
   "repository.id": "number",
   "repository.name": "string",
   "repository.owner.login": "string",
+  "repository.private": "boolean?",
   "installation.id": "number?",
 };
 
@@ -41,7 +42,7 @@ export function createPullRequestHandler(options: PullRequestHandlerOptions): (c
     if (!fromFork || options.forkBuilds === "off" || installationId === undefined) return;
     const head: PullRequestHead = {
       installationId,
-      repository: { owner: payload.repository.owner.login, name: payload.repository.name, id: payload.repository.id },
+      repository: { owner: payload.repository.owner.login, name: payload.repository.name, id: payload.repository.id, private: payload.repository.private !== false },
       number: pr.number,
       sha: pr.head.sha,
       branch: pr.head.ref,

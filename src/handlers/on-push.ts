@@ -39,6 +39,7 @@ const FIELDS: PayloadFields = {
   "repository.id": "number",
   "repository.name": "string",
   "repository.full_name": "string",
+  "repository.private": "boolean?",
   "repository.owner.login": "string?",
   "installation.id": "number?",
   "head_commit.timestamp": "string?",
@@ -113,7 +114,7 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
   const script = await readBuildFile(context, owner, repo, getProductVersionScriptPath(path), sha);
   const data: StageJobData = {
     installationId,
-    repository: { owner, name: repo, id: payload.repository.id },
+    repository: { owner, name: repo, id: payload.repository.id, private: payload.repository.private !== false },
     sha,
     branch,
     buildFilePath: path,

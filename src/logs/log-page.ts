@@ -16,6 +16,12 @@ export interface LogPageOptions {
   maxFollowers?: number;
   /** Comment line sent to keep idle event streams open through proxies (default 15 s). */
   heartbeatMs?: number;
+  /**
+   * Who may see a run's pages (src/access/page-access.ts): true to serve it;
+   * false when it answered itself (sign-in redirect, 403, 404). Without it every
+   * page is open (tests of the page itself; the app always passes one).
+   */
+  authorize?: (req: IncomingMessage, res: ServerResponse, run: string) => Promise<boolean>;
 }
 
 /** Probot's `Handler` shape: true when the request was answered. */
@@ -57,6 +63,7 @@ export function createLogPageHandler(options: LogPageOptions): LogPageHandler {
     const match = route.exec(path);
     if (!match) return false;
     const run = match[1] as string;
+    if (options.authorize && !(await options.authorize(req, res, run))) return true;
     const view = await reader.view(run);
     if (view.state === "missing") {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8", ...SECURITY_HEADERS });

@@ -3,6 +3,7 @@
  * id, so a second add of the same run (a redelivered webhook, a parent retried
  * after a crash) finds the job and adds nothing.
  */
+import { recordRunAccess } from "../access/run-access-record.js";
 import type { StageJobData } from "./job-data.js";
 import { recordBuildRun } from "./cancel-builds.js";
 import type { StageQueues } from "./queues.js";
@@ -22,6 +23,14 @@ export async function enqueueStage(queues: StageQueues, reporter: RunReporter, d
   const runId = data.stage.run;
   if (await queue.getJob(runId)) return { added: false };
   await recordBuildRun(queues, data.stage.build, data.workerType, runId);
+  // Before the check run links to the run's log page: the page needs it to decide who may see it.
+  await recordRunAccess(queues.redis, queues.prefix, runId, {
+    build: data.stage.build,
+    owner: data.repository.owner,
+    repo: data.repository.name,
+    installationId: data.installationId,
+    private: data.repository.private !== false,
+  });
   const checkRunId = await reporter.queued(data);
   const priority = await queues.takeFairPriority(data.workerType, data.installationId);
   await queue.add(data.stage.stage, { ...data, checkRunId }, {

@@ -10,6 +10,8 @@ export interface RepositoryRef {
   owner: string;
   name: string;
   id: number;
+  /** From the webhook, at build time: who may see the build's pages. Absent (older jobs): private. */
+  private?: boolean;
 }
 
 /** One stage run to execute: the top stage of a build, or a stage another one triggered. */

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BuildFile, StageDef } from "../buildfile/types.js";
+import { getRunAccess } from "../access/run-access-record.js";
 import { TriggerRefusedError } from "../engine/trigger-limits.js";
 import type { StageObserver } from "../engine/types.js";
 import { getRunId, type StageJobData } from "./job-data.js";
@@ -90,6 +91,18 @@ describe("queue launcher: limits on triggered stages across worker processes", (
     await expect(refused).rejects.toThrow("starting 201 more stage(s) would make 501 triggered stages in this build, over the limit of 500");
     await launch(second, reporter, mid, names("c", 200));
     expect(await first.queue("local").getJobCountByTypes("waiting", "prioritized")).toBe(500);
+  });
+
+  it("records, for each queued run, the repository and whether it is private, for its pages' access check", async () => {
+    const [queues] = twoProcesses();
+    const top = jobData("b4", "top");
+    const publicTop = { ...jobData("b5", "top"), repository: { owner: "octo", name: "hello", id: 10, private: false } };
+
+    await launch(queues, countingReporter(), top, ["c0"]);
+    await launch(queues, countingReporter(), publicTop, ["c0"]);
+
+    expect(await getRunAccess(queues.redis, queues.prefix, getRunId("b4", "c0", 1, top.stage.run))).toEqual({ build: "b4", owner: "octo", repo: "repo", installationId: 1, private: true });
+    expect(await getRunAccess(queues.redis, queues.prefix, getRunId("b5", "c0", 1, publicTop.stage.run))).toMatchObject({ repo: "hello", private: false });
   });
 
   it("refuses to trigger below the depth limit, from the depth the job carries", async () => {

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { Probot, type ProbotOctokit } from "probot";
+import { BUILD_TOKEN_TTL_MS, createBuildAccessToken } from "../access/build-access-token.js";
 import type { ArtifactStore } from "../artifacts/artifact-store.js";
 import { createArtifactStore } from "../artifacts/create-artifact-store.js";
 import { startArtifactGc } from "../artifacts/start-artifact-gc.js";
@@ -80,6 +81,8 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
   const scrubber = options.scrubber ?? createSecretScrubber();
   scrubber.addPrivateKey(config.privateKey);
   scrubber.add(config.webhookSecret);
+  scrubber.add(config.buildTokenSecret);
+  if (config.signIn) scrubber.add(config.signIn.clientSecret);
   for (const secret of workerSettingsSecrets(config.workerSettings)) scrubber.add(secret);
   if (config.artifactStore.s3.credentials !== undefined) scrubber.add(config.artifactStore.s3.credentials.secretAccessKey);
   const log = options.log ?? createEveLogger({ level: config.logLevel, scrubber });
@@ -176,7 +179,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
             instance: config.instance,
             workspaceDir: config.workspaceDir,
             githubServerUrl: config.githubServerUrl,
-            artifactsNaming: config.artifactsNaming,
+            artifactsNaming: { ...config.artifactsNaming, mintToken: (container) => createBuildAccessToken(config.buildTokenSecret, container, Date.now() + BUILD_TOKEN_TTL_MS) },
             artifacts: { store: getArtifactStore(), settings: config.artifactStore },
             onError: (error, what) => log.warn({ err: error }, what),
             getInstallationToken: async (installationId) => {

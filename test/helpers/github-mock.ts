@@ -15,6 +15,7 @@
  *   github.assertDone();   // throws on: a request that matched no mock, a body GitHub's schema rejects, an unused mock
  *   github.close();        // in afterEach: removes every interceptor, re-enables network
  *   validateGitHubBody("checks/update", body)  // without HTTP: the ajv error text, or undefined when GitHub accepts it
+ *   github.onWebFlowCode({ clientId, clientSecret, code, token })  // the OAuth web flow's code exchange, once
  *
  * While a mock is open, network access is disabled except to 127.0.0.1 / localhost
  * (Redis, local servers). A body that fails the schema is answered 422 (as GitHub
@@ -65,8 +66,26 @@ export interface InterceptOptions {
   params?: Record<string, string>;
 }
 
+/** What GitHub's OAuth web flow accepts and answers for one code. */
+export interface WebFlowCode {
+  clientId: string;
+  clientSecret: string;
+  code: string;
+  /** The user access token GitHub answers with. */
+  token: string;
+}
+
 export interface GitHubMock {
   on(operation: string, reply?: MockReply, options?: InterceptOptions): GitHubMock;
+  /**
+   * POST <web root>/login/oauth/access_token, the web flow's code exchange. It
+   * is not in the REST API's OpenAPI description: its body is checked as
+   * GitHub's documentation states it (client_id, client_secret and code
+   * required; redirect_uri, repository_id and code_verifier optional; nothing
+   * else); a wrong id, secret or code
+   * gets GitHub's 200 with `error: bad_verification_code`.
+   */
+  onWebFlowCode(expected: WebFlowCode): GitHubMock;
   readonly requests: readonly RecordedRequest[];
   requestsFor(operation: string): RecordedRequest[];
   assertDone(): void;
@@ -95,6 +114,8 @@ export function mockGitHub(options: { baseUrl?: string } = {}): GitHubMock {
   const requests: RecordedRequest[] = [];
   const problems: string[] = [];
   const unmatched = (req: { method?: string; path?: string; href?: string }) => {
+    // Local servers (Redis, the test's own HTTP server) pass through: not GitHub.
+    if (/^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(req.href ?? "")) return;
     problems.push(`unmatched request: ${req.method ?? "?"} ${req.href ?? req.path ?? "?"}`);
   };
 
@@ -144,6 +165,28 @@ export function mockGitHub(options: { baseUrl?: string } = {}): GitHubMock {
         }
         const response = typeof reply === "function" ? reply(request) : reply;
         return [response.status ?? (spec.method === "POST" ? 201 : 200), (response.body ?? {}) as nock.Body, response.headers ?? {}];
+      });
+      return mock;
+    },
+    onWebFlowCode(expected) {
+      // github.com for api.github.com; GHE's web root is its API root without /api/v3.
+      const web = base.hostname === "api.github.com" ? "https://github.com" : `${base.origin}${prefix.replace(/\/api\/v3$/, "")}`;
+      const scope = nock(web);
+      scopes.push({ scope, label: "oauth/access-token" });
+      scope.post(`${new URL(web).pathname.replace(/\/$/, "")}/login/oauth/access_token`).reply(function (uri, rawBody) {
+        const body = parseBody(rawBody) as Record<string, unknown> | undefined;
+        requests.push({ operation: "oauth/access-token", method: "POST", path: uri, params: {}, query: new URLSearchParams(), body, headers: this.req.headers });
+        const keys = Object.keys(body ?? {});
+        const unknown = keys.filter((key) => !["client_id", "client_secret", "code", "redirect_uri", "repository_id", "code_verifier"].includes(key));
+        const missing = ["client_id", "client_secret", "code"].filter((key) => typeof body?.[key] !== "string");
+        if (unknown.length > 0 || missing.length > 0) {
+          problems.push(`oauth/access-token body rejected: unknown ${unknown.join(", ") || "-"}, missing ${missing.join(", ") || "-"}`);
+          return [422, { message: "Validation Failed" }];
+        }
+        if (body?.client_id !== expected.clientId || body.client_secret !== expected.clientSecret || body.code !== expected.code) {
+          return [200, { error: "bad_verification_code", error_description: "The code passed is incorrect or expired." }];
+        }
+        return [200, { access_token: expected.token, token_type: "bearer", scope: "" }];
       });
       return mock;
     },
