@@ -162,7 +162,7 @@ describe("access check", () => {
     try {
       const res = await fetch(`${guarded.base}/builds/${container}/top.log`);
       expect(res.status).toBe(403);
-      expect(asked).toEqual([{ host: "github", owner: "o", repo: "r" }]);
+      expect(asked).toEqual([{ host: "github", owner: "o", repo: "r", name: PAGES_CONTAINER }]);
     } finally {
       await guarded.close();
     }
