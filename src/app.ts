@@ -1,6 +1,7 @@
 /** The Probot app: webhook wiring only; the handlers hold the logic. */
 import type { ApplicationFunction } from "probot";
 import type { ForkBuildPolicy } from "./config/eve-config.js";
+import type { CommandArtifacts } from "./handlers/command-target.js";
 import { CHECK_RUN_EVENTS, createCheckRunHandler } from "./handlers/on-check-run.js";
 import { createCheckSuiteHandler } from "./handlers/on-check-suite.js";
 import { createIssueCommentHandler } from "./handlers/on-issue-comment.js";
@@ -10,6 +11,8 @@ import { createPushHandler, type PushHandlerOptions } from "./handlers/on-push.j
 export interface AppOptions extends PushHandlerOptions {
   /** EVE_FORK_BUILDS; default approve. */
   forkBuilds?: ForkBuildPolicy;
+  /** The artifact store, for `/eve promote`. */
+  artifacts?: CommandArtifacts;
 }
 
 export function createApp(options: AppOptions): ApplicationFunction {

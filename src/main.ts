@@ -66,6 +66,7 @@ await server.load(
     maxStepDurationSec: config.maxStepDurationSec,
     githubServerUrl: config.githubServerUrl,
     forkBuilds: config.forkBuilds,
+    artifacts: { store: runtime.artifactStore, naming: config.artifactsNaming },
   }),
 );
 // Listen first: a process that cannot serve (port taken) must not have taken stages it then drops.

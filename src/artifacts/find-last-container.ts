@@ -14,7 +14,7 @@ export interface FindLastContainerOptions {
   /** The asker is a build of a fork: it may see untrusted containers too. */
   untrusted: boolean;
   /** Refines the prefix match (GetArtifactsFromStage wants `<prefix>.<build number>` exactly). */
-  accept?: (name: string) => boolean;
+  accept?: (container: ContainerInfo) => boolean;
 }
 
 export async function findLastContainer(store: ArtifactStore, prefix: string, options: FindLastContainerOptions): Promise<ContainerInfo | undefined> {
@@ -23,7 +23,7 @@ export async function findLastContainer(store: ArtifactStore, prefix: string, op
     if (container.kind !== "artifacts" || !container.name.startsWith(prefix)) continue;
     if (container.untrusted && !options.untrusted) continue;
     if (options.successful && container.result !== "success") continue;
-    if (options.accept && !options.accept(container.name)) continue;
+    if (options.accept && !options.accept(container)) continue;
     if (last === undefined || compareKeys(container.name, last.name) > 0) last = container;
   }
   return last;

@@ -18,6 +18,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "run a build on this machine with the app's engine",
     run: async (args) => (await import("./run-command.js")).runCommand(args),
   },
+  promote: {
+    summary: "copy a build's artifacts to <prefix>promoted-<tag>, kept forever",
+    run: async (args) => (await import("./promote-command.js")).promoteCommand(args),
+  },
   reap: {
     summary: "remove containers and images that dead stage runs left behind",
     run: async (args) => (await import("./reap-command.js")).reapCommand(args),

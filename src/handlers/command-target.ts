@@ -1,10 +1,19 @@
 /** The shapes shared by the pull-request commands and their handlers. */
+import type { ArtifactStore } from "../artifacts/artifact-store.js";
 import type { ForkBuildPolicy } from "../config/eve-config.js";
+import type { ArtifactsNaming } from "../engine/artifacts-properties.js";
 import type { RepositoryRef } from "../queue/job-data.js";
 import type { PushHandlerOptions } from "./on-push.js";
 
 export interface CommandOptions extends PushHandlerOptions {
   forkBuilds: ForkBuildPolicy;
+  /** The artifact store, for `/eve promote`; absent: promotion is not available. */
+  artifacts?: CommandArtifacts;
+}
+
+export interface CommandArtifacts {
+  store(): Promise<ArtifactStore>;
+  naming: ArtifactsNaming;
 }
 
 /** The pull request a command is about. */

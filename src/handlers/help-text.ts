@@ -6,5 +6,6 @@ export const HELP_TEXT = [
   "- `/eve rerun`: run again every stage of the latest build of the head commit that did not succeed",
   "- `/eve cancel`: cancel the head commit's running build",
   "- `/eve approve`: build this head commit of a pull request from a fork (without secrets); each new push needs a new approval",
+  "- `/eve promote <tag>`: copy the artifacts of the head commit's last successful build to `promoted-<tag>`, kept forever (maintain or admin permission)",
   "- `/eve help`: this list",
 ].join("\n");

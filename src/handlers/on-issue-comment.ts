@@ -73,7 +73,7 @@ async function answer(context: Context<"issue_comment">, options: CommandOptions
     branch: pr.head.ref,
     fromFork: pr.head.repo?.id !== pr.base.repo.id,
   };
-  const response = await runPullRequestCommand(context, options, { command, target, user, deliveryId: context.id });
+  const response = await runPullRequestCommand(context, options, { command, target, user, maintainer: permission.maintainer, deliveryId: context.id });
   context.log.info(`/eve ${command.kind} from ${user} on ${owner}/${repo}#${pr.number}: ${response.reaction ? "accepted" : "refused"}`);
   await respond(response);
 }

@@ -6,6 +6,9 @@ const rerun = (stage: string | undefined, properties: Record<string, string> = {
 
 describe("parseCommand", () => {
   it.each<[string, string, ParsedComment]>([
+    ["promote", "/eve promote 1.2.3", { type: "command", command: { kind: "promote", tag: "1.2.3" } }],
+    ["promote without a tag", "/eve promote", { type: "invalid", reason: "`/eve promote` takes one tag: `/eve promote 1.2.3`" }],
+    ["promote with a slash", "/eve promote a/b", { type: "invalid", reason: "`a/b` is not a tag Eve promotes to (letters, digits, . _ + -, no '/')" }],
     ["a plain comment", "LGTM, thanks!", { type: "none" }],
     ["a mention mid-line", "please /eve rerun child", { type: "none" }],
     ["a word that starts with /eve", "/evening plans", { type: "none" }],

@@ -5,6 +5,7 @@
  * Properties given to `/eve rerun` are plain data (job data, then
  * `%(prop:…)s` interpolation only): nothing here reaches a shell.
  */
+import { isPromotionTag } from "../artifacts/promote-container.js";
 
 /** A command Eve understands. */
 export type EveCommand =
@@ -12,7 +13,9 @@ export type EveCommand =
   | { kind: "rerun"; stage: string | undefined; properties: Record<string, string> }
   | { kind: "cancel" }
   | { kind: "help" }
-  | { kind: "approve" };
+  | { kind: "approve" }
+  /** Copy the head commit's artifacts to `<prefix>promoted-<tag>`, kept forever. */
+  | { kind: "promote"; tag: string };
 
 export type ParsedComment =
   /** No command in the comment: Eve says nothing. */
@@ -74,6 +77,12 @@ export function parseCommand(body: string): ParsedComment {
       return invalid("`/eve` needs a command");
     case "rerun":
       return parseRerun(args);
+    case "promote": {
+      const [tag, ...extra] = args;
+      if (tag === undefined || extra.length > 0) return invalid("`/eve promote` takes one tag: `/eve promote 1.2.3`");
+      if (!isPromotionTag(tag)) return invalid(`\`${shorten(tag)}\` is not a tag Eve promotes to (letters, digits, . _ + -, no '/')`);
+      return { type: "command", command: { kind: "promote", tag } };
+    }
     case "cancel":
     case "help":
     case "approve": {

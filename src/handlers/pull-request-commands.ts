@@ -10,6 +10,7 @@ import { approveForkHead } from "../queue/fork-approvals.js";
 import { getLatestStageRuns } from "../queue/rerun-stages.js";
 import type { CommandAnswer, CommandOptions, CommandTarget } from "./command-target.js";
 import type { EveCommand } from "./parse-command.js";
+import { runPromoteCommand } from "./promote-command.js";
 import { findBuild, runRerunCommand, short } from "./rerun-command.js";
 import { startPullRequestBuild } from "./start-pull-request-build.js";
 
@@ -18,6 +19,8 @@ export interface CommandRequest {
   target: CommandTarget;
   /** Login of the commenter (already checked for write permission). */
   user: string;
+  /** The commenter may maintain the repository (maintain or admin). */
+  maintainer: boolean;
   deliveryId: string;
 }
 
@@ -30,6 +33,8 @@ export async function runPullRequestCommand(context: Pick<Context, "octokit">, o
       return cancelHeadBuild(options, target, request.user);
     case "approve":
       return approveHead(context, options, request);
+    case "promote":
+      return runPromoteCommand(options, request.maintainer, target, command.tag);
   }
 }
 

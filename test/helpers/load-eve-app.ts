@@ -24,6 +24,7 @@ export async function loadEveApp(runtime: Runtime, config: EveConfig): Promise<v
       maxStepDurationSec: 600,
       githubServerUrl: config.githubServerUrl,
       forkBuilds: config.forkBuilds,
+      artifacts: { store: runtime.artifactStore, naming: config.artifactsNaming },
     }),
   );
 }

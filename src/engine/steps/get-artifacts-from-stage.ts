@@ -25,7 +25,7 @@ export async function getArtifactsFromStage(context: StepContext): Promise<StepR
   }
   context.log(`Looking for the last successful artifacts of ${prefix}`);
   const exact = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.[0-9]+$`);
-  const found = await findLastContainer(access.store, prefix, { successful: true, untrusted: access.untrusted, accept: (name) => exact.test(name) });
+  const found = await findLastContainer(access.store, prefix, { successful: true, untrusted: access.untrusted, accept: (container) => exact.test(container.name) });
   if (found === undefined) {
     const summary = `no artifacts found for this commit and stage '${stage}': no build of it succeeded, or its artifacts expired`;
     context.log(summary);

@@ -77,5 +77,11 @@ describe("eve run --artifacts", () => {
 
     expect(second.code).toBe(0);
     expect(second.stdout).toContain(`found ${container}`);
+
+    const promoted = await run("node", [bin, "promote", "--artifacts", artifacts, "--container", container ?? "", "--tag", "1.0.0"], { encoding: "utf8" });
+    const name = container?.replace(/staging-.*$/, "promoted-1.0.0") ?? "";
+    expect(promoted.stdout).toBe(`${name}\n`);
+    expect(readFileSync(join(artifacts, "containers", name, "files", ".final_status"), "utf8")).toBe("SUCCESSFUL\n");
+    await expect(run("node", [bin, "promote", "--artifacts", artifacts, "--container", container ?? "", "--tag", "1.0.0"])).rejects.toMatchObject({ code: 1, stderr: `eve promote: ${name} exists already: a tag is promoted once\n` });
   });
 });
