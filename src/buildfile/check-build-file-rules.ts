@@ -93,8 +93,6 @@ function checkStep(step: Mapping, pointer: string, stages: Mapping, available: R
   const unavailable = unavailableReason(type, available);
   if (unavailable !== undefined) {
     problems.push({ pointer: stepPointer, atKey: true, severity: "warning", message: `${unavailable} (the step fails)` });
-  } else if (!info.supported && info.runsAs) {
-    problems.push({ pointer: stepPointer, atKey: true, severity: "warning", message: `step type ${type} is not yet supported by this Eve: it runs as ${info.runsAs}` });
   }
   const params = step[type];
   if (!isMapping(params)) return;

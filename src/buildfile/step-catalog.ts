@@ -19,7 +19,7 @@ export interface StepTypeInfo {
   readonly supported: boolean;
   /**
    * A step type whose implementation can run this one (an alias, or a close
-   * equivalent for a step not supported yet).
+   * equivalent).
    */
   readonly runsAs?: string;
   /** A service the operator must configure for this step type to run (see STEP_NEEDS). */
@@ -73,8 +73,8 @@ export const STEP_TYPES = {
   SetWorkerDistro: { supported: true },
   JUnitShellCommand: { supported: true, defaultName: "junit_shell" },
   PublishCoverageReport: { supported: false, needs: "coverage", defaultName: "publish code coverage report" },
-  SetBootstrapProperty: { supported: false, runsAs: "SetProperty" },
-  SetBootstrapPropertyFromCommand: { supported: false, runsAs: "SetPropertyFromCommand" },
+  SetBootstrapProperty: { supported: true },
+  SetBootstrapPropertyFromCommand: { supported: true },
   DockerBuild: { supported: false, needs: "dockerSteps", defaultName: labelled("build") },
   DockerCheckLocalImage: { supported: false, needs: "dockerSteps", defaultName: labelled("look up") },
   DockerPull: { supported: false, needs: "dockerSteps", defaultName: labelled("pull") },

@@ -14,6 +14,7 @@ import { createEnvReader } from "../config/env-reader.js";
 import { loadTriggerLimits } from "../config/load-trigger-limits.js";
 import { loadWorkerSettings, type WorkerSettings } from "../config/load-worker-settings.js";
 import { createBuildProperties } from "../engine/build-properties.js";
+import { MemoryBootstrapChannel } from "../engine/memory-bootstrap-channel.js";
 import { InProcessLauncher } from "../engine/in-process-launcher.js";
 import { readRepoFacts, type RepoFacts } from "../engine/read-repo-facts.js";
 import { isPassing, type BuildResult } from "../engine/results.js";
@@ -123,11 +124,13 @@ export async function runCommand(args: string[]): Promise<number> {
       instance: RUN_INSTANCE,
       repoDir: dir,
       services: { artifacts: artifacts.access },
+      bootstrap: new MemoryBootstrapChannel(),
     };
     const launcher = new InProcessLauncher(common, triggerLimits);
     const outcome = await runStage({
       ...common,
       launcher,
+      isTopStage: true,
       stage: { build, stage: stage.name, attempt: 1, run: `${build}-${Date.now().toString(36)}` },
       properties,
       forcedProperties: Object.keys(parsed.properties),

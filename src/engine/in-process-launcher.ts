@@ -8,7 +8,7 @@ import { DEFAULT_TRIGGER_LIMITS, getCountRefusal, getDepthRefusal, TriggerRefuse
 import type { LaunchRequest, RunStageOptions, StageLauncher, StageOutcome } from "./types.js";
 
 /** Everything a stage run needs except what each triggered stage gets of its own. */
-export type InProcessLauncherOptions = Omit<RunStageOptions, "stage" | "properties" | "launcher" | "signal" | "forcedProperties">;
+export type InProcessLauncherOptions = Omit<RunStageOptions, "stage" | "properties" | "launcher" | "signal" | "forcedProperties" | "isTopStage">;
 
 export class InProcessLauncher implements StageLauncher {
   private readonly options: InProcessLauncherOptions;

@@ -51,6 +51,8 @@ export async function runStage(options: RunStageOptions): Promise<StageOutcome> 
     const runtime: StageRuntime = { run: options, properties, workspace, masker };
     const names = new StepNames();
     let terminate = false;
+    // Bootstrap writes this top stage has applied (SetBootstrapProperty in the stages it triggered).
+    let bootstrapApplied = 0;
     for (const [index, stepDef] of def.steps.entries()) {
       const name = names.unique(masker.mask(displayName(rawStepName(stepDef), properties, options)));
       const alwaysRun = pythonTruthy(stepDef.params.alwaysRun);
@@ -59,6 +61,11 @@ export async function runStage(options: RunStageOptions): Promise<StageOutcome> 
         steps.push(skipped);
         observer.stepFinished(stage, index, skipped);
         continue;
+      }
+      if (options.isTopStage && options.bootstrap) {
+        const writes = await options.bootstrap.readFrom(bootstrapApplied);
+        bootstrapApplied += writes.length;
+        for (const [property, value] of writes) properties.set(property, value);
       }
       observer.stepStarted(stage, index, name);
       const { outcome, flags } = await runStep(runtime, stepDef, name);

@@ -48,9 +48,7 @@ export async function runStep(runtime: StageRuntime, def: StepDef, name: string)
   };
   let flags: ResultFlags = DEFAULT_RESULT_FLAGS;
   try {
-    const { runner, supported } = resolveStepRunner(def.type);
-    // Steps this Eve only approximates warn in the stage result too, unless the file says otherwise.
-    if (!supported) flags = { ...DEFAULT_RESULT_FLAGS, warnOnWarnings: true };
+    const runner = resolveStepRunner(def.type);
     const source = runtime.properties.interpolationSource(runtime.run.secrets);
     const { doStepIf, hideStepIf: _hidden, ...rest } = def.params;
     const params = interpolateDeep(rest, source) as Record<string, unknown>;

@@ -28,7 +28,7 @@ export class StepConfigError extends Error {
   override readonly name = "StepConfigError";
 }
 
-/** Buildbot's defaults; a step type may change them (e.g. "not yet supported" steps warn). */
+/** Buildbot's defaults. */
 export const DEFAULT_RESULT_FLAGS: ResultFlags = {
   haltOnFailure: false,
   flunkOnFailure: true,

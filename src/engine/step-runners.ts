@@ -1,15 +1,15 @@
 /**
- * Step type → implementation, following the known-step catalog: supported
- * types run; types that need a service of the installation run only when it
- * is there, else fail saying what to configure; types this Eve only
- * approximates run as their close equivalent and warn; unknown types are an
- * error naming the known ones.
+ * Step type → implementation, following the known-step catalog: types that
+ * need a service of the installation run only when it is there, else fail
+ * saying what to configure; aliases run as the type they alias; unknown types
+ * are an error naming the known ones.
  */
 import { getStepType, KNOWN_STEP_TYPES } from "../buildfile/step-catalog.js";
 import { getArtifactsFromStage } from "./steps/get-artifacts-from-stage.js";
 import { gitStep } from "./steps/git.js";
 import { junitShellCommand } from "./steps/junit-shell-command.js";
 import { masterShellCommand } from "./steps/master-shell-command.js";
+import { setBootstrapProperty, setBootstrapPropertyFromCommand } from "./steps/set-bootstrap-property.js";
 import { setPropertyFromCommand } from "./steps/set-property-from-command.js";
 import { setProperties, setProperty } from "./steps/set-property.js";
 import { setWorkerDistro } from "./steps/set-worker-distro.js";
@@ -34,36 +34,18 @@ const RUNNERS: Record<string, StepRunner> = {
   GetArtifactsFromStage: getArtifactsFromStage,
   SetWorkerDistro: setWorkerDistro,
   JUnitShellCommand: junitShellCommand,
+  SetBootstrapProperty: setBootstrapProperty,
+  SetBootstrapPropertyFromCommand: setBootstrapPropertyFromCommand,
 };
 
-export interface ResolvedStep {
-  runner: StepRunner;
-  /** False for step types this Eve only approximates: their warnings count in the stage result. */
-  supported: boolean;
-}
-
 /** The implementation of a step type; throws StepConfigError for an unknown type. */
-export function resolveStepRunner(type: string): ResolvedStep {
+export function resolveStepRunner(type: string): StepRunner {
   const info = getStepType(type);
   if (!info) throw new StepConfigError(`unknown step type '${type}'; known step types: ${KNOWN_STEP_TYPES.join(", ")}`);
   const own = Object.hasOwn(RUNNERS, type) ? RUNNERS[type] : undefined;
   const alias = info.runsAs !== undefined && Object.hasOwn(RUNNERS, info.runsAs) ? RUNNERS[info.runsAs] : undefined;
-  if (info.needs !== undefined) return { runner: needing(info.needs, own ?? alias), supported: true };
-  if (info.supported) {
-    const runner = own ?? alias;
-    if (runner) return { runner, supported: true };
-  }
-  if (alias) return { runner: approximately(type, info.runsAs ?? "", alias), supported: false };
-  throw new StepConfigError(`step type '${type}' has no implementation in this Eve`);
-}
-
-/** Runs a step as its close equivalent; a success becomes warnings, since part of the step was not done. */
-function approximately(type: string, runsAs: string, runner: StepRunner): StepRunner {
-  return async (context) => {
-    const run = await runner(context);
-    if (run.result !== "success") return run;
-    const summary = `${type} is not yet fully supported by this Eve: ran as ${runsAs}`;
-    context.log(summary);
-    return { ...run, result: "warnings", summary };
-  };
+  if (info.needs !== undefined) return needing(info.needs, own ?? alias);
+  const runner = own ?? alias;
+  if (!runner) throw new StepConfigError(`step type '${type}' has no implementation in this Eve`);
+  return runner;
 }

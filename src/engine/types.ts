@@ -118,6 +118,18 @@ export interface LaunchRequest {
   forcedProperties?: string[];
 }
 
+/**
+ * Eve's only upward channel (`SetBootstrapProperty[FromCommand]`): a stage
+ * of the build writes a property onto its top stage, which applies the writes
+ * before each of its steps, so the stages it triggers later get the value.
+ */
+export interface BootstrapChannel {
+  /** Records a write for the build's top stage. */
+  write(name: string, value: unknown): Promise<void>;
+  /** The writes from the `from`-th on (0-based, in order): the top stage keeps how many it applied. */
+  readFrom(from: number): Promise<[name: string, value: unknown][]>;
+}
+
 /** Operator settings the engine honours. */
 export interface EngineSettings {
   /** Ceiling and default for `maxTime` (Eve MAX_STEP_DURATION, 14400 s). */
@@ -154,6 +166,10 @@ export interface RunStageOptions {
   signal: AbortSignal;
   /** Names of the properties the user forced (force form, `--property`): `EveProperty` steps keep them. */
   forcedProperties?: readonly string[];
+  /** The build's bootstrap channel; the top stage applies its writes (`isTopStage`). */
+  bootstrap?: BootstrapChannel;
+  /** This is the build's top stage (the bootstrap's only stage in Eve): it receives bootstrap writes. */
+  isTopStage?: boolean;
   /** The page of a stage run (`buildurl`): its log page in the app; absent for `eve run`. */
   buildUrl?: (run: string) => string;
   /** Services some step types need (Docker* steps, coverage upload); absent ones make those steps fail. */

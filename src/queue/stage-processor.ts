@@ -17,6 +17,7 @@ import type { TriggerLimits } from "../engine/trigger-limits.js";
 import type { EngineSettings, PropertyValues, SecretSource, StageObserver, StageOutcome } from "../engine/types.js";
 import type { Provisioner } from "../provisioners/types.js";
 import { DEFAULT_TRUSTED_ONLY_WORKERS, WORKER_RULES } from "../provisioners/worker-types.js";
+import { RedisBootstrapChannel } from "./redis-bootstrap-channel.js";
 import { loadBuildFileText } from "./build-file-store.js";
 import { BuildCancelledError, type CancelListener } from "./cancel-listener.js";
 import { getCancelReason } from "./cancel-builds.js";
@@ -126,6 +127,8 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
         secrets: data.untrusted ? UNTRUSTED_SECRETS : options.secrets,
         provisioners: options.provisioners,
         forcedProperties: data.forcedProperties,
+        bootstrap: new RedisBootstrapChannel(options.queues, data.stage.build),
+        isTopStage: data.parent === undefined,
         launcher: createQueueLauncher({ queues: options.queues, reporter: options.reporter, parent: data, buildFile, slots: options.slots(data.workerType), ...(options.triggerLimits ? { limits: options.triggerLimits } : {}) }),
         observer: withCancelReason(observation.observer, controller.signal),
         settings: data.untrusted ? getUntrustedSettings(options.settings) : options.settings,

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BuildFile, StageDef, WorkerSpec, WorkerType } from "../../src/buildfile/types.js";
 import type { Provisioner } from "../../src/provisioners/types.js";
+import { MemoryBootstrapChannel } from "../../src/engine/memory-bootstrap-channel.js";
 import { InProcessLauncher } from "../../src/engine/in-process-launcher.js";
 import { runStage } from "../../src/engine/run-stage.js";
 import type { TriggerLimits } from "../../src/engine/trigger-limits.js";
@@ -102,6 +103,7 @@ export async function runBuild(
     settings: { ...TEST_SETTINGS, ...options.settings },
     instance: "test",
     repoDir: options.repoDir,
+    bootstrap: new MemoryBootstrapChannel(),
     ...(options.services ? { services: options.services } : {}),
     ...(options.buildUrl ? { buildUrl: options.buildUrl } : {}),
   };
@@ -109,6 +111,7 @@ export async function runBuild(
   const outcome = await runStage({
     ...common,
     launcher,
+    isTopStage: true,
     stage: { build: options.build ?? "b1", stage: top, attempt: 1, run: "r1" },
     properties: options.properties ?? {},
     signal: options.signal ?? new AbortController().signal,

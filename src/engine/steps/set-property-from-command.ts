@@ -13,6 +13,11 @@ import { requireName } from "./set-property.js";
 const CAPTURE_LIMIT = 16 * 1024 * 1024;
 
 export async function setPropertyFromCommand(context: StepContext): Promise<StepRun> {
+  return runPropertyCommand(context, async (name, value) => context.properties.set(name, value));
+}
+
+/** Runs the step's command and hands its output to `set` when it succeeded (SetBootstrapPropertyFromCommand shares it). */
+export async function runPropertyCommand(context: StepContext, set: (name: string, value: string) => Promise<void>): Promise<StepRun> {
   const name = requireName(context.params.property, context.type);
   const command = toStepCommand(context.params.command);
   if (!command) throw new StepConfigError(`${context.type} needs a 'command': a string or a list`);
@@ -25,6 +30,6 @@ export async function setPropertyFromCommand(context: StepContext): Promise<Step
   if (outcome.result !== "success") return outcome;
   const strip = Object.hasOwn(context.params, "strip") ? pythonTruthy(context.params.strip) : true;
   const stdout = (run.stdout ?? "").slice(0, CAPTURE_LIMIT);
-  context.properties.set(name, strip ? stdout.trim() : stdout);
+  await set(name, strip ? stdout.trim() : stdout);
   return outcome;
 }

@@ -1,0 +1,33 @@
+/**
+ * The bootstrap channel of the app: stages of one build run in any worker
+ * process, so SetBootstrapProperty writes go to a Redis list of the build,
+ * which its top stage reads from where it left off before each step.
+ */
+import type { BootstrapChannel } from "../engine/types.js";
+import type { StageQueues } from "./queues.js";
+
+/** As long as the build's file is kept (build-file-store.ts). */
+const TTL_SECONDS = 7 * 24 * 3600;
+/** Writes kept per build: a property is a value, and a loop of writes must not fill Redis. */
+const MAX_WRITES = 10_000;
+
+export class RedisBootstrapChannel implements BootstrapChannel {
+  readonly #queues: StageQueues;
+  readonly #key: string;
+
+  constructor(queues: StageQueues, build: string) {
+    this.#queues = queues;
+    this.#key = `${queues.prefix}:build:${build}:bootstrap-properties`;
+  }
+
+  async write(name: string, value: unknown): Promise<void> {
+    const length = await this.#queues.redis.llen(this.#key);
+    if (length >= MAX_WRITES) throw new Error(`this build wrote ${MAX_WRITES} bootstrap properties already`);
+    await this.#queues.redis.multi().rpush(this.#key, JSON.stringify([name, value])).expire(this.#key, TTL_SECONDS).exec();
+  }
+
+  async readFrom(from: number): Promise<[string, unknown][]> {
+    const entries = await this.#queues.redis.lrange(this.#key, from, -1);
+    return entries.map((entry) => JSON.parse(entry) as [string, unknown]);
+  }
+}
