@@ -1,6 +1,8 @@
 /**
  * Starts the real services the tests use — Redis and the Docker Engine —
- * unless they are already running. `npm test` installs their programs first
+ * unless they are already running, and stops what it started once the tests
+ * end: a dockerd that was running before (shared, or a developer's) is left
+ * alone, with its images. `npm test` installs their programs first
  * (scripts/ensure-test-deps.sh); run alone, this fails with the command that
  * installs a missing one.
  */
@@ -8,19 +10,37 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BUSYBOX_IMAGE } from "./busybox-image.js";
 import { freePort } from "./free-port.js";
 
-const started: ChildProcess[] = [];
 const tempDirs: string[] = [];
+let redis: ChildProcess | undefined;
+/** The dockerd this set-up started; undefined when one was already answering. */
+let dockerd: ChildProcess | undefined;
 
 export async function setup(): Promise<void> {
   process.env.REDIS_URL ??= await startRedis();
   await ensureDocker();
 }
 
-export function teardown(): void {
-  for (const child of started) child.kill("SIGTERM");
+export async function teardown(): Promise<void> {
+  if (dockerd) {
+    // Nobody else uses this engine: the tests' base image goes with it (the tests remove their own resources).
+    if (imageExists(BUSYBOX_IMAGE)) execFileSync("docker", ["image", "rm", "--force", BUSYBOX_IMAGE], { stdio: "ignore" });
+    await stop(dockerd, 30_000);
+  }
+  if (redis) await stop(redis, 10_000);
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+}
+
+/** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
+async function stop(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
 }
 
 async function startRedis(): Promise<string> {
@@ -33,7 +53,7 @@ async function startRedis(): Promise<string> {
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction", "--dir", dir],
     { stdio: "ignore" },
   );
-  started.push(child);
+  redis = child;
   await waitFor("redis-server", () => {
     execFileSync("redis-cli", ["-p", String(port), "ping"], { stdio: "pipe" });
   });
@@ -44,11 +64,21 @@ async function ensureDocker(): Promise<void> {
   if (dockerAnswers()) return;
   if (process.getuid?.() !== 0) throw new Error("The tests need a Docker Engine: start dockerd as root (or run npm test as root), or get access to the running one (the docker group)");
   requireCommand("dockerd", "apt-get install -y docker.io");
-  const child = spawn("dockerd", ["--iptables=false", "--bridge=none"], { stdio: "ignore", detached: true });
-  child.unref();
+  // Its own process group: a Ctrl-C of the tests does not cut it off mid-write; teardown stops it.
+  dockerd = spawn("dockerd", ["--iptables=false", "--bridge=none"], { stdio: "ignore", detached: true });
+  dockerd.unref();
   await waitFor("dockerd", () => {
     if (!dockerAnswers()) throw new Error("not yet");
   });
+}
+
+function imageExists(image: string): boolean {
+  try {
+    execFileSync("docker", ["image", "inspect", image], { stdio: "pipe" });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function dockerAnswers(): boolean {

@@ -34,7 +34,13 @@ beforeAll(() => {
   ensureBusyboxImage();
 });
 
+/** The instances the tests ran stages under: whatever a failed test left is removed at the end. */
+const instances: string[] = [];
+
 afterAll(() => {
+  for (const instance of instances) {
+    for (const id of containersOf(instance)) execFileSync("docker", ["rm", "--force", id], { stdio: "ignore" });
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -91,6 +97,7 @@ async function startSocketProxy(path: string): Promise<{ stop(): Promise<void> }
 describe("the Docker Engine losing a stage", () => {
   it("fails the stage with a clear message when its container disappears, and leaves nothing", async () => {
     const instance = `lost-${randomUUID().slice(0, 8)}`;
+    instances.push(instance);
     const provisioner = new DockerProvisioner({ settings: {} });
 
     const { outcome, observer, endedAfterMs } = await runDockerStage(instance, provisioner, async () => {
@@ -107,6 +114,7 @@ describe("the Docker Engine losing a stage", () => {
 
   it("fails the stage with a clear message when the engine's socket goes away; the reaper removes the container once it is back", async () => {
     const instance = `gone-${randomUUID().slice(0, 8)}`;
+    instances.push(instance);
     const socket = join(dir, "docker.sock");
     const proxy = await startSocketProxy(socket);
     const provisioner = new DockerProvisioner({ settings: { engine: { host: `unix://${socket}` } } });
