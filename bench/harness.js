@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runStage } from "../dist/engine/run-stage.js";
 import { InProcessLauncher } from "../dist/engine/in-process-launcher.js";
+import { loadWorkerSettings } from "../dist/config/load-worker-settings.js";
 import { createProvisionerRegistry } from "../dist/provisioners/registry.js";
 
 export const SETTINGS = { maxStepDurationSec: 14400, defaultTimeoutSec: 1200, killGraceSec: 5, allowMasterShellCommand: false };
@@ -30,7 +31,7 @@ export async function runBenchStage(buildFile, observer = silentObserver, secret
     const common = {
       buildFile,
       secrets: { get: () => undefined, values: () => secrets },
-      provisioners: createProvisionerRegistry({ localBaseDir: baseDir }),
+      provisioners: createProvisionerRegistry(loadWorkerSettings({}).settings, { workersDir: baseDir }),
       observer,
       settings: SETTINGS,
       instance: "bench",

@@ -2,12 +2,13 @@
 import { benchApp } from "./app.js";
 import { benchDocker } from "./docker.js";
 import { benchLogMemory } from "./log-memory.js";
+import { benchLogStore } from "./log-store.js";
 import { benchLint } from "./lint.js";
 import { benchLogThroughput } from "./log-throughput.js";
 import { benchSteps } from "./steps.js";
 
 let failed = false;
-for (const bench of [benchSteps, benchLogThroughput, benchLogMemory, benchDocker, benchApp, benchLint]) {
+for (const bench of [benchSteps, benchLogThroughput, benchLogMemory, benchLogStore, benchDocker, benchApp, benchLint]) {
   const result = await bench();
   failed ||= !result.pass;
   process.stdout.write(`${result.name}: ${result.pass ? "ok" : "MISSED"}\n${result.lines.map((l) => `  ${l}\n`).join("")}`);

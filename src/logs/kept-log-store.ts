@@ -88,6 +88,8 @@ export class KeptLogStore implements LogStore {
         await log.writer.flush();
         const steps = await this.redis.steps(run).catch(() => log.steps);
         await this.archive.finalise(run, { steps, droppedBytes: log.droppedBytes, end });
+        await redisDone;
+        await this.redis.expireSoon(run, REDIS_AFTER_FINISH_MS);
       } catch (error) {
         this.#onError(error);
       }
@@ -177,6 +179,9 @@ export class KeptLogStore implements LogStore {
     return Promise.all([live, whole]).then(() => undefined);
   }
 }
+
+/** How long Redis keeps a run's live part once the store holds the whole log (pages following it read to its end). */
+const REDIS_AFTER_FINISH_MS = 3600_000;
 
 function limitNote(maxBytes: number): string {
   return `log limit reached: Eve keeps the first ${maxBytes} bytes of a stage's log (EVE_LOG_MAX_BYTES)`;

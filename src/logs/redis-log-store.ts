@@ -135,6 +135,14 @@ export class RedisLogStore implements LogStore {
     }
   }
 
+  /**
+   * The store holds the whole log now: Redis' copy is only kept a little
+   * longer, for pages still following the run to its end line.
+   */
+  async expireSoon(run: string, ms: number): Promise<void> {
+    await this.#redis.multi().pexpire(this.#key(run), ms).pexpire(this.#stepsKey(run), ms).exec();
+  }
+
   /** Remembers where a step starts, for the page's step list while the run is live (the store's manifest keeps it after). */
   async markStep(run: string, mark: LogStepMark): Promise<void> {
     const key = this.#stepsKey(run);
