@@ -1,31 +1,44 @@
 /**
  * What docker-exec.ts and kube-exec.ts share. Neither the Docker Engine nor
  * the Kubernetes exec API can signal an exec'd process, so every step runs
- * under a tiny sh wrapper that writes its pid to a file, enters the workdir and
- * `exec`s the command; an exec process is its own session and process group
- * leader, so a second exec running the kill wrapper reaches the step and
- * everything it started. This module holds both wrappers and the timeouts and
- * cancel around a running step: SIGTERM first, SIGKILL after the grace, then
- * the output given up if it still has not ended.
+ * under a tiny sh wrapper that marks it with `EVE_STEP=<token>` in its
+ * environment, enters the workdir and `exec`s the command; an exec process is
+ * its own session and process group leader, so a second exec running the kill
+ * wrapper finds it through /proc (read-only: nothing is written in the image,
+ * whose file system may be read-only and have no /tmp) and signals its
+ * process group, reaching everything it started. This module holds both
+ * wrappers and the timeouts and cancel around a running step: SIGTERM first,
+ * SIGKILL after the grace, then the output given up if it still has not ended.
  */
+import { randomBytes } from "node:crypto";
 import type { ExecOptions, ExecResult, OutputStream, StepCommand } from "./types.js";
 
-/** $1 pid file, $2 workdir, then the command's argv. The wrapper's failures exit 1. */
-export const STEP_WRAPPER = 'echo $$ >"$1" 2>/dev/null; d=$2; shift 2; mkdir -p "$d" 2>/dev/null; cd "$d" || exit 1; exec "$@"';
-/** $1 pid file, $2 signal name. */
-export const KILL_WRAPPER = 'p=$(cat "$1" 2>/dev/null) && [ -n "$p" ] && kill -s "$2" -- "-$p" 2>/dev/null';
+/** $1 step token, $2 workdir, then the command's argv. The wrapper's failures exit 1. */
+export const STEP_WRAPPER = 'EVE_STEP=$1; export EVE_STEP; d=$2; shift 2; mkdir -p "$d" 2>/dev/null; cd "$d" || exit 1; exec "$@"';
+/**
+ * $1 step token, $2 signal name: every process whose environment holds the
+ * token (the step, and what it started unless it cleared its environment) is
+ * signalled with its process group.
+ */
+export const KILL_WRAPPER =
+  'for e in /proc/[0-9]*/environ; do p=${e%/environ}; p=${p#/proc/}; if tr "\\0" "\\n" <"$e" 2>/dev/null | grep -qx "EVE_STEP=$1"; then kill -s "$2" -- "-$p" 2>/dev/null || kill -s "$2" "$p" 2>/dev/null; fi; done; true';
 /** How long to wait, after SIGKILL, for output to end before giving the step up. */
 const AFTER_KILL_MS = 3_000;
 
 /** The argv that runs a step under the step wrapper. */
-export function wrapStepCommand(command: StepCommand, pidFile: string, workdir: string): string[] {
+export function wrapStepCommand(command: StepCommand, stepToken: string, workdir: string): string[] {
   const argv = "shell" in command ? ["/bin/sh", "-c", command.shell] : command.argv;
-  return ["/bin/sh", "-c", STEP_WRAPPER, "eve-step", pidFile, workdir, ...argv];
+  return ["/bin/sh", "-c", STEP_WRAPPER, "eve-step", stepToken, workdir, ...argv];
 }
 
-/** The argv that sends `signal` to the process group of the step whose pid is in `pidFile`. */
-export function killStepCommand(pidFile: string, signal: "TERM" | "KILL"): string[] {
-  return ["/bin/sh", "-c", KILL_WRAPPER, "eve-kill", pidFile, signal];
+/** The argv that sends `signal` to the process group of the step marked with `stepToken`. */
+export function killStepCommand(stepToken: string, signal: "TERM" | "KILL"): string[] {
+  return ["/bin/sh", "-c", KILL_WRAPPER, "eve-kill", stepToken, signal];
+}
+
+/** A token marking one step's processes: unguessable, so a step cannot be made to match another's. */
+export function createStepToken(): string {
+  return randomBytes(12).toString("hex");
 }
 
 /** How the supervisor acts on a running step; each provisioner speaks to its own API. */

@@ -198,7 +198,7 @@ export class DockerClient {
       output,
       inspect: async () => {
         const info = await call("inspect an exec", () => exec.inspect());
-        return { running: info.Running, exitCode: info.Running ? null : info.ExitCode };
+        return { running: info.Running, exitCode: info.Running ? null : info.ExitCode, pid: info.Pid };
       },
     };
   }

@@ -1,12 +1,14 @@
 /**
  * Runs one step in a container through `docker exec`, with timeouts and
- * cancel. The engine has no API to kill an exec'd process, so the step runs
- * under the pid-recording sh wrapper of supervise-wrapped-exec.ts and a second
- * exec kills its process group (except what escaped with setsid, which the
- * container's teardown still removes). The pid file lives in /tmp; an image
- * without a writable /tmp runs its steps but cannot have one killed before
- * the container's teardown.
+ * cancel. The engine has no API to kill an exec'd process, but its inspect
+ * names the exec's host pid: when Eve runs beside the engine (same pid
+ * namespace, allowed to signal it) and that process carries the step's token,
+ * Eve signals its process group from the host, whatever the image holds.
+ * Otherwise a second exec runs the kill wrapper of supervise-wrapped-exec.ts,
+ * which finds the step through /proc. Neither writes in the image. What
+ * escaped with setsid is removed by the container's teardown.
  */
+import { readFile } from "node:fs/promises";
 import { killStepCommand, superviseWrappedExec, wrapStepCommand } from "../supervise-wrapped-exec.js";
 import type { ExecOptions, ExecResult, OutputStream, StepCommand } from "../types.js";
 import type { DockerClient, ExecHandle } from "./docker-client.js";
@@ -14,19 +16,21 @@ import type { DockerClient, ExecHandle } from "./docker-client.js";
 export interface DockerExecTarget {
   client: DockerClient;
   containerId: string;
-  /** Unique per step within the container. */
-  pidFile: string;
+  /** Marks the step's processes (supervise-wrapped-exec.ts createStepToken). */
+  stepToken: string;
 }
 
 export async function runDockerExec(target: DockerExecTarget, command: StepCommand, options: ExecOptions): Promise<ExecResult> {
   const started = Date.now();
   const handle = await target.client.exec(target.containerId, {
-    cmd: wrapStepCommand(command, target.pidFile, options.workdir),
+    cmd: wrapStepCommand(command, target.stepToken, options.workdir),
     env: Object.entries(options.env).map(([key, value]) => `${key}=${value}`),
     tty: options.usePty,
   });
   const supervisor = superviseWrappedExec(options, {
-    signalStep: (signal) => signalStep(target, signal),
+    signalStep: async (signal) => {
+      if (!(await signalFromHost(handle, target.stepToken, signal))) await signalInContainer(target, signal);
+    },
     abandonOutput: () => handle.output.destroy(),
   });
   try {
@@ -75,10 +79,29 @@ async function waitForExit(handle: ExecHandle): Promise<number | null> {
   }
 }
 
-async function signalStep(target: DockerExecTarget, signal: "TERM" | "KILL"): Promise<void> {
+/**
+ * Signals the step's process group from the host; false when that cannot be
+ * done safely: the exec is over, or the engine's pid is not this step's
+ * process here (Eve in another pid namespace or host than the engine), or Eve
+ * may not signal it.
+ */
+async function signalFromHost(handle: ExecHandle, stepToken: string, signal: "TERM" | "KILL"): Promise<boolean> {
+  try {
+    const { pid } = await handle.inspect();
+    if (!Number.isInteger(pid) || pid <= 1) return false;
+    const environ = await readFile(`/proc/${pid}/environ`);
+    if (!environ.toString("latin1").split("\0").includes(`EVE_STEP=${stepToken}`)) return false;
+    process.kill(-pid, `SIG${signal}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function signalInContainer(target: DockerExecTarget, signal: "TERM" | "KILL"): Promise<void> {
   try {
     const handle = await target.client.exec(target.containerId, {
-      cmd: killStepCommand(target.pidFile, signal),
+      cmd: killStepCommand(target.stepToken, signal),
       env: [],
       tty: false,
     });

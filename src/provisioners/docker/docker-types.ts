@@ -64,5 +64,6 @@ export interface ExecSpec {
 /** A started exec: its raw output (multiplexed unless tty) and its state. */
 export interface ExecHandle {
   output: Duplex;
-  inspect(): Promise<{ running: boolean; exitCode: number | null }>;
+  /** `pid`: the exec's process as the engine's host sees it (0 once it is over). */
+  inspect(): Promise<{ running: boolean; exitCode: number | null; pid: number }>;
 }

@@ -6,6 +6,7 @@ import type { ExecOptions, ExecResult, StepCommand, Workspace } from "../types.j
 import type { DockerClient } from "./docker-client.js";
 import { runDockerExec } from "./docker-exec.js";
 import { expandEnv } from "../local/expand-env.js";
+import { createStepToken } from "../supervise-wrapped-exec.js";
 
 export class DockerWorkspace implements Workspace {
   readonly id: string;
@@ -13,7 +14,6 @@ export class DockerWorkspace implements Workspace {
   /** Eve's docker stage properties (`docker_image`, `docker_memory`, ...). */
   readonly properties: Readonly<Record<string, unknown>>;
   readonly #client: DockerClient;
-  #steps = 0;
   #teardown: Promise<void> | undefined;
   #containerEnv: Promise<Record<string, string>> | undefined;
 
@@ -25,7 +25,6 @@ export class DockerWorkspace implements Workspace {
   }
 
   async exec(command: StepCommand, options: ExecOptions): Promise<ExecResult> {
-    this.#steps += 1;
     // The exec's environment is the image's ENV overlaid with the step's; `${NAME}` in a step's
     // value refers to the container's own variable, as with Buildbot's worker.
     let env = options.env;
@@ -33,7 +32,7 @@ export class DockerWorkspace implements Workspace {
       this.#containerEnv ??= this.#client.containerEnv(this.id);
       env = expandEnv(env, await this.#containerEnv);
     }
-    return runDockerExec({ client: this.#client, containerId: this.id, pidFile: `/tmp/.eve-step-${this.#steps}.pid` }, command, { ...options, env });
+    return runDockerExec({ client: this.#client, containerId: this.id, stepToken: createStepToken() }, command, { ...options, env });
   }
 
   teardown(): Promise<void> {

@@ -1,9 +1,9 @@
 /**
  * Runs one step in the worker container through the Kubernetes exec API,
  * with timeouts and cancel, the way docker-exec.ts does it: the API has no
- * way to signal an exec'd process, so the step runs under the pid-recording
- * sh wrapper of supervise-wrapped-exec.ts, and a second exec kills its
- * process group (SIGTERM, then SIGKILL after the grace). The exec API has no
+ * way to signal an exec'd process, so the step runs under the token-marking
+ * sh wrapper of supervise-wrapped-exec.ts, and a second exec finds it through
+ * /proc and kills its process group (SIGTERM, then SIGKILL after the grace). The exec API has no
  * environment either: the step's variables go through `env`.
  */
 import { killStepCommand, superviseWrappedExec, wrapStepCommand } from "../supervise-wrapped-exec.js";
@@ -15,8 +15,8 @@ export interface KubeExecTarget {
   namespace: string;
   pod: string;
   container: string;
-  /** Unique per step within the container. */
-  pidFile: string;
+  /** Marks the step's processes (supervise-wrapped-exec.ts createStepToken). */
+  stepToken: string;
 }
 
 export async function runKubeExec(target: KubeExecTarget, command: StepCommand, options: ExecOptions): Promise<ExecResult> {
@@ -26,7 +26,7 @@ export async function runKubeExec(target: KubeExecTarget, command: StepCommand, 
     target.namespace,
     target.pod,
     target.container,
-    ["env", ...env, ...wrapStepCommand(command, target.pidFile, options.workdir)],
+    ["env", ...env, ...wrapStepCommand(command, target.stepToken, options.workdir)],
     options.usePty,
   );
   const supervisor = superviseWrappedExec(options, {
@@ -58,7 +58,7 @@ async function pumpOutput(handle: KubeExecHandle, sink: (chunk: Buffer, stream: 
 
 async function signalStep(target: KubeExecTarget, signal: "TERM" | "KILL"): Promise<void> {
   try {
-    const handle = await target.client.exec(target.namespace, target.pod, target.container, killStepCommand(target.pidFile, signal), false);
+    const handle = await target.client.exec(target.namespace, target.pod, target.container, killStepCommand(target.stepToken, signal), false);
     handle.stdout.resume();
     handle.stderr.resume();
     await handle.done;

@@ -4,6 +4,7 @@
  * and the `service` namespaces.
  */
 import { expandEnv } from "../local/expand-env.js";
+import { createStepToken } from "../supervise-wrapped-exec.js";
 import type { ExecOptions, ExecResult, StepCommand, Workspace } from "../types.js";
 import type { KubeClient } from "./kube-client.js";
 import { runKubeExec } from "./kube-exec.js";
@@ -26,7 +27,6 @@ export class KubeWorkspace implements Workspace {
   readonly builderDir: string;
   readonly properties: Readonly<Record<string, unknown>>;
   readonly #options: KubeWorkspaceOptions;
-  #steps = 0;
   #teardown: Promise<void> | undefined;
   #containerEnv: Promise<Record<string, string>> | undefined;
 
@@ -38,7 +38,6 @@ export class KubeWorkspace implements Workspace {
   }
 
   async exec(command: StepCommand, options: ExecOptions): Promise<ExecResult> {
-    this.#steps += 1;
     const { client, namespace, pod, container } = this.#options;
     let env = options.env;
     // `${NAME}` in a step's value refers to the container's own environment, as with Buildbot's worker.
@@ -46,7 +45,7 @@ export class KubeWorkspace implements Workspace {
       this.#containerEnv ??= this.#readContainerEnv();
       env = expandEnv(env, await this.#containerEnv);
     }
-    return runKubeExec({ client, namespace, pod, container, pidFile: `/tmp/.eve-step-${this.#steps}.pid` }, command, { ...options, env });
+    return runKubeExec({ client, namespace, pod, container, stepToken: createStepToken() }, command, { ...options, env });
   }
 
   teardown(): Promise<void> {
