@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -43,6 +43,23 @@ describe("DiskArtifactStore", () => {
       expect(new Set(inodes.map((s) => s.ino)).size).toBe(1);
       expect(inodes[0]?.nlink).toBe(4); // the blob's own name + three files
       expect((inodes[0]?.mode ?? 0) & 0o222).toBe(0); // nobody edits every copy at once by mistake
+    });
+  });
+
+  it("does not share a blob that a crash left truncated", async () => {
+    await withStore(async (store) => {
+      await store.ensureContainer("github:o:r:before", { expiresAt: null });
+      await store.ensureContainer("github:o:r:after", { expiresAt: null });
+      await store.putFile("github:o:r:before", "f", Readable.from([Buffer.from("the full content")]));
+      // What ext4 may leave after a power loss: the name is there, the data is not.
+      await truncate(join(store.filesDir("github:o:r:before"), "f"), 0);
+
+      const info = await store.putFile("github:o:r:after", "f", Readable.from([Buffer.from("the full content")]));
+      const again = await store.putFile("github:o:r:after", "g", Readable.from([Buffer.from("the full content")]));
+
+      expect(info.size).toBe(16);
+      expect(await readFile(join(store.filesDir("github:o:r:after"), "f"), "utf8")).toBe("the full content");
+      expect(again.etag).toBe(info.etag); // the repaired blob is shared again
     });
   });
 

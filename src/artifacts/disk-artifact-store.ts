@@ -161,7 +161,7 @@ export class DiskArtifactStore implements ArtifactStore {
     let placed = tmp;
     try {
       await pipeline(body, meter.stream, createWriteStream(tmp, { flags: "wx", mode: READ_ONLY }), ...(options.signal ? [{ signal: options.signal }] : []));
-      placed = await this.#shareBlob(tmp, hash.digest("hex"));
+      placed = await this.#shareBlob(tmp, hash.digest("hex"), meter.bytes());
       await mkdirInside(filesDir, path.split("/").slice(0, -1), container);
       await rename(placed, join(filesDir, path)).catch((error: unknown) => {
         if (isCode(error, "EISDIR") || isCode(error, "ENOTDIR") || isCode(error, "ENOTEMPTY")) {
@@ -268,14 +268,19 @@ export class DiskArtifactStore implements ArtifactStore {
    * Returns a file in tmp/ holding the content that is safe to rename into a container: a fresh link
    * to the existing blob of that content, or `tmp` itself once it became the blob.
    */
-  async #shareBlob(tmp: string, sha256: string): Promise<string> {
+  async #shareBlob(tmp: string, sha256: string, size: number): Promise<string> {
     const shard = join(this.#blobs, sha256.slice(0, 2));
     const blob = join(shard, sha256.slice(2));
     const placed = `${tmp}.link`;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await link(blob, placed);
-        return placed;
+        // Blobs are not fsynced (one fsync per file would slow uploads of many small files): after a
+        // power loss a blob may come back truncated. Never share one whose size is not its content's.
+        if ((await lstat(placed)).size === size) return placed;
+        await unlink(placed);
+        await unlink(blob).catch(() => {});
+        continue;
       } catch (error) {
         // EMLINK: the file system's link limit (65000 on ext4) for a very common content: store it apart.
         if (isCode(error, "EMLINK")) return tmp;
