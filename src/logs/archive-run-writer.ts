@@ -21,9 +21,9 @@ export interface ArchiveWriterLimits {
 /**
  * Writes one run's whole log to the store as gzip segments: bytes are
  * gathered (no per-line work), cut into segments by size or age, compressed
- * off the event loop and stored a few at a time. `write` returns a promise
- * while more than a few segments are unwritten, so a fast step waits for the
- * store instead of growing Eve's memory. A segment that cannot be stored
+ * off the event loop and stored a few at a time while the next one fills.
+ * `write` returns a promise once a segment is full and every compressor is
+ * busy, so a fast step waits for the store instead of growing Eve's memory. A segment that cannot be stored
  * after a few tries is reported; readers stop at the gap it leaves.
  */
 export class ArchiveRunWriter {
@@ -58,9 +58,15 @@ export class ArchiveRunWriter {
     if (bytes.length === 0) return undefined;
     this.#parts.push(bytes);
     this.#partBytes += bytes.length;
-    if (this.#partBytes >= this.#limits.segmentBytes) this.#cut();
-    else this.#timer ??= setTimeout(() => this.#cut(), this.#limits.segmentMs);
-    if (this.#inFlight.size < this.#limits.parallelSegments) return undefined;
+    if (this.#partBytes < this.#limits.segmentBytes) {
+      this.#timer ??= setTimeout(() => this.#cut(), this.#limits.segmentMs);
+      return undefined;
+    }
+    if (this.#inFlight.size < this.#limits.parallelSegments) {
+      this.#cut();
+      return undefined;
+    }
+    // Full, and every compressor busy: the producer waits for a free one (the segment is cut then).
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
@@ -81,7 +87,8 @@ export class ArchiveRunWriter {
     this.#partBytes = 0;
     const stored = this.#storeSegment(path, bytes).finally(() => {
       this.#inFlight.delete(stored);
-      if (this.#inFlight.size < this.#limits.parallelSegments) for (const resolve of this.#waiting.splice(0)) resolve();
+      if (this.#partBytes >= this.#limits.segmentBytes) this.#cut();
+      for (const resolve of this.#waiting.splice(0)) resolve();
     });
     this.#inFlight.add(stored);
   }
