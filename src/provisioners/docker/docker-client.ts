@@ -63,12 +63,19 @@ export class DockerClient {
     return { ok: true, imageId: built };
   }
 
-  async pullImage(ref: string, onLine: (line: string) => void): Promise<{ ok: true } | { ok: false; error: string }> {
+  /**
+   * Pulls `ref`. A failure carries the engine's HTTP status when it refused
+   * the pull outright (400 invalid reference, 404 no such image, 500 registry
+   * or network); a failure reported in the progress stream, after the pull
+   * started, has none.
+   */
+  async pullImage(ref: string, onLine: (line: string) => void): Promise<{ ok: true } | { ok: false; error: string; statusCode?: number }> {
     let stream: NodeJS.ReadableStream;
     try {
       stream = await this.#docker.pull(ref);
     } catch (error) {
-      return { ok: false, error: messageOf(error) };
+      const statusCode = statusOf(error);
+      return statusCode === undefined ? { ok: false, error: messageOf(error) } : { ok: false, error: messageOf(error), statusCode };
     }
     return this.#followProgress(stream, onLine);
   }

@@ -13,6 +13,7 @@ import { DEFAULT_DOCKER_SETTINGS, type DockerSettings } from "./docker-settings.
 import { DockerWorkspace } from "./docker-workspace.js";
 import { dockerName, ensureWorkerImage } from "./image-builder.js";
 import { pruneImageCache } from "./image-cache.js";
+import { pullFailureError } from "./pull-failure.js";
 import { resolveMemoryLimit } from "./memory.js";
 import { parseVolumes } from "./volumes.js";
 
@@ -122,11 +123,17 @@ export class DockerProvisioner implements Provisioner {
     try {
       return await this.client.createContainer(container);
     } catch (error) {
+      // 400: the engine refused the container Eve asked for; the image reference is the one part the file writes freely.
+      if (error instanceof DockerEngineError && error.statusCode === 400) refuse(context, `the Docker Engine refused the container: ${error.message}`);
       if (!(error instanceof DockerEngineError) || error.statusCode !== 404) throw error;
     }
     context.log(`eve: pulling image ${container.image}`);
     const pulled = await this.client.pullImage(container.image, context.log);
-    if (!pulled.ok) refuse(context, `image '${container.image}' is not on the engine and could not be pulled: ${pulled.error}`);
+    if (!pulled.ok) {
+      const error = pullFailureError(container.image, pulled);
+      context.log(`eve: ${error.message}`);
+      throw error;
+    }
     return this.client.createContainer(container);
   }
 }

@@ -181,12 +181,6 @@ describe("DockerProvisioner with a static image", () => {
     expect(context.lines[0]).toContain("mounting host path '/etc' is not allowed");
   });
 
-  it("fails clearly when a static image does not exist and cannot be pulled", async () => {
-    const context = spawnContext(instance);
-
-    await expect(provisioner.spawn({ type: "docker", image: "eve-test-no-such-image:1" }, context)).rejects.toThrow(/could not be pulled/);
-  });
-
   it("tears down idempotently", async () => {
     const workspace = await spawn();
 
