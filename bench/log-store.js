@@ -24,7 +24,7 @@ export async function benchLogStore() {
     const text = join(dir, "log.txt");
     execFileSync("/bin/sh", ["-c", `seq -f 'compiling src/module_%08.0f.c with -O2 -Wall ... ok' 1 20000000 > ${text}`]);
     const bytes = statSync(text).size;
-    let start = process.hrtime.bigint();
+    const start = process.hrtime.bigint();
     execFileSync("/bin/sh", ["-c", `cat ${text} > ${join(dir, "copy.txt")}`]);
     const cat = ms(start);
     rmSync(join(dir, "copy.txt"));
