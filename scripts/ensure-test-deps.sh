@@ -8,12 +8,15 @@ cd "$(dirname "$0")/.."
 
 LIST=test/required-programs.txt
 
-# The sbin folders hold dockerd but are not on a user's PATH.
+# An executable file of that name. The sbin folders hold dockerd but are not on a
+# user's PATH; `command -v` alone also names a file that is not executable.
 found() {
-  case "$1" in
-    /*) [ -x "$1" ] ;;
-    *) PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v "$1" >/dev/null 2>&1 ;;
+  local path="$1"
+  case "$path" in
+    /*) ;;
+    *) path="$(PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v "$1")" || return 1 ;;
   esac
+  [ -f "$path" ] && [ -x "$path" ]
 }
 
 # program<TAB>how for each missing program.
