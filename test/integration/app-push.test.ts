@@ -122,4 +122,20 @@ stages:
     expect(body.output.annotations.every((a) => a.path === "eve/main.yml" && a.start_line >= 1)).toBe(true);
     // A body GitHub's schema rejects would have been answered 422 and failed the push above.
   });
+
+  it("refuses stages that trigger each other in a cycle: one failed check run annotated at the entry that closes it, nothing queued", async () => {
+    app = await startAppHarness(
+      "branches:\n  default:\n    stage: a\nstages:\n  a:\n    worker: {type: local}\n    steps:\n      - TriggerStages: {stage_names: [b]}\n  b:\n    worker: {type: local}\n    steps:\n      - TriggerStages: {stage_names: [a]}\n",
+    );
+
+    await app.push({ id: "delivery-7" });
+
+    const [create] = app.github.requestsFor("checks/create");
+    const body = create?.body as { conclusion: string; output: { annotations: { path: string; start_line: number; annotation_level: string; message: string }[] } };
+    expect(body.conclusion).toBe("failure");
+    expect(body.output.annotations).toContainEqual(
+      expect.objectContaining({ path: "eve/main.yml", start_line: 12, annotation_level: "failure", message: expect.stringContaining("cycle 'a' → 'b' → 'a'") }),
+    );
+    expect(await app.runtime.queues.queue("local").count()).toBe(0);
+  });
 });
