@@ -7,6 +7,7 @@ import { runStage } from "../dist/engine/run-stage.js";
 import { InProcessLauncher } from "../dist/engine/in-process-launcher.js";
 import { loadWorkerSettings } from "../dist/config/load-worker-settings.js";
 import { createProvisionerRegistry } from "../dist/provisioners/registry.js";
+import { loadWorkerSettings } from "../dist/config/load-worker-settings.js";
 
 export const SETTINGS = { maxStepDurationSec: 14400, defaultTimeoutSec: 1200, killGraceSec: 5, allowMasterShellCommand: false };
 
@@ -25,7 +26,8 @@ export const silentObserver = {
   stageFinished() {},
 };
 
-export async function runBenchStage(buildFile, observer = silentObserver, secrets = []) {
+/** `extra`: `{ services, properties }` for steps that need them (Upload). */
+export async function runBenchStage(buildFile, observer = silentObserver, secrets = [], extra = {}) {
   const baseDir = mkdtempSync(join(tmpdir(), "eve-bench-"));
   try {
     const common = {
@@ -36,12 +38,13 @@ export async function runBenchStage(buildFile, observer = silentObserver, secret
       settings: SETTINGS,
       instance: "bench",
       repoDir: undefined,
+      ...(extra.services ? { services: extra.services } : {}),
     };
     const outcome = await runStage({
       ...common,
       launcher: new InProcessLauncher(common),
       stage: { build: "bench", stage: "bench", attempt: 1, run: "bench" },
-      properties: {},
+      properties: extra.properties ?? {},
       signal: new AbortController().signal,
     });
     if (outcome.result !== "success") throw new Error(`bench stage ended ${outcome.result}: ${outcome.summary}`);

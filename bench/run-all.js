@@ -6,9 +6,10 @@ import { benchLogStore } from "./log-store.js";
 import { benchLint } from "./lint.js";
 import { benchLogThroughput } from "./log-throughput.js";
 import { benchSteps } from "./steps.js";
+import { benchUpload } from "./upload.js";
 
 let failed = false;
-for (const bench of [benchSteps, benchLogThroughput, benchLogMemory, benchLogStore, benchDocker, benchApp, benchLint]) {
+for (const bench of [benchSteps, benchLogThroughput, benchLogMemory, benchLogStore, benchDocker, benchApp, benchLint, benchUpload]) {
   const result = await bench();
   failed ||= !result.pass;
   process.stdout.write(`${result.name}: ${result.pass ? "ok" : "MISSED"}\n${result.lines.map((l) => `  ${l}\n`).join("")}`);

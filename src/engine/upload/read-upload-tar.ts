@@ -46,6 +46,7 @@ export function createUploadTarReader(target: UploadTarget, log: (line: string) 
   const stored = new Set<string>();
   const parser = extract();
   let failure: Error | undefined;
+  let drained: Promise<void> | undefined;
   const closed = new Promise<void>((resolve) => parser.once("close", () => resolve()));
   parser.on("error", (error: Error) => {
     // An entry's own failure (a limit, the store) is kept as it is; any other is the archive's.
@@ -102,7 +103,9 @@ export function createUploadTarReader(target: UploadTarget, log: (line: string) 
     async write(chunk) {
       if (failure) return;
       if (parser.write(chunk)) return;
-      await Promise.race([new Promise<void>((resolve) => parser.once("drain", () => resolve())), closed]);
+      // Writers overlap (the exec keeps a few chunks in flight): they share one wait.
+      drained ??= Promise.race([new Promise<void>((resolve) => parser.once("drain", () => resolve())), closed]).finally(() => (drained = undefined));
+      await drained;
     },
     async end() {
       if (!failure) parser.end(undefined);
