@@ -14,6 +14,8 @@ export interface LogPageOptions {
   basePath?: string;
   /** Live followers served at once; more get 503 (each holds a Redis connection). Default 200. */
   maxFollowers?: number;
+  /** Searches run at once; more get 503 (each may read a whole log). Default 4. */
+  maxSearches?: number;
   /** Comment line sent to keep idle event streams open through proxies (default 15 s). */
   heartbeatMs?: number;
   /**
@@ -51,6 +53,8 @@ export function createLogPageHandler(options: LogPageOptions): LogPageHandler {
   const maxFollowers = options.maxFollowers ?? 200;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   let followers = 0;
+  const maxSearches = options.maxSearches ?? 4;
+  let searches = 0;
 
   return async (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") return false;
@@ -77,7 +81,19 @@ export function createLogPageHandler(options: LogPageOptions): LogPageHandler {
     }
     if (match[2] === "/raw") await sendLogText(req, res, reader, run, view);
     else if (match[2] === "/meta") sendMeta(res, view);
-    else if (match[2] === "/search") await sendSearchResults(req, res, reader, run, view);
+    else if (match[2] === "/search") {
+      if (searches >= maxSearches) {
+        res.writeHead(503, { "retry-after": "5", "content-type": "text/plain; charset=utf-8" });
+        res.end("Too many log searches at once; try again shortly.\n");
+        return true;
+      }
+      searches++;
+      try {
+        await sendSearchResults(req, res, reader, run, view);
+      } finally {
+        searches--;
+      }
+    }
     else if (match[2] === "/events") {
       if (followers >= maxFollowers) {
         res.writeHead(503, { "retry-after": "10", "content-type": "text/plain; charset=utf-8" });

@@ -28,7 +28,7 @@ export async function sendSearchResults(req: IncomingMessage, res: ServerRespons
   res.once("close", () => controller.abort());
   let found = 0;
   let scanned = start;
-  for await (const match of searchLog(counted(reader.read(run, view, start, view.bytes), (bytes) => (scanned += bytes)), { query, limit, start })) {
+  for await (const match of searchLog(counted(reader.read(run, view, start, view.bytes), (bytes) => (scanned += bytes), controller.signal), { query, limit, start })) {
     found++;
     if (!res.write(`${JSON.stringify(match)}\n`)) await drained(res);
     if (controller.signal.aborted) return;
@@ -36,8 +36,10 @@ export async function sendSearchResults(req: IncomingMessage, res: ServerRespons
   res.end(`${JSON.stringify({ done: true, scanned: scanned - start, more: found >= limit })}\n`);
 }
 
-async function* counted(chunks: AsyncIterable<Buffer>, count: (bytes: number) => void): AsyncIterable<Buffer> {
+/** The chunks, counted; stops reading when the client has gone. */
+async function* counted(chunks: AsyncIterable<Buffer>, count: (bytes: number) => void, signal: AbortSignal): AsyncIterable<Buffer> {
   for await (const chunk of chunks) {
+    if (signal.aborted) return;
     count(chunk.length);
     yield chunk;
   }
