@@ -1,5 +1,6 @@
 // One whole-log write in a fresh process, as a worker does it: Redis for the live part, the disk
-// artifact store for the whole log (production defaults). argv: MODE ("engine" BYTES | "file" PATH),
+// artifact store for the whole log (production defaults). argv: MODE ("engine" BYTES | "file" PATH:
+// through Redis and the store | "store" PATH: through the store's writer alone),
 // REDIS_URL in the environment. Prints JSON: peak RSS, time, the run's Redis memory, the stored bytes.
 import { createReadStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,18 +32,24 @@ const start = process.hrtime.bigint();
 if (mode === "engine") {
   const observer = { ...silentObserver, stepStarted: (_stage, index, name) => logs.appendStep(run, index, name), output: (_stage, text) => logs.append(run, text) };
   await runBenchStage(buildFileOf([["ShellCommand", { name: "print", command: printCommand(Number(arg)) }]]), observer, ["a-secret-value-not-in-the-output"]);
+} else if (mode === "store") {
+  const writer = await logs.archive.openWriter(run);
+  for await (const chunk of createReadStream(arg, { highWaterMark: 64 * 1024 })) await writer.write(chunk);
+  await writer.flush();
+  await logs.archive.finalise(run, { steps: [], droppedBytes: 0, end: { result: "success", summary: "" } });
 } else {
   for await (const chunk of createReadStream(arg, { encoding: "utf8", highWaterMark: 64 * 1024 })) await logs.append(run, chunk);
 }
-await logs.finish(run, { result: "success", summary: "" });
+if (mode !== "store") await logs.finish(run, { result: "success", summary: "" });
 const ms = Number(process.hrtime.bigint() - start) / 1e6;
 clearInterval(sampler);
-const stream = Number(await redis.memory("USAGE", `${prefix}${run}`));
+const stream = Number((await redis.memory("USAGE", `${prefix}${run}`)) ?? 0);
 const stored = (await logs.archive.lookup(run)).bytes;
 await redis.del(`${prefix}${run}`, `${prefix}${run}#steps`);
 redis.disconnect();
 rmSync(dir, { recursive: true, force: true });
-process.stdout.write(JSON.stringify({ maxRss: process.resourceUsage().maxRSS * 1024, ms, redisStream: stream, redisPeakGrowth: usedPeak - usedBefore, stored, errors }));
+const usage = process.resourceUsage();
+process.stdout.write(JSON.stringify({ maxRss: usage.maxRSS * 1024, ms, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, redisStream: stream, redisPeakGrowth: usedPeak - usedBefore, stored, errors }));
 
 async function usedMemory() {
   return Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0);
