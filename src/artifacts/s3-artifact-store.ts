@@ -50,7 +50,7 @@ export interface S3ArtifactStoreOptions {
   /** Files above this size are copied by streaming them through Eve (default: CopyObject's 5 GiB). */
   maxServerCopyBytes?: number;
 }
-/** Objects without a container, and unfinished multipart uploads, are removed by gc after this long. */
+/** Deletions and copies cut short, and unfinished multipart uploads, are cleaned by gc after this long. */
 const STALE_MS = 24 * 3600_000;
 
 export class S3ArtifactStore implements ArtifactStore {
@@ -83,6 +83,8 @@ export class S3ArtifactStore implements ArtifactStore {
     const existing = await this.getContainer(name);
     if (existing !== undefined) return existing;
     const info = { name, ...completeMetadata(metadata, new Date()) };
+    // The expiry index first: a container is never without its way to gc (a stale entry is harmless).
+    await this.#putExpiry(name, info.expiresAt);
     try {
       await this.#putMeta(info, true);
       return info;
@@ -108,7 +110,10 @@ export class S3ArtifactStore implements ArtifactStore {
     const current = await this.getContainer(name);
     if (current === undefined) throw new ArtifactNotFoundError(`no artifact container ${name}`);
     const updated: ContainerInfo = { ...current, ...patch, name };
+    const moved = updated.expiresAt !== current.expiresAt;
+    if (moved) await this.#putExpiry(name, updated.expiresAt);
     await this.#putMeta(updated, false);
+    if (moved && current.expiresAt !== null) await this.#deleteKeys([this.#expiryKey(name, current.expiresAt)]);
     return updated;
   }
 
@@ -122,14 +127,22 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async deleteContainer(name: string): Promise<void> {
-    // The metadata first: the container is gone at once; its objects follow (or gc removes them).
+    const current = await this.getContainer(name).catch(skipDamaged);
+    // A pending mark first, so that gc finishes a deletion cut short; then the metadata: the
+    // container is gone at once; its objects follow.
+    await this.#putEmpty(this.#pendingKey(name));
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#metaKey(name) }));
     await this.#deleteAll(this.#filesPrefix(name));
+    await this.#deleteKeys([...(current?.expiresAt ? [this.#expiryKey(name, current.expiresAt)] : []), this.#pendingKey(name)]);
   }
 
   async copyContainer(from: string, to: string, metadata: NewContainer): Promise<ContainerInfo> {
     if ((await this.getContainer(from)) === undefined) throw new ArtifactNotFoundError(`no artifact container ${from}`);
     if ((await this.getContainer(to)) !== undefined) throw new ArtifactExistsError(`artifact container ${to} already exists`);
+    const info = { name: to, ...completeMetadata(metadata, new Date()) };
+    // Pending until the metadata is written: gc removes the objects of a copy cut short.
+    await this.#putEmpty(this.#pendingKey(to));
+    await this.#putExpiry(to, info.expiresAt);
     const files: FileInfo[] = [];
     for await (const file of this.listFiles(from)) files.push(file);
     // A few copies at once: one request each, and a promotion of thousands of files is not serial.
@@ -138,14 +151,14 @@ export class S3ArtifactStore implements ArtifactStore {
       for (let file = files[next++]; file !== undefined; file = files[next++]) await this.#copyFile(from, to, file);
     };
     await Promise.all(Array.from({ length: COPY_CONCURRENCY }, copyNext));
-    // The metadata last: the copy appears whole. A copy cut short is removed by gc.
-    const info = { name: to, ...completeMetadata(metadata, new Date()) };
+    // The metadata last: the copy appears whole.
     try {
       await this.#putMeta(info, true);
     } catch (error) {
       if (statusOf(error) === 412) throw new ArtifactExistsError(`artifact container ${to} already exists`);
       throw error;
     }
+    await this.#deleteKeys([this.#pendingKey(to)]);
     return info;
   }
 
@@ -237,25 +250,34 @@ export class S3ArtifactStore implements ArtifactStore {
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#fileKey(container, path) }));
   }
 
+  /**
+   * Reads only what may be due: the expiry index up to `now` (`expiry/<time>/<name>`, in time
+   * order), and the pending marks of deletions and copies cut short; never every container or
+   * object, so a pass costs what it removes.
+   */
   async gc(now: Date): Promise<GcReport> {
     const report: GcReport = { containersDeleted: [], objectsDeleted: 0 };
-    const live = new Set<string>();
-    for await (const container of this.listContainers("")) {
-      if (container.expiresAt !== null && Date.parse(container.expiresAt) <= now.getTime()) {
-        await this.deleteContainer(container.name);
-        report.containersDeleted.push(container.name);
-      } else live.add(container.name);
-    }
-    // Objects of containers without metadata: a deletion or a copy cut short. Young ones may be a
-    // copy in progress, whose metadata comes last.
-    const filesRoot = `${this.#prefix}files/`;
+    const expiryRoot = `${this.#prefix}expiry/`;
     const stale: string[] = [];
-    for await (const object of this.#listObjects(filesRoot)) {
-      const container = object.key.slice(filesRoot.length).split("/", 1)[0] ?? "";
-      if (!live.has(container) && now.getTime() - object.mtime.getTime() > STALE_MS) stale.push(object.key);
+    for await (const entry of this.#listObjects(expiryRoot)) {
+      const [time = "", name = ""] = splitOnce(entry.key.slice(expiryRoot.length), "/");
+      if (Date.parse(time) > now.getTime()) break;
+      const container = await this.getContainer(name).catch(skipDamaged);
+      const expiresAt = container?.expiresAt ?? null;
+      if (expiresAt !== null && Date.parse(expiresAt) <= now.getTime()) {
+        await this.deleteContainer(name);
+        report.containersDeleted.push(name);
+      } else stale.push(entry.key); // the container is gone, or its expiry moved (its own entry is further on)
     }
     await this.#deleteKeys(stale);
-    report.objectsDeleted += stale.length;
+    const pendingRoot = `${this.#prefix}pending/`;
+    for await (const mark of this.#listObjects(pendingRoot)) {
+      // A young mark may be a deletion or a copy still going on.
+      if (now.getTime() - mark.mtime.getTime() <= STALE_MS) continue;
+      const name = mark.key.slice(pendingRoot.length);
+      if ((await this.getContainer(name).catch(skipDamaged)) === undefined) report.objectsDeleted += await this.#deleteAll(this.#filesPrefix(name));
+      await this.#deleteKeys([mark.key]);
+    }
     report.objectsDeleted += await this.#abortStaleUploads(now);
     return report;
   }
@@ -297,13 +319,24 @@ export class S3ArtifactStore implements ArtifactStore {
     } while (token !== undefined);
   }
 
-  async #deleteAll(prefix: string): Promise<void> {
+  /** Deletes every object under `prefix`; returns how many there were. */
+  async #deleteAll(prefix: string): Promise<number> {
     const keys: string[] = [];
     for await (const object of this.#listObjects(prefix)) keys.push(object.key);
     await this.#deleteKeys(keys);
+    return keys.length;
+  }
+
+  async #putEmpty(key: string): Promise<void> {
+    await this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: "" }));
+  }
+
+  async #putExpiry(name: string, expiresAt: string | null): Promise<void> {
+    if (expiresAt !== null) await this.#putEmpty(this.#expiryKey(name, expiresAt));
   }
 
   async #deleteKeys(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000).map((Key) => ({ Key }));
       const result = await this.#client.send(new DeleteObjectsCommand({ Bucket: this.#bucket, Delete: { Objects: batch, Quiet: true } }));
@@ -328,6 +361,15 @@ export class S3ArtifactStore implements ArtifactStore {
     return `${this.#prefix}meta/${validateContainerName(name)}.json`;
   }
 
+  /** ISO times sort as text in time order: the index lists due containers first. */
+  #expiryKey(name: string, expiresAt: string): string {
+    return `${this.#prefix}expiry/${new Date(expiresAt).toISOString()}/${validateContainerName(name)}`;
+  }
+
+  #pendingKey(name: string): string {
+    return `${this.#prefix}pending/${validateContainerName(name)}`;
+  }
+
   #filesPrefix(name: string): string {
     return `${this.#prefix}files/${validateContainerName(name)}/`;
   }
@@ -339,6 +381,11 @@ export class S3ArtifactStore implements ArtifactStore {
 
 function statusOf(error: unknown): number | undefined {
   return error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+}
+
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + separator.length)];
 }
 
 function unquote(etag: string | undefined): string {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { S3ArtifactStore } from "../../src/artifacts/s3-artifact-store.js";
 import { describeArtifactStoreContract } from "../contract/artifact-store-contract.js";
 import { startS3Server, type S3TestServer } from "../helpers/s3-server.js";
@@ -29,6 +30,79 @@ describeArtifactStoreContract(
   },
   { largeBytes: 210 * 1024 * 1024 },
 );
+
+/** The bucket's keys under a prefix, read with a plain client (what the store left behind). */
+async function listKeys(prefix: string): Promise<string[]> {
+  const client = new S3Client({ endpoint: server.endpoint, region: "us-east-1", forcePathStyle: true, credentials: server.credentials });
+  try {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+    return (page.Contents ?? []).map((object) => (object.Key ?? "").slice(prefix.length)).sort();
+  } finally {
+    client.destroy();
+  }
+}
+
+async function deleteKey(key: string): Promise<void> {
+  const client = new S3Client({ endpoint: server.endpoint, region: "us-east-1", forcePathStyle: true, credentials: server.credentials });
+  await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  client.destroy();
+}
+
+async function putKey(key: string): Promise<void> {
+  const client = new S3Client({ endpoint: server.endpoint, region: "us-east-1", forcePathStyle: true, credentials: server.credentials });
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "" }));
+  client.destroy();
+}
+
+describe("S3ArtifactStore garbage collection", () => {
+  const DAY = 86_400_000;
+
+  it("keeps an expiry index, moves an entry when the expiry changes, and drops it with the container", async () => {
+    const prefix = `t-${randomUUID()}/`;
+    const store = createStore(prefix);
+    await store.ensureContainer("github:o:r:a", { expiresAt: "2030-01-01T00:00:00Z" });
+    await store.ensureContainer("github:o:r:b", { expiresAt: "2030-01-02T00:00:00.000Z" });
+    await store.ensureContainer("github:o:r:kept", { expiresAt: null });
+
+    await store.updateContainer("github:o:r:a", { expiresAt: "2031-01-01T00:00:00.000Z" });
+    const indexed = await listKeys(`${prefix}expiry/`);
+    const report = await store.gc(new Date("2030-06-01T00:00:00Z"));
+
+    expect(indexed).toEqual(["2030-01-02T00:00:00.000Z/github:o:r:b", "2031-01-01T00:00:00.000Z/github:o:r:a"]);
+    expect(report.containersDeleted).toEqual(["github:o:r:b"]);
+    expect(await listKeys(`${prefix}expiry/`)).toEqual(["2031-01-01T00:00:00.000Z/github:o:r:a"]);
+    expect(await store.getContainer("github:o:r:a")).toMatchObject({ expiresAt: "2031-01-01T00:00:00.000Z" });
+    await store.close();
+  });
+
+  it("finishes a deletion and removes a copy that were cut short, once they are a day old", async () => {
+    const prefix = `t-${randomUUID()}/`;
+    const store = createStore(prefix);
+    await store.ensureContainer("github:o:r:deleted", { expiresAt: null });
+    await store.putFile("github:o:r:deleted", "a", Readable.from([Buffer.from("a")]));
+    await store.putFile("github:o:r:deleted", "dir/b", Readable.from([Buffer.from("b")]));
+    // A process died right after deleting the metadata; another one in the middle of a copy.
+    await putKey(`${prefix}pending/github:o:r:deleted`);
+    await deleteKey(`${prefix}meta/github:o:r:deleted.json`);
+    await store.ensureContainer("github:o:r:half-copied", { expiresAt: null });
+    await store.putFile("github:o:r:half-copied", "c", Readable.from([Buffer.from("c")]));
+    await putKey(`${prefix}pending/github:o:r:half-copied`);
+    await deleteKey(`${prefix}meta/github:o:r:half-copied.json`);
+    // A finished copy whose mark was not removed keeps everything.
+    await store.ensureContainer("github:o:r:whole", { expiresAt: null });
+    await store.putFile("github:o:r:whole", "d", Readable.from([Buffer.from("d")]));
+    await putKey(`${prefix}pending/github:o:r:whole`);
+
+    const young = await store.gc(new Date(Date.now() + DAY / 2));
+    const old = await store.gc(new Date(Date.now() + 2 * DAY));
+
+    expect(young).toEqual({ containersDeleted: [], objectsDeleted: 0 });
+    expect(old).toEqual({ containersDeleted: [], objectsDeleted: 3 });
+    expect(await listKeys(`${prefix}files/`)).toEqual(["github:o:r:whole/d"]);
+    expect(await listKeys(`${prefix}pending/`)).toEqual([]);
+    await store.close();
+  });
+});
 
 describe("S3ArtifactStore", () => {
   it("keeps installations that share a bucket apart by key prefix", async () => {
