@@ -42,6 +42,10 @@ describe("trigger cycles", () => {
     expect(found[1]).toContain("stage 'd' triggers itself");
   });
 
+  it("cannot hide a cycle behind a property: a stage name built from one is refused", () => {
+    expect(errors(buildFile({ a: ["'%(prop:next:-a)s'"] }))).toEqual(["main.yml:9:25: error: TriggerStages names stage '%(prop:next:-a)s', which is not defined in stages"]);
+  });
+
   it("accepts a diamond: two stages triggering the same one is not a cycle", () => {
     expect(errors(buildFile({ a: ["b", "c"], b: ["d"], c: ["d"], d: [] }))).toEqual([]);
   });

@@ -4,8 +4,10 @@
  * files and recursed until it was killed; here each cycle is an error naming
  * every stage and the line of every TriggerStages entry on the way round.
  *
- * `stage_names` are literal strings (they are not interpolated), so the graph
- * read from the file is the graph that runs. A `doStepIf` on the trigger does
+ * Every name in `stage_names` must be a stage the file defines (check-step-rules.ts),
+ * so a name built from a property (`%(prop:next)s`, which the engine would
+ * interpolate) is refused by lint: the graph read from the file is the graph
+ * that runs. The run-time limits (engine/trigger-limits.ts) bound the rest. A `doStepIf` on the trigger does
  * not make a cycle safe: children get a copy of the parent's properties, so a
  * condition true in the parent is true again in the child.
  */
