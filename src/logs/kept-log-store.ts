@@ -89,6 +89,7 @@ export class KeptLogStore implements LogStore {
         const steps = await this.redis.steps(run).catch(() => log.steps);
         await this.archive.finalise(run, { steps, droppedBytes: log.droppedBytes, end });
         await redisDone;
+        // Only once the store holds the whole log (else Redis' copy is all there is).
         await this.redis.expireSoon(run, REDIS_AFTER_FINISH_MS);
       } catch (error) {
         this.#onError(error);

@@ -10,7 +10,7 @@ import type { RedisLogStore } from "./redis-log-store.js";
 export interface LogPageOptions {
   /** Redis for the live part, and (a KeptLogStore) the artifact store for the whole log. */
   logStore: KeptLogStore | RedisLogStore;
-  /** Where the pages live (default "/logs"): `<base>/<run>`, `<base>/<run>/raw`, `<base>/<run>/events`. */
+  /** Where the pages live (default "/logs"): `<base>/<run>` and its `/raw`, `/meta`, `/search` and `/events`. */
   basePath?: string;
   /** Live followers served at once; more get 503 (each holds a Redis connection). Default 200. */
   maxFollowers?: number;
