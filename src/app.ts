@@ -4,6 +4,7 @@ import type { ForkBuildPolicy } from "./config/eve-config.js";
 import type { CommandArtifacts } from "./handlers/command-target.js";
 import { CHECK_RUN_EVENTS, createCheckRunHandler } from "./handlers/on-check-run.js";
 import { createCheckSuiteHandler } from "./handlers/on-check-suite.js";
+import { createCommitCommentHandler } from "./handlers/on-commit-comment.js";
 import { createIssueCommentHandler } from "./handlers/on-issue-comment.js";
 import { createPullRequestHandler, PULL_REQUEST_EVENTS } from "./handlers/on-pull-request.js";
 import { createPushHandler, type PushHandlerOptions } from "./handlers/on-push.js";
@@ -21,6 +22,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
     app.on("push", createPushHandler(options));
     app.on([...PULL_REQUEST_EVENTS], createPullRequestHandler(commandOptions));
     app.on("issue_comment.created", createIssueCommentHandler(commandOptions));
+    app.on("commit_comment.created", createCommitCommentHandler(commandOptions));
     app.on([...CHECK_RUN_EVENTS], createCheckRunHandler(options));
     app.on("check_suite.rerequested", createCheckSuiteHandler(options));
   };

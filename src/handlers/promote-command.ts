@@ -11,7 +11,12 @@ import type { CommandAnswer, CommandOptions } from "./command-target.js";
 import type { RepositoryRef } from "../queue/job-data.js";
 import { short } from "./rerun-command.js";
 
-export async function runPromoteCommand(options: CommandOptions, maintainer: boolean, target: { repository: RepositoryRef; sha: string }, tag: string): Promise<CommandAnswer> {
+/** The answer, and the promoted container's listing when it worked. */
+export interface PromoteAnswer extends CommandAnswer {
+  url?: string;
+}
+
+export async function runPromoteCommand(options: CommandOptions, maintainer: boolean, target: { repository: RepositoryRef; sha: string }, tag: string): Promise<PromoteAnswer> {
   if (!maintainer) return { reply: "only people with maintain or admin permission can promote artifacts (they are kept forever)." };
   if (!options.artifacts) return { reply: "this Eve has no artifact store: there is nothing to promote." };
   const { owner, name } = target.repository;
@@ -22,5 +27,6 @@ export async function runPromoteCommand(options: CommandOptions, maintainer: boo
   if (build === undefined) return { reply: `no successful build of ${short(target.sha)} has artifacts (none ran, none uploaded, or they expired): nothing to promote.` };
   const result = await promoteContainer(store, build.name, tag, options.artifacts.naming.prefix);
   if ("problem" in result) return { reply: `${result.problem}.` };
-  return { reaction: "rocket", reply: `promoted the artifacts of ${short(target.sha)} to ${getArtifactFileUrl(options.artifacts.naming.publicUrl, result.promoted, "")} (kept forever).` };
+  const url = getArtifactFileUrl(options.artifacts.naming.publicUrl, result.promoted, "");
+  return { reaction: "rocket", reply: `promoted the artifacts of ${short(target.sha)} to ${url} (kept forever).`, url };
 }

@@ -41,15 +41,20 @@ async function built(harness: AppHarness): Promise<void> {
   await expect.poll(() => harness.checkRuns().filter((run) => run.statuses.at(-1) === "completed").length, { timeout: 20_000, interval: 100 }).toBe(1);
 }
 
+/** GitHub's answers about people: maintainer has maintain, writer has write. */
+function mockPermissions(github: GitHubMock): void {
+  const roles: Record<string, string> = { maintainer: "maintain", writer: "write" };
+  github.on("repos/get-collaborator-permission-level", (request) => {
+    const role = roles[request.params.username ?? ""] ?? "read";
+    return { body: { permission: role === "maintain" ? "write" : role, role_name: role, user: { login: request.params.username } } };
+  }, { persist: true });
+}
+
 function mockPullRequest(github: GitHubMock): void {
   const pr = fixture("pull-request-event.json").pull_request as Payload;
   pr.head.sha = push.after;
-  const roles: Record<string, string> = { maintainer: "maintain", writer: "write" };
+  mockPermissions(github);
   github
-    .on("repos/get-collaborator-permission-level", (request) => {
-      const role = roles[request.params.username ?? ""] ?? "read";
-      return { body: { permission: role === "maintain" ? "write" : role, role_name: role, user: { login: request.params.username } } };
-    }, { persist: true })
     .on("pulls/get", { body: pr }, { persist: true })
     .on("reactions/create-for-issue-comment", (request) => ({ body: { id: 1, content: (request.body as { content: string }).content } }), { persist: true })
     .on("issues/create-comment", { body: { id: 1 } }, { persist: true });
@@ -62,6 +67,14 @@ async function comment(harness: AppHarness, body: string, user: string): Promise
   payload.comment.user.login = user;
   payload.comment.id = 7000 + ++comments;
   await harness.runtime.probot.receive({ id: `artifacts-comment-${comments}`, name: "issue_comment", payload } as never);
+}
+
+async function commitComment(harness: AppHarness, body: string, user: string): Promise<void> {
+  const payload = fixture("commit-comment-event.json");
+  payload.comment.body = body;
+  payload.comment.user.login = user;
+  payload.comment.commit_id = push.after;
+  await harness.runtime.probot.receive({ id: `artifacts-commit-comment-${++comments}`, name: "commit_comment", payload } as never);
 }
 
 describe("artifacts in the app", () => {
@@ -108,5 +121,24 @@ describe("artifacts in the app", () => {
     const files: string[] = [];
     for await (const file of store.listFiles("github:Codertocat:Hello-World:promoted-1.0.0")) files.push(file.path);
     expect(files).toEqual([".final_status", "docs/index.html"]);
+  });
+
+  it("promotes from a commit comment, answering with an eve/promote commit status", async () => {
+    app = await startAppHarness(buildFile);
+    await built(app);
+    mockPermissions(app.github);
+    const before = app.github.requestsFor("repos/create-commit-status").length;
+
+    await commitComment(app, "Release:\n/eve promote 2.0.0", "writer");
+    await commitComment(app, "/eve promote 2.0.0", "maintainer");
+    await commitComment(app, "/eve rerun", "maintainer");
+
+    const statuses = app.github.requestsFor("repos/create-commit-status").slice(before).map((r) => ({ sha: r.params.sha, ...(r.body as Record<string, string>) }));
+    expect(statuses).toEqual([
+      { sha: push.after, state: "failure", context: "eve/promote", description: "2.0.0 not promoted: only people with maintain or admin permission can promote artifacts (they are kept forever)." },
+      { sha: push.after, state: "success", context: "eve/promote", description: "promoted to 2.0.0, kept forever", target_url: "http://eve.test/artifacts/builds/github%3ACodertocat%3AHello-World%3Apromoted-2.0.0/" },
+    ]);
+    expect(await (await app.runtime.artifactStore()).getContainer("github:Codertocat:Hello-World:promoted-2.0.0")).toMatchObject({ promotedFrom: container });
+    app.github.assertDone();
   });
 });
