@@ -7,7 +7,6 @@ import { runStage } from "../dist/engine/run-stage.js";
 import { InProcessLauncher } from "../dist/engine/in-process-launcher.js";
 import { loadWorkerSettings } from "../dist/config/load-worker-settings.js";
 import { createProvisionerRegistry } from "../dist/provisioners/registry.js";
-import { loadWorkerSettings } from "../dist/config/load-worker-settings.js";
 
 export const SETTINGS = { maxStepDurationSec: 14400, defaultTimeoutSec: 1200, killGraceSec: 5, allowMasterShellCommand: false };
 
