@@ -135,4 +135,22 @@ describe("the log page over a whole log", () => {
     expect(await gone.text()).toMatch(/^This log expired on .*: Eve keeps stage logs for EVE_LOG_RETENTION_DAYS days after the stage ends\.\n$/);
     expect(never.status).toBe(404);
   });
+
+  it("answers 503 with a line saying so while the store cannot be read", async () => {
+    const down = new KeptLogStore({
+      redis: new RedisLogStore(redis, { prefix }),
+      archive: new LogArchive(() => Promise.reject(new Error("connect ECONNREFUSED")), { retentionMs: DAY }),
+      maxBytes: 1024,
+    });
+    const handler = createLogPageHandler({ logStore: down });
+    const other = createServer((req, res) => void handler(req, res).then((handled) => handled || res.writeHead(404).end()));
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+
+    const response = await fetch(`http://127.0.0.1:${(other.address() as AddressInfo).port}/logs/r${randomUUID()}/raw`);
+
+    expect(response.status).toBe(503);
+    expect(await response.text()).toBe("The log store cannot be read just now; try again shortly.\n");
+    other.closeAllConnections();
+    await new Promise((resolve) => other.close(resolve));
+  });
 });

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { KeptLogStore } from "./kept-log-store.js";
 import { LOG_PAGE_SCRIPT, renderLogPage } from "./log-page-assets.js";
 import { drained, sendLogText } from "./log-raw-response.js";
-import { LogReader, type ReadableLogView } from "./log-reader.js";
+import { LogReader, type LogView, type ReadableLogView } from "./log-reader.js";
 import { sendSearchResults } from "./log-search-response.js";
 import { LOG_START } from "./log-store.js";
 import type { RedisLogStore } from "./redis-log-store.js";
@@ -68,7 +68,14 @@ export function createLogPageHandler(options: LogPageOptions): LogPageHandler {
     if (!match) return false;
     const run = match[1] as string;
     if (options.authorize && !(await options.authorize(req, res, run))) return true;
-    const view = await reader.view(run);
+    let view: LogView;
+    try {
+      view = await reader.view(run);
+    } catch {
+      res.writeHead(503, { "retry-after": "10", "content-type": "text/plain; charset=utf-8", ...SECURITY_HEADERS });
+      res.end("The log store cannot be read just now; try again shortly.\n");
+      return true;
+    }
     if (view.state === "missing") {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8", ...SECURITY_HEADERS });
       res.end("No log for this run: unknown, or not started yet.\n");
