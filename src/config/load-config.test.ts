@@ -7,6 +7,13 @@ const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.expor
 const minimal = { APP_ID: "42", PRIVATE_KEY: pem, WEBHOOK_SECRET: "s3cret" };
 
 describe("loadConfig", () => {
+  it("reads the whole-log settings: 30 days and 1 GB by default, sizes in K/M/G/T, 0 for no limit", () => {
+    expect(loadConfig(minimal).config).toMatchObject({ logRetentionDays: 30, logMaxBytes: 1024 ** 3 });
+    expect(loadConfig({ ...minimal, EVE_LOG_RETENTION_DAYS: "400", EVE_LOG_MAX_BYTES: "200M" }).config).toMatchObject({ logRetentionDays: 400, logMaxBytes: 200 * 1024 ** 2 });
+    expect(loadConfig({ ...minimal, EVE_LOG_MAX_BYTES: "0" }).config?.logMaxBytes).toBe(Number.POSITIVE_INFINITY);
+    expect(loadConfig({ ...minimal, EVE_LOG_MAX_BYTES: "huge" }).errors).toEqual(["EVE_LOG_MAX_BYTES=huge: expected a size such as 500M or 10G (0: no limit)"]);
+  });
+
   it("applies Eve's defaults to a minimal environment", () => {
     const { config, errors } = loadConfig(minimal);
 
