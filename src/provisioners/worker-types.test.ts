@@ -44,10 +44,10 @@ describe("the registry of worker types", () => {
     expect(SETTINGS).toContainEqual(expect.objectContaining({ name: "EVE_TRUSTED_ONLY_WORKERS", default: "local,kube_pod" }));
   });
 
-  it("keeps Eve's defaults: local and docker taken, local refused to forks, openstack without a provisioner", () => {
+  it("keeps Eve's defaults: local and docker taken, local refused to forks, every type with a provisioner", () => {
     expect(DEFAULT_WORKER_TYPES).toEqual(["local", "docker"]);
     expect(DEFAULT_TRUSTED_ONLY_WORKERS).toEqual(["local", "kube_pod"]);
-    expect(UNIMPLEMENTED_WORKER_TYPES).toEqual(["openstack"]);
+    expect(UNIMPLEMENTED_WORKER_TYPES).toEqual([]);
   });
 
   it("registers a provisioner for each type that can run here, with its settings", async () => {

@@ -7,6 +7,8 @@ export interface OpenStackWorkerSpec extends WorkerSpec {
   flavor: string;
   /** Directory in the repository with init.sh, requirements.sh, start.sh. */
   path?: string;
+  /** Eve's EVE-983 multi-VM hint: ignored but for the multivm_prefix property. */
+  resources?: unknown;
 }
 
 export function isOpenStackWorkerSpec(spec: WorkerSpec): spec is OpenStackWorkerSpec {

@@ -24,7 +24,8 @@ const file = JSON.parse(readFileSync(new URL("../../fixtures/openstack/nova-requ
 export const NOVA_VERSION = file.nova_version;
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
+// Nova's patterns are Python regexes (`\ ` escapes a space): compiled without the u flag, as Python reads them.
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }));
 // nova/api/validation/validators.py
 ajv.addFormat("uuid", /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i);
 ajv.addFormat("base64", (value: string) => /^[A-Za-z0-9+/]*={0,2}$/.test(value) && value.length % 4 === 0);

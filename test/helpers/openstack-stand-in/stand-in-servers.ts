@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { utils } from "ssh2";
+import ssh2 from "ssh2";
 import { startQemuVm, type QemuVm } from "./qemu-vm.js";
 
 export type ImageBehaviour = "boot" | "error" | "no-ssh";
@@ -49,6 +49,8 @@ export class StandInServers {
   readonly servers = new Map<string, StandInServer>();
   /** Ids of servers deleted, in order, for tests. */
   readonly deleted: string[] = [];
+  /** The most servers that existed at once. */
+  peak = 0;
   private nextAddress = 2;
 
   private readonly options: { kitDir: () => string; workDir: string; sshPort: number };
@@ -71,6 +73,7 @@ export class StandInServers {
       console: "",
     };
     this.servers.set(server.id, server);
+    this.peak = Math.max(this.peak, this.live.length);
     // Nova answers 202 at once and builds afterwards.
     setImmediate(() => this.build(server, publicKey));
     return server;
@@ -97,7 +100,7 @@ export class StandInServers {
       name: server.name.replace(/[^A-Za-z0-9-]/g, "-").slice(0, 63) || "server",
       dir,
       authorizedKeys: publicKey ? `${publicKey}\n` : "",
-      hostKey: utils.generateKeyPairSync("ed25519"),
+      hostKey: ssh2.utils.generateKeyPairSync("ed25519"),
       sshPort: this.options.sshPort,
       bindAddress: server.address,
     });

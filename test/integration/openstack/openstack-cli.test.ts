@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { utils } from "ssh2";
+import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../helpers/free-port.js";
 import { startOpenStackStandIn, type OpenStackStandIn } from "../../helpers/openstack-stand-in/openstack-stand-in.js";
@@ -50,7 +50,7 @@ function cliEnv(): Record<string, string> {
 describe("the openstack CLI against the stand-in", () => {
   it("creates a key pair and a server, lists, shows and deletes it", async () => {
     const keyFile = join(dir, "key.pub");
-    writeFileSync(keyFile, `${utils.generateKeyPairSync("ed25519").public}\n`);
+    writeFileSync(keyFile, `${ssh2.utils.generateKeyPairSync("ed25519").public}\n`);
 
     const keypair = (await openstack("keypair", "create", "--public-key", keyFile, "cli-key", "-f", "json")) as { name: string };
     const created = (await openstack("server", "create", "--image", "debian-12", "--flavor", "m1.small", "--key-name", "cli-key", "--property", "eve-build=b1", "--wait", "cli-server", "-f", "json")) as Record<string, unknown>;

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client, utils } from "ssh2";
+import ssh2 from "ssh2";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../helpers/free-port.js";
 import { startQemuVm, type QemuVm } from "../../helpers/openstack-stand-in/qemu-vm.js";
@@ -20,10 +20,10 @@ afterAll(async () => {
 });
 
 /** Connects once the guest's sshd answers, checking its host key against `hostKey`. */
-async function connectWhenUp(port: number, clientKey: string, hostKey: string, vm: QemuVm): Promise<Client> {
+async function connectWhenUp(port: number, clientKey: string, hostKey: string, vm: QemuVm): Promise<ssh2.Client> {
   const expected = Buffer.from(hostKey.split(" ")[1] ?? "", "base64");
   for (;;) {
-    const client = new Client();
+    const client = new ssh2.Client();
     const connected = await new Promise<boolean>((resolve) => {
       client.once("ready", () => resolve(true));
       client.once("error", () => resolve(false));
@@ -43,7 +43,7 @@ async function connectWhenUp(port: number, clientKey: string, hostKey: string, v
   }
 }
 
-function run(client: Client, command: string): Promise<{ code: number | null; stdout: string }> {
+function run(client: ssh2.Client, command: string): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
     client.exec(command, (error, stream) => {
       if (error) return reject(error);
@@ -59,8 +59,8 @@ describe("a stand-in server's VM", () => {
   it("boots its own kernel, answers SSH with its host key, runs the host's programs, and is gone once stopped", async () => {
     const dir = mkdtempSync(join(tmpdir(), "eve-test-vm-"));
     dirs.push(dir);
-    const hostKey = utils.generateKeyPairSync("ed25519");
-    const clientKey = utils.generateKeyPairSync("ed25519");
+    const hostKey = ssh2.utils.generateKeyPairSync("ed25519");
+    const clientKey = ssh2.utils.generateKeyPairSync("ed25519");
     const port = await freePort();
     const vm = startQemuVm({ kitDir: ensureVmKit(), name: "eve-test-vm", dir, authorizedKeys: `${clientKey.public}\n`, hostKey, sshPort: port });
     vms.push(vm);
