@@ -27,7 +27,12 @@ const logs = new KeptLogStore({
 const run = "rbench";
 const usedBefore = await usedMemory();
 let usedPeak = usedBefore;
-const sampler = setInterval(() => void usedMemory().then((used) => (usedPeak = Math.max(usedPeak, used))), 200);
+const peak = { heapUsed: 0, external: 0, arrayBuffers: 0 };
+const sampler = setInterval(() => {
+  void usedMemory().then((used) => (usedPeak = Math.max(usedPeak, used)));
+  const memory = process.memoryUsage();
+  for (const key of Object.keys(peak)) peak[key] = Math.max(peak[key], memory[key]);
+}, 100);
 const start = process.hrtime.bigint();
 if (mode === "engine") {
   const observer = { ...silentObserver, stepStarted: (_stage, index, name) => logs.appendStep(run, index, name), output: (_stage, text) => logs.append(run, text) };
@@ -49,7 +54,7 @@ await redis.del(`${prefix}${run}`, `${prefix}${run}#steps`);
 redis.disconnect();
 rmSync(dir, { recursive: true, force: true });
 const usage = process.resourceUsage();
-process.stdout.write(JSON.stringify({ maxRss: usage.maxRSS * 1024, ms, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, redisStream: stream, redisPeakGrowth: usedPeak - usedBefore, stored, errors }));
+process.stdout.write(JSON.stringify({ maxRss: usage.maxRSS * 1024, ms, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, peak, redisStream: stream, redisPeakGrowth: usedPeak - usedBefore, stored, errors }));
 
 async function usedMemory() {
   return Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0);
