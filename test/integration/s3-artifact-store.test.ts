@@ -151,6 +151,7 @@ describe("S3ArtifactStore", () => {
 
     await expect(forged.getContainer("github:o:r:c")).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
     await expect(missingBucket.ensureContainer("github:o:r:c", { expiresAt: null })).rejects.toMatchObject({ name: "NoSuchBucket" });
+    await expect(missingBucket.getContainer("github:o:r:c")).rejects.toMatchObject({ name: "NoSuchBucket" });
     await expect(forged.putFile("github:o:r:c", "f", Readable.from([Buffer.alloc(10)]))).rejects.toThrow();
     // versitygw's posix backend cannot store a file where a folder is (AWS could).
     await good.putFile("github:o:r:c", "dir/file", Readable.from([Buffer.from("x")]));
