@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ArtifactStore, FileInfo, PutFileOptions } from "../artifacts/artifact-store.js";
+import { DiskArtifactStore } from "../artifacts/disk-artifact-store.js";
+import { ArchiveRunWriter } from "./archive-run-writer.js";
+import { parseSegmentPath } from "./log-segments.js";
+
+let dir: string;
+let disk: DiskArtifactStore;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "eve-archive-writer-"));
+  disk = await new DiskArtifactStore(dir).init();
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The disk store, with every putFile held until `open()`: a store slower than the producer. */
+function gatedStore(): { store: ArtifactStore; open(): void; waiting(): number } {
+  let opened = false;
+  const held: (() => void)[] = [];
+  const store = Object.create(disk) as ArtifactStore;
+  store.putFile = async (container: string, path: string, body: Readable | AsyncIterable<Uint8Array>, options?: PutFileOptions): Promise<FileInfo> => {
+    if (!opened) await new Promise<void>((resolve) => held.push(resolve));
+    return disk.putFile(container, path, body, options);
+  };
+  return {
+    store,
+    open() {
+      opened = true;
+      for (const resolve of held.splice(0)) resolve();
+    },
+    waiting: () => held.length,
+  };
+}
+
+describe("ArchiveRunWriter", () => {
+  it("makes the producer wait once a segment is full and every compressor is busy, and loses nothing", async () => {
+    const container = "log:writer-test";
+    await disk.ensureContainer(container, { kind: "logs", expiresAt: null });
+    const gate = gatedStore();
+    const writer = new ArchiveRunWriter(gate.store, container, 0, 1, { segmentBytes: 1000, segmentMs: 60_000, parallelSegments: 2, gzipLevel: 1 }, (error) => {
+      throw error;
+    });
+    const chunk = (n: number) => Buffer.from(`${String(n).padStart(9, "0")}\n`.repeat(50)); // 500 bytes
+
+    const pressure = [0, 1, 2, 3, 4, 5].map((n) => writer.write(chunk(n)));
+    await expect.poll(gate.waiting).toBe(2);
+
+    // Two segments stored at once; the third fills; the producer is asked to wait only then.
+    expect(pressure.map((p) => p instanceof Promise)).toEqual([false, false, false, false, false, true]);
+    let released = false;
+    void (pressure[5] as Promise<void>).then(() => (released = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toBe(false);
+    gate.open();
+    await pressure[5];
+    await writer.flush();
+
+    const stored: Buffer[] = [];
+    const files: string[] = [];
+    for await (const file of disk.listFiles(container, "segments")) files.push(file.path);
+    for (const path of files) {
+      const { body } = await disk.readFile(container, path);
+      const parts: Buffer[] = [];
+      for await (const part of body as AsyncIterable<Buffer>) parts.push(part);
+      stored.push(gunzipSync(Buffer.concat(parts)));
+    }
+    expect(files.map((path) => parseSegmentPath(path))).toEqual([
+      { path: files[0], seq: 1, start: 0, bytes: 1000 },
+      { path: files[1], seq: 2, start: 1000, bytes: 1000 },
+      { path: files[2], seq: 3, start: 2000, bytes: 1000 },
+    ]);
+    expect(Buffer.concat(stored)).toEqual(Buffer.concat([0, 1, 2, 3, 4, 5].map(chunk)));
+  });
+});
