@@ -51,7 +51,7 @@ export type StepNeed = "artifacts" | "dockerSteps" | "coverage";
 /** What is missing, and how the operator enables it: one line in the step's log and in lint. */
 export const STEP_NEEDS: Readonly<Record<StepNeed, string>> = {
   artifacts: "an artifact store, which this Eve process was started without (docs/artifacts.md)",
-  dockerSteps: "the operator's Docker Engine for Docker* steps, which this Eve does not run yet",
+  dockerSteps: "the operator's Docker Engine for Docker* steps, which the operator enables with EVE_DOCKER_STEPS=on (never for pull requests from forks)",
   coverage: "a Codecov-compatible upload endpoint, which this Eve does not have yet",
 };
 
@@ -75,11 +75,11 @@ export const STEP_TYPES = {
   PublishCoverageReport: { supported: false, needs: "coverage", defaultName: "publish code coverage report" },
   SetBootstrapProperty: { supported: true },
   SetBootstrapPropertyFromCommand: { supported: true },
-  DockerBuild: { supported: false, needs: "dockerSteps", defaultName: labelled("build") },
-  DockerCheckLocalImage: { supported: false, needs: "dockerSteps", defaultName: labelled("look up") },
-  DockerPull: { supported: false, needs: "dockerSteps", defaultName: labelled("pull") },
-  DockerComputeImageFingerprint: { supported: false, needs: "dockerSteps", defaultName: labelled("fingerprint") },
-  DockerPush: { supported: false, needs: "dockerSteps", defaultName: labelled("push") },
+  DockerBuild: { supported: true, needs: "dockerSteps", needsCheckout: true, defaultName: labelled("build") },
+  DockerCheckLocalImage: { supported: true, needs: "dockerSteps", defaultName: labelled("look up") },
+  DockerPull: { supported: true, needs: "dockerSteps", defaultName: labelled("pull") },
+  DockerComputeImageFingerprint: { supported: true, needs: "dockerSteps", needsCheckout: true, defaultName: labelled("fingerprint") },
+  DockerPush: { supported: true, needs: "dockerSteps", defaultName: labelled("push") },
 } as const satisfies Record<string, StepTypeInfo>;
 
 export type StepTypeName = keyof typeof STEP_TYPES;

@@ -11,6 +11,7 @@ import { selectStage } from "../buildfile/plan-build.js";
 import type { BuildFile } from "../buildfile/types.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
 import { createEnvReader } from "../config/env-reader.js";
+import { loadDockerSteps } from "../provisioners/docker/load-docker-steps.js";
 import { loadTriggerLimits } from "../config/load-trigger-limits.js";
 import { loadWorkerSettings, type WorkerSettings } from "../config/load-worker-settings.js";
 import { createBuildProperties } from "../engine/build-properties.js";
@@ -49,7 +50,9 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   const workers = loadWorkerSettings(process.env);
   const settingErrors = [...workers.errors];
-  const triggerLimits = loadTriggerLimits(createEnvReader(process.env, settingErrors));
+  const env = createEnvReader(process.env, settingErrors);
+  const triggerLimits = loadTriggerLimits(env);
+  const dockerSteps = loadDockerSteps(env, settingErrors);
   if (settingErrors.length > 0) {
     process.stderr.write(settingErrors.map((error) => `eve run: ${error}\n`).join(""));
     return 2;
@@ -123,7 +126,7 @@ export async function runCommand(args: string[]): Promise<number> {
       settings: SETTINGS,
       instance: RUN_INSTANCE,
       repoDir: dir,
-      services: { artifacts: artifacts.access },
+      services: { artifacts: artifacts.access, ...(dockerSteps ? { docker: dockerSteps } : {}) },
       bootstrap: new MemoryBootstrapChannel(),
     };
     const launcher = new InProcessLauncher(common, triggerLimits);

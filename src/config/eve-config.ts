@@ -6,6 +6,8 @@ import type { TriggerLimits } from "../engine/trigger-limits.js";
 import type { VaultSettings } from "../secrets/read-vault-secrets.js";
 import type { WorkerSettings } from "./load-worker-settings.js";
 
+import type { DockerStepsAccess } from "../provisioners/docker/docker-steps-access.js";
+
 /** Eve's settings, read once from the environment at start-up (see settings.ts for the table). */
 export interface EveConfig {
   appId: number;
@@ -41,6 +43,8 @@ export interface EveConfig {
   /** Worker types that builds of pull requests from forks may not use. */
   trustedOnlyWorkers: WorkerType[];
   allowMasterShellCommand: boolean;
+  /** The Docker* steps' engine and credentials; undefined unless EVE_DOCKER_STEPS is on. */
+  dockerSteps: DockerStepsAccess | undefined;
   logRetentionDays: number;
   /** Bytes of one stage's log kept whole (EVE_LOG_MAX_BYTES; Infinity: no limit). */
   logMaxBytes: number;

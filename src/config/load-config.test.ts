@@ -32,6 +32,7 @@ describe("loadConfig", () => {
       capacity: { local: 2, docker: 24, kube_pod: 24, openstack: 20 },
       commitStatus: true,
       allowMasterShellCommand: false,
+      dockerSteps: undefined,
     });
   });
 

@@ -56,6 +56,8 @@ export const SETTINGS: readonly Setting[] = [
   { name: "EVE_COMMIT_STATUS", default: "on", description: "post a commit status for the top stage (on/off)" },
   { name: "EVE_FORK_BUILDS", default: "approve", description: "pull requests from forks: off (never built), approve (built once a maintainer comments /eve approve on that head commit), on (always built); never with secrets" },
   trustedOnlyWorkersSetting(),
+  { name: "EVE_DOCKER_STEPS", default: "off", description: "run the Docker* steps (DockerBuild, DockerPull, DockerPush, DockerCheckLocalImage, DockerComputeImageFingerprint) on the engine of DOCKER_HOST, as Eve ran them on its master (on/off); never for pull requests from forks" },
+  { name: "EVE_DOCKER_REGISTRY_AUTH_FILE", default: undefined, description: "docker CLI config file (`{\"auths\": {\"<registry>\": {\"auth\": \"<base64 user:password>\"}}}`) whose credentials DockerPush and DockerPull use" },
   { name: "EVE_ALLOW_MASTER_SHELL_COMMAND", default: "off", description: "let MasterShellCommand run on the Eve host (on/off)" },
   { name: "EVE_LOG_RETENTION_DAYS", default: "30", description: "days a stage's whole log is kept in the artifact store after the stage ends (Redis keeps the live part at most 7 days); then its page answers 410" },
   { name: "EVE_LOG_MAX_BYTES", default: "1G", description: "bytes of one stage's log kept whole (K/M/G/T; 0: no limit); the log says where output past it was dropped and how much" },

@@ -55,7 +55,7 @@ describe("runStage: Buildbot result semantics", () => {
   it("ends a build whose only problem is an unconfigured step type in failure, saying what to configure", async () => {
     const { outcome, observer } = await runBuild(base.baseDir, buildFileOf({ s: [ok({ name: "build" }), ["DockerPush", { name: "push", label: "app", image: "example/app:1" }]] }), "s");
 
-    const line = "DockerPush cannot run on this Eve: it needs the operator's Docker Engine for Docker* steps, which this Eve does not run yet";
+    const line = "DockerPush cannot run on this Eve: it needs the operator's Docker Engine for Docker* steps, which the operator enables with EVE_DOCKER_STEPS=on (never for pull requests from forks)";
     expect(outcome.result).toBe("failure");
     expect(outcome.steps[1]).toMatchObject({ name: "push", result: "failure", summary: line });
     expect(outcome.summary).toBe(`failure: step 'push' ${line}`);

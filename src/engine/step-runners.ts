@@ -7,6 +7,8 @@
 import { getStepType, KNOWN_STEP_TYPES } from "../buildfile/step-catalog.js";
 import { getArtifactsFromStage } from "./steps/get-artifacts-from-stage.js";
 import { gitStep } from "./steps/git.js";
+import { dockerBuild } from "./steps/docker-build.js";
+import { dockerCheckLocalImage, dockerComputeImageFingerprint, dockerPull, dockerPush } from "./steps/docker-image-steps.js";
 import { junitShellCommand } from "./steps/junit-shell-command.js";
 import { masterShellCommand } from "./steps/master-shell-command.js";
 import { setBootstrapProperty, setBootstrapPropertyFromCommand } from "./steps/set-bootstrap-property.js";
@@ -36,6 +38,11 @@ const RUNNERS: Record<string, StepRunner> = {
   JUnitShellCommand: junitShellCommand,
   SetBootstrapProperty: setBootstrapProperty,
   SetBootstrapPropertyFromCommand: setBootstrapPropertyFromCommand,
+  DockerBuild: dockerBuild,
+  DockerCheckLocalImage: dockerCheckLocalImage,
+  DockerPull: dockerPull,
+  DockerPush: dockerPush,
+  DockerComputeImageFingerprint: dockerComputeImageFingerprint,
 };
 
 /** The implementation of a step type; throws StepConfigError for an unknown type. */

@@ -17,6 +17,7 @@ import type { TriggerLimits } from "../engine/trigger-limits.js";
 import type { EngineSettings, PropertyValues, SecretSource, StageObserver, StageOutcome } from "../engine/types.js";
 import type { Provisioner } from "../provisioners/types.js";
 import { DEFAULT_TRUSTED_ONLY_WORKERS, WORKER_RULES } from "../provisioners/worker-types.js";
+import type { DockerStepsAccess } from "../provisioners/docker/docker-steps-access.js";
 import { RedisBootstrapChannel } from "./redis-bootstrap-channel.js";
 import { loadBuildFileText } from "./build-file-store.js";
 import { BuildCancelledError, type CancelListener } from "./cancel-listener.js";
@@ -49,6 +50,8 @@ export interface StageProcessorOptions {
   artifactsNaming: ArtifactsNaming;
   /** The artifact store and its limits; without it Upload and GetArtifactsFromStage fail saying so. */
   artifacts?: StageArtifacts;
+  /** The Docker* steps' engine (EVE_DOCKER_STEPS); never given to untrusted builds. */
+  dockerSteps?: DockerStepsAccess;
   /** Where problems that do not fail the stage are told (recording a result on the artifacts). */
   onError?: (error: unknown, what: string) => void;
   /** Bounds on the stages a build triggers; default DEFAULT_TRIGGER_LIMITS. */
@@ -135,7 +138,11 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
         instance: options.instance,
         repoDir: checkout,
         signal: controller.signal,
-        ...(artifacts ? { services: { artifacts } } : {}),
+        services: {
+          ...(artifacts ? { artifacts } : {}),
+          // Forks never reach the operator's engine and registry credentials.
+          ...(options.dockerSteps && !data.untrusted ? { docker: options.dockerSteps } : {}),
+        },
         ...(options.logUrl ? { buildUrl: options.logUrl } : {}),
       });
       if (data.parent === undefined && artifacts) {

@@ -181,6 +181,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
             githubServerUrl: config.githubServerUrl,
             artifactsNaming: { ...config.artifactsNaming, mintToken: (container) => createBuildAccessToken(config.buildTokenSecret, container, Date.now() + BUILD_TOKEN_TTL_MS) },
             artifacts: { store: getArtifactStore(), settings: config.artifactStore },
+            ...(config.dockerSteps ? { dockerSteps: config.dockerSteps } : {}),
             onError: (error, what) => log.warn({ err: error }, what),
             getInstallationToken: async (installationId) => {
               const octokit = await probot.auth(installationId);

@@ -10,9 +10,9 @@ import Docker from "dockerode";
 import { ProvisionError } from "../types.js";
 import type { DockerEngineOptions } from "./docker-settings.js";
 import { createBuildProgress } from "./build-progress.js";
-import type { BuildImageOptions, BuildImageResult, ContainerSpec, ContainerSummary, ExecHandle, ExecSpec, ImageInfo } from "./docker-types.js";
+import type { BuildImageOptions, BuildImageResult, ContainerSpec, ContainerSummary, ExecHandle, ExecSpec, ImageInfo, RegistryAuth } from "./docker-types.js";
 
-export type { BuildImageOptions, BuildImageResult, ContainerSpec, ContainerSummary, ExecHandle, ExecSpec, ImageInfo, MountSpec } from "./docker-types.js";
+export type { BuildImageOptions, BuildImageResult, ContainerSpec, ContainerSummary, ExecHandle, ExecSpec, ImageInfo, MountSpec, RegistryAuth } from "./docker-types.js";
 
 /** The engine refused or failed a request. */
 export class DockerEngineError extends ProvisionError {
@@ -42,6 +42,7 @@ export class DockerClient {
         dockerfile: options.dockerfile,
         nocache: options.noCache,
         ...(options.buildArgs ? { buildargs: options.buildArgs } : {}),
+        ...(options.labels ? { labels: options.labels } : {}),
         rm: true,
         forcerm: true,
         ...(options.signal ? { abortSignal: options.signal } : {}),
@@ -69,10 +70,10 @@ export class DockerClient {
    * or network); a failure reported in the progress stream, after the pull
    * started, has none.
    */
-  async pullImage(ref: string, onLine: (line: string) => void): Promise<{ ok: true } | { ok: false; error: string; statusCode?: number }> {
+  async pullImage(ref: string, onLine: (line: string) => void, auth?: RegistryAuth): Promise<{ ok: true } | { ok: false; error: string; statusCode?: number }> {
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.#docker.pull(ref);
+      stream = await this.#docker.pull(ref, auth ? { authconfig: auth } : {});
     } catch (error) {
       const statusCode = statusOf(error);
       return statusCode === undefined ? { ok: false, error: messageOf(error) } : { ok: false, error: messageOf(error), statusCode };
@@ -80,9 +81,9 @@ export class DockerClient {
     return this.#followProgress(stream, onLine);
   }
 
-  /** Pushes `ref` (`registry/repo:tag`) to its registry (no credentials: the engine requires the header anyway); failures arrive as progress events. */
-  async pushImage(ref: string, onLine: (line: string) => void): Promise<{ ok: true } | { ok: false; error: string }> {
-    const stream = await call(`push image ${ref}`, () => this.#docker.getImage(ref).push({ authconfig: {} }));
+  /** Pushes `ref` (`registry/repo:tag`) to its registry (without credentials an empty header: the engine requires one); failures arrive as progress events. */
+  async pushImage(ref: string, onLine: (line: string) => void, auth?: RegistryAuth): Promise<{ ok: true } | { ok: false; error: string }> {
+    const stream = await call(`push image ${ref}`, () => this.#docker.getImage(ref).push({ authconfig: auth ?? {} }));
     return this.#followProgress(stream, onLine);
   }
 

@@ -11,6 +11,8 @@ export interface BuildImageOptions {
   noCache: boolean;
   /** `--build-arg` values. */
   buildArgs?: Record<string, string>;
+  /** `--label` values. */
+  labels?: Record<string, string>;
   /** Each line of the build's own output. */
   onLine: (line: string) => void;
   signal?: AbortSignal;
@@ -66,4 +68,11 @@ export interface ExecHandle {
   output: Duplex;
   /** `pid`: the exec's process as the engine's host sees it (0 once it is over). */
   inspect(): Promise<{ running: boolean; exitCode: number | null; pid: number }>;
+}
+
+/** Credentials for one registry, as the engine's X-Registry-Auth takes them. */
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  serveraddress: string;
 }
