@@ -17,6 +17,7 @@ import type { StageQueues } from "../queue/queues.js";
 import type { RunReporter } from "../queue/run-reporter.js";
 import { lacksFields, type PayloadFields } from "./check-payload.js";
 import { readBuildFile } from "./read-build-file.js";
+import { toCommitTimestamp } from "./read-commit-timestamp.js";
 import { reportBrokenBuildFile } from "./report-broken-build-file.js";
 
 export interface PushHandlerOptions {
@@ -107,7 +108,7 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
     eveApiVersion: buildFile.version,
     maxStepDurationSec: options.maxStepDurationSec,
     confPath: path,
-    ...commitTimestamp(payload.head_commit?.timestamp),
+    ...toCommitTimestamp(payload.head_commit?.timestamp),
   });
   const stageDef = buildFile.stages.get(selected.stage);
   // Most repositories have no product version script: only those fetch the commit for it.
@@ -129,13 +130,4 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
   };
   await enqueueStage(queues, reporter, data);
   context.log.info(`Build ${build}: ${selected.stage} queued for ${owner}/${repo}@${branch} (${sha.slice(0, 7)})`);
-}
-
-/** Eve's `commit_timestamp`: the committer date as %y%m%d%H%M%S (UTC here). */
-function commitTimestamp(iso: string | undefined): { commitTimestamp?: string } {
-  const date = iso === undefined ? undefined : new Date(iso);
-  if (!date || Number.isNaN(date.getTime())) return {};
-  const two = (n: number) => String(n).padStart(2, "0");
-  const value = `${two(date.getUTCFullYear() % 100)}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}`;
-  return { commitTimestamp: value };
 }

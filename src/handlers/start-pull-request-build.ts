@@ -16,6 +16,7 @@ import { enqueueStage } from "../queue/enqueue-stage.js";
 import { getBuildId, getRunId, type RepositoryRef, type StageJobData } from "../queue/job-data.js";
 import type { PushHandlerOptions } from "./on-push.js";
 import { readBuildFile } from "./read-build-file.js";
+import { readCommitTimestamp } from "./read-commit-timestamp.js";
 import { reportBrokenBuildFile } from "./report-broken-build-file.js";
 
 /** The head of a pull request from a fork, in the base repository. */
@@ -72,6 +73,7 @@ export async function startPullRequestBuild(
     eveApiVersion: buildFile.version,
     maxStepDurationSec: options.maxStepDurationSec,
     confPath: path,
+    ...(await readCommitTimestamp(context, owner, repo, head.sha)),
   });
   const data: StageJobData = {
     installationId: head.installationId,

@@ -56,6 +56,8 @@ function mockPullRequest(github: GitHubMock, options: { sha: string; fork?: bool
     }, { persist: true })
     .on("pulls/get", { body: pr }, { persist: true })
     .on("reactions/create-for-issue-comment", (request) => ({ body: { id: 1, content: (request.body as { content: string }).content } }), { persist: true });
+  // A fork's build asks for its commit's date (part of the artifacts container's name).
+  if (options.fork) github.on("git/get-commit", { body: { sha: options.sha, committer: { name: "c", email: "c@example.com", date: "2024-01-02T03:04:05Z" } } }, { persist: true });
   // Without it, a reply is a request no mock matches: assertDone fails.
   if (options.replies !== false) github.on("issues/create-comment", { body: { id: 1 } }, { persist: true });
   return pr;

@@ -109,7 +109,8 @@ export async function startAppHarness(buildFile: string, env: Record<string, str
       await runtime.queues.queue("local").obliterate({ force: true }).catch(() => undefined);
       await runtime.close();
       github.close();
-      rmSync(workspace, { recursive: true, force: true });
+      // Log archives may still land in the artifact store's folder while it is removed (ENOTEMPTY): retry.
+      rmSync(workspace, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }
