@@ -32,8 +32,9 @@ export interface ArtifactUpload {
 }
 
 /**
- * Opens an upload into `container` (which must exist). The build's usage is read once here: two
- * steps of one build uploading at the same moment may pass the build limit by at most one step's.
+ * Opens an upload into `container` (which must exist). The build's usage is read once here: steps
+ * of one build uploading at the same moment may together pass the build limit by what they upload
+ * at once (each within its step limit).
  */
 export async function openArtifactUpload(store: ArtifactStore, container: string, options: ArtifactUploadOptions): Promise<ArtifactUpload> {
   let buildBytes = 0;
