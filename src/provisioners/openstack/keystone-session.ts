@@ -6,7 +6,7 @@
  */
 import type { OpenStackSettings } from "./openstack-settings.js";
 
-/** Renew this long before Keystone's expiry, so no request carries a token that dies on the way. */
+/** Renew this long before Keystone's expiry (at most half the token's life), so no request carries a token that dies on the way. */
 const RENEW_MARGIN_MS = 60_000;
 /** One API call's time limit: a cloud that stops answering is a failure, not a hang. */
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -38,7 +38,7 @@ export interface ApiResponse {
 
 export class KeystoneSession {
   readonly #settings: OpenStackSettings;
-  #token: { value: string; expiresAt: number; catalog: CatalogEntry[] } | undefined;
+  #token: { value: string; renewAt: number; catalog: CatalogEntry[] } | undefined;
   #pending: Promise<void> | undefined;
 
   constructor(settings: OpenStackSettings) {
@@ -65,7 +65,7 @@ export class KeystoneSession {
   }
 
   async #validToken(): Promise<{ value: string; catalog: CatalogEntry[] }> {
-    while (!this.#token || this.#token.expiresAt - RENEW_MARGIN_MS <= Date.now()) {
+    while (!this.#token || this.#token.renewAt <= Date.now()) {
       this.#pending ??= this.#authenticate().finally(() => (this.#pending = undefined));
       await this.#pending;
     }
@@ -96,8 +96,10 @@ export class KeystoneSession {
     const value = response.headers.get("x-subject-token");
     if (response.status !== 201 || !value) throw new OpenStackApiError(`Keystone authentication at ${authUrl} failed: ${response.status} ${faultMessage(parsed)}`, response.status);
     const token = (parsed as { token?: { expires_at?: string; catalog?: CatalogEntry[] } }).token;
+    const now = Date.now();
     const expiresAt = Date.parse(token?.expires_at ?? "");
-    this.#token = { value, expiresAt: Number.isFinite(expiresAt) ? expiresAt : Date.now() + RENEW_MARGIN_MS * 2, catalog: token?.catalog ?? [] };
+    const lifetime = Number.isFinite(expiresAt) ? Math.max(0, expiresAt - now) : RENEW_MARGIN_MS * 2;
+    this.#token = { value, renewAt: now + lifetime - Math.min(RENEW_MARGIN_MS, lifetime / 2), catalog: token?.catalog ?? [] };
   }
 
   #endpoint(catalog: CatalogEntry[], service: ServiceType): string {
