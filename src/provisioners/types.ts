@@ -71,6 +71,11 @@ export interface Workspace {
   readonly id: string;
   /** The stage's builder directory inside the worker; a step's default workdir is `<builderDir>/build`. */
   readonly builderDir: string;
+  /**
+   * True when steps run on the Eve host itself (a local worker): only the
+   * builder directory is the build's there. Absent: the worker is the build's whole.
+   */
+  readonly onEveHost?: boolean;
   /** Runs one command. A non-zero exit is data, not a throw; throws only when the worker itself fails. */
   exec(command: StepCommand, options: ExecOptions): Promise<ExecResult>;
   /** Removes everything spawn created. Idempotent, safe to call twice and after a failed spawn. */

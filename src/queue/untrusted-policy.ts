@@ -1,10 +1,10 @@
 /**
  * What a build of a pull request from a fork may not do. Its build file and
  * code come from someone without write access: it gets no secret, no worker
- * type the operator keeps for trusted code (by default `local`, which runs on
- * the Eve host, and `kube_pod`, whose template is rendered there and whose pod
- * may be privileged), and no MasterShellCommand, whatever the operator allows
- * trusted builds.
+ * type the operator keeps for trusted code (EVE_TRUSTED_ONLY_WORKERS; by
+ * default the types whose module says `forks.trustedOnly`: those that run on
+ * the Eve host or read the fork's files there), and no MasterShellCommand,
+ * whatever the operator allows trusted builds.
  */
 import { InterpolationError } from "../buildfile/interpolate.js";
 import type { WorkerType } from "../buildfile/types.js";

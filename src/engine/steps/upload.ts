@@ -35,9 +35,8 @@ export async function upload(context: StepContext): Promise<StepRun> {
   const workspace = context.workspace;
   // Python's os.path.join, as Eve: an absolute source replaces `build`.
   const workdir = posix.resolve(workspace.builderDir, context.options.workdir ?? (posix.isAbsolute(source) ? source : posix.join("build", source)));
-  // A local worker is the Eve host: only its builder directory is the build's. Other workers are the build's whole.
-  const workerType = context.run.buildFile.stages.get(context.stage.stage)?.worker.type;
-  const root = workerType === "local" ? workspace.builderDir : "/";
+  // A worker on the Eve host (local): only its builder directory is the build's. Other workers are the build's whole.
+  const root = workspace.onEveHost === true ? workspace.builderDir : "/";
   const meta = { buildId: context.stage.build, ...(container.stage ? { stage: container.stage } : {}), ...commitOf(context) };
 
   for (let attempt = 0; ; attempt++) {

@@ -72,6 +72,7 @@ export async function createLabelledDir(baseDir: string, labels: ResourceLabels)
 class LocalWorkspace implements Workspace {
   readonly id: string;
   readonly builderDir: string;
+  readonly onEveHost = true;
   private readonly path: string;
   private readonly groups = new Set<number>();
   private tornDown: Promise<void> | undefined;
