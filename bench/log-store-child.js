@@ -17,6 +17,8 @@ keepHeapFlat();
 const [mode, arg] = process.argv.slice(2);
 const redis = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
 const dir = mkdtempSync(join(tmpdir(), "eve-bench-store-"));
+// Nothing left behind, even when the run fails.
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 const prefix = `bench-${process.pid}:`;
 const errors = [];
 const logs = new KeptLogStore({
@@ -52,7 +54,6 @@ const stream = Number((await redis.memory("USAGE", `${prefix}${run}`)) ?? 0);
 const stored = (await logs.archive.lookup(run)).bytes;
 await redis.del(`${prefix}${run}`, `${prefix}${run}#steps`);
 redis.disconnect();
-rmSync(dir, { recursive: true, force: true });
 const usage = process.resourceUsage();
 process.stdout.write(JSON.stringify({ maxRss: usage.maxRSS * 1024, ms, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, peak, redisStream: stream, redisPeakGrowth: usedPeak - usedBefore, stored, errors }));
 
