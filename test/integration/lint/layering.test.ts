@@ -24,6 +24,9 @@ const WRONG_WAY: Record<string, string> = {
   "src/any-new-folder/imports-handlers.ts": `import { onPush } from "../handlers/on-push.js";\nexport const handler = onPush;\n`,
   "src/engine/cycle-a.ts": `import { b } from "./cycle-b.js";\nexport const a = (): number => b() + 1;\n`,
   "src/engine/cycle-b.ts": `import { a } from "./cycle-a.js";\nexport const b = (): number => a() - 1;\n`,
+  // A cycle of types only is one too (engine ↔ logs and the check-*-rules files were such cycles).
+  "src/buildfile/type-cycle-a.ts": `import type { B } from "./type-cycle-b.js";\nexport interface A { b?: B }\n`,
+  "src/buildfile/type-cycle-b.ts": `import type { A } from "./type-cycle-a.js";\nexport interface B { a?: A }\n`,
 };
 
 const RIGHT_WAY: Record<string, string> = {
@@ -72,6 +75,8 @@ describe("the linter's import rules", () => {
     expect(findings).toEqual([
       "src/any-new-folder/imports-handlers.ts lint/style/noRestrictedImports",
       "src/buildfile/imports-queue.ts lint/style/noRestrictedImports",
+      "src/buildfile/type-cycle-a.ts lint/suspicious/noImportCycles",
+      "src/buildfile/type-cycle-b.ts lint/suspicious/noImportCycles",
       "src/buildfile/yaml/imports-engine.ts lint/style/noRestrictedImports",
       "src/engine/cycle-a.ts lint/suspicious/noImportCycles",
       "src/engine/cycle-b.ts lint/suspicious/noImportCycles",
