@@ -11,6 +11,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkNovaRequest } from "./nova-request-schemas.js";
+import { checkTempestResponse, TEMPEST_MICROVERSION } from "./tempest-response-schemas.js";
 import { StandInServers, type StandInFlavor, type StandInImage, type StandInServer } from "./stand-in-servers.js";
 
 export interface StandInUser {
@@ -55,6 +56,8 @@ export class OpenStackStandIn {
   readonly servers: StandInServers;
   readonly requests: RecordedRequest[] = [];
   readonly schemaViolations: string[] = [];
+  /** The stand-in's own answers that Tempest's response schemas reject (at Eve's microversion). */
+  readonly responseViolations: string[] = [];
   /** Tokens issued, by value, with their expiry (ms since epoch). */
   private readonly tokens = new Map<string, number>();
   private readonly keypairs = new Map<string, { name: string; public_key: string; fingerprint: string; type: string; created_at: string }>();
@@ -212,6 +215,15 @@ export class OpenStackStandIn {
     return false;
   }
 
+  /** Replies, checking the answer against Tempest's schema of `operation` when the request is at Tempest's microversion. */
+  private answer(operation: string, version: string, reply: Reply, status: number, payload?: unknown, headers?: Record<string, string>): void {
+    if (version === TEMPEST_MICROVERSION) {
+      const problem = checkTempestResponse(operation, status, payload === undefined ? undefined : JSON.parse(JSON.stringify(payload)));
+      if (problem !== undefined) this.responseViolations.push(problem);
+    }
+    reply(status, payload, headers);
+  }
+
   private async compute(method: string, path: string, query: URLSearchParams, body: unknown, version: string, reply: Reply): Promise<void> {
     if (path === "" && method === "GET") {
       return reply(200, { version: { id: "v2.1", status: "CURRENT", version: MAX_MICROVERSION, min_version: "2.1", updated: "2013-07-23T11:33:21Z", links: [{ rel: "self", href: `${this.baseUrl}/compute/v2.1/` }], "media-types": [{ base: "application/json", type: "application/vnd.openstack.compute+json;version=2.1" }] } });
@@ -219,7 +231,8 @@ export class OpenStackStandIn {
     const queryObject = multiParams(query);
     if (method === "GET" && (path === "/flavors/detail" || path === "/flavors")) {
       if (!this.checked("flavors.detail", "query", version, queryObject, reply)) return;
-      return reply(200, { flavors: this.flavors.map((flavor) => this.flavorBody(flavor, path === "/flavors")) });
+      const flavors = { flavors: this.flavors.map((flavor) => this.flavorBody(flavor, path === "/flavors")) };
+      return path === "/flavors" ? reply(200, flavors) : this.answer("list_flavors_details", version, reply, 200, flavors);
     }
     const flavor = /^\/flavors\/([^/]+)$/.exec(path);
     if (method === "GET" && flavor) {
@@ -235,16 +248,17 @@ export class OpenStackStandIn {
       const tags = query.get("tags")?.split(",") ?? [];
       const name = query.get("name");
       const servers = this.servers.live.filter((s) => tags.every((tag) => s.tags.includes(tag)) && (name === null || new RegExp(name).test(s.name)));
-      return reply(200, { servers: servers.map((s) => (path === "/servers" ? { id: s.id, name: s.name, links: this.links("servers", s.id) } : this.serverBody(s))) });
+      if (path === "/servers") return reply(200, { servers: servers.map((s) => ({ id: s.id, name: s.name, links: this.links("servers", s.id) })) });
+      return this.answer("list_servers_detail", version, reply, 200, { servers: servers.map((s) => this.serverBody(s, version)) });
     }
     const server = /^\/servers\/([^/]+)(\/action)?$/.exec(path);
     if (server) {
       const found = this.servers.servers.get(server[1] ?? "");
       if (!found || found.status === "DELETED") return reply(404, { itemNotFound: { message: `Instance ${server[1]} could not be found.`, code: 404 } });
       if (server[2] && method === "POST") return this.action(found, body, version, reply);
-      if (method === "GET") return reply(200, { server: this.serverBody(found) });
+      if (method === "GET") return this.answer("get_server", version, reply, 200, { server: this.serverBody(found, version) });
       if (method === "DELETE") {
-        reply(204);
+        this.answer("delete_server", version, reply, 204);
         await this.servers.delete(found);
         return;
       }
@@ -261,7 +275,7 @@ export class OpenStackStandIn {
     const fingerprint = `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
     const pair = { name: input.name, public_key: input.public_key, fingerprint, type: input.type ?? "ssh", created_at: new Date().toISOString() };
     this.keypairs.set(input.name, pair);
-    reply(atLeast(version, "2.2") ? 201 : 200, { keypair: { name: pair.name, public_key: pair.public_key, fingerprint, user_id: USER_ID, ...(atLeast(version, "2.2") ? { type: pair.type } : {}) } });
+    this.answer("create_keypair", version, reply, atLeast(version, "2.2") ? 201 : 200, { keypair: { name: pair.name, public_key: pair.public_key, fingerprint, user_id: USER_ID, ...(atLeast(version, "2.2") ? { type: pair.type } : {}) } });
   }
 
   private keypair(method: string, name: string, query: Record<string, string[]>, version: string, reply: Reply): void {
@@ -270,7 +284,7 @@ export class OpenStackStandIn {
     if (method === "DELETE") {
       if (!this.checked("keypairs.delete", "query", version, query, reply)) return;
       this.keypairs.delete(name);
-      return reply(atLeast(version, "2.2") ? 204 : 202);
+      return this.answer("delete_keypair", version, reply, atLeast(version, "2.2") ? 204 : 202);
     }
     reply(200, { keypair: { ...pair, user_id: USER_ID, deleted: false, deleted_at: null, updated_at: null, id: 1 } });
   }
@@ -298,7 +312,7 @@ export class OpenStackStandIn {
       { name: String(input.name), image, flavor, keyName, metadata: (input.metadata ?? {}) as Record<string, string>, tags: (input.tags ?? []) as string[], networks: input.networks },
       pair?.public_key,
     );
-    reply(202, { server: { id: server.id, links: this.links("servers", server.id), "OS-DCF:diskConfig": "MANUAL", security_groups: [{ name: "default" }], adminPass: randomBytes(9).toString("base64url") } }, { Location: `${this.baseUrl}/compute/v2.1/servers/${server.id}` });
+    this.answer("create_server", version, reply, 202, { server: { id: server.id, links: this.links("servers", server.id), "OS-DCF:diskConfig": "MANUAL", security_groups: [{ name: "default" }] } }, { Location: `${this.baseUrl}/compute/v2.1/servers/${server.id}` });
   }
 
   private action(server: StandInServer, body: unknown, version: string, reply: Reply): void {
@@ -308,7 +322,7 @@ export class OpenStackStandIn {
       const length = (request["os-getConsoleOutput"] as { length?: number | string | null }).length;
       const lines = this.servers.consoleOf(server).split("\n");
       const count = length === undefined || length === null || Number(length) < 0 ? lines.length : Number(length);
-      return reply(200, { output: lines.slice(Math.max(0, lines.length - count)).join("\n") });
+      return this.answer("get_console_output", version, reply, 200, { output: lines.slice(Math.max(0, lines.length - count)).join("\n") });
     }
     reply(400, { badRequest: { message: `The stand-in has no action ${Object.keys(request ?? {}).join(",")}`, code: 400 } });
   }
@@ -322,7 +336,7 @@ export class OpenStackStandIn {
     return { id: flavor.id, name: flavor.name, ram: flavor.ram, disk: flavor.disk, vcpus: flavor.vcpus, swap: "", rxtx_factor: 1.0, "OS-FLV-EXT-DATA:ephemeral": 0, "OS-FLV-DISABLED:disabled": false, "os-flavor-access:is_public": true, links: this.links("flavors", flavor.id) };
   }
 
-  private serverBody(server: StandInServer): Record<string, unknown> {
+  private serverBody(server: StandInServer, version: string): Record<string, unknown> {
     const active = server.status === "ACTIVE";
     return {
       id: server.id,
@@ -334,7 +348,10 @@ export class OpenStackStandIn {
       tags: server.tags,
       hostId: createHash("sha224").update(server.id).digest("hex"),
       image: { id: server.image.id, links: this.links("images", server.image.id) },
-      flavor: { id: server.flavor.id, links: this.links("flavors", server.flavor.id) },
+      // From 2.47 the flavor is embedded rather than linked.
+      flavor: atLeast(version, "2.47")
+        ? { original_name: server.flavor.name, vcpus: server.flavor.vcpus, ram: server.flavor.ram, disk: server.flavor.disk, ephemeral: 0, swap: 0, extra_specs: {} }
+        : { id: server.flavor.id, links: this.links("flavors", server.flavor.id) },
       created: server.created,
       updated: server.updated,
       addresses: server.status === "ERROR" ? {} : { private: [{ version: 4, addr: server.address, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:01" }] },

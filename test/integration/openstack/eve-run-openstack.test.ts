@@ -169,6 +169,7 @@ describe.sequential("eve run with openstack workers", () => {
       expect(standIn.servers.deleted).toHaveLength(2);
       expect(standIn.keypairNames).toEqual([]);
       expect(standIn.schemaViolations).toEqual([]);
+      expect(standIn.responseViolations).toEqual([]);
     }
   }, 600_000);
 
@@ -200,6 +201,7 @@ describe.sequential("eve run with openstack workers", () => {
     expect(report("broken")[0]?.result).toBe("exception");
     expect(code).toBe(1);
     expect(standIn?.servers.live).toEqual([]);
+    expect(standIn?.responseViolations).toEqual([]);
   });
 
   it.skipIf(realCloud)("a server whose SSH never answers fails the stage at the boot timeout with its console's tail, and is deleted", async () => {

@@ -29,7 +29,10 @@ beforeAll(async () => {
     sshPort: await freePort(),
     users: [{ name: "eve", password: PASSWORD }],
     applicationCredentials: [{ id: "ac1", name: "eve-ci", secret: SECRET }],
-    images: [{ id: "2f0c4f54-5b47-4a8e-9f0e-3c1a2b3c4d5e", name: "debian-12", behaviour: "boot" }],
+    images: [
+      { id: "2f0c4f54-5b47-4a8e-9f0e-3c1a2b3c4d5e", name: "debian-12", behaviour: "boot" },
+      { id: "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d", name: "silent-image", behaviour: "no-ssh" },
+    ],
   });
 });
 afterAll(async () => {
@@ -61,6 +64,7 @@ describe("OpenStackClient against the stand-in", () => {
     expect(missing).toEqual([]);
     expect(authentications() - before).toBe(1);
     expect(standIn.schemaViolations).toEqual([]);
+    expect(standIn.responseViolations).toEqual([]);
   });
 
   it("renews a token in the last part of its life (a minute, or half a short-lived token's life) before using it", async () => {
@@ -89,6 +93,27 @@ describe("OpenStackClient against the stand-in", () => {
 
     expect(flavors).toEqual(["1"]);
     expect(authentications() - before).toBe(1);
+  });
+
+  it("creates, finds, reads and deletes a server and a key pair: requests Nova's schemas accept, answers Tempest's schemas accept", async () => {
+    const client = clientWith(password);
+
+    await client.createKeypair("eve-k1", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1b3ZlcmFuZG9ta2V5Zm9ydGhlc3RhbmRpbnRlc3Q eve");
+    const id = await client.createServer({ name: "eve-s1", imageRef: "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d", flavorRef: "1", key_name: "eve-k1", networks: "auto", metadata: { "eve.instance": "i1", "eve.run": "r1" }, tags: ["eve", "eve.instance:i1"] });
+    await expect.poll(async () => (await client.getServer(id))?.status).toBe("ACTIVE");
+    const listed = await client.listServers(["eve", "eve.instance:i1"]);
+    const others = await client.listServers(["eve", "eve.instance:i2"]);
+    const console = await client.getConsoleOutput(id, 10);
+    await client.deleteServer(id);
+    await client.deleteKeypair("eve-k1");
+
+    expect(listed.map((server) => [server.id, server.metadata["eve.run"], server.key_name])).toEqual([[id, "r1", "eve-k1"]]);
+    expect(others).toEqual([]);
+    expect(console).toContain("never starts sshd");
+    expect(await client.getServer(id)).toBeUndefined();
+    expect(standIn.keypairNames).toEqual([]);
+    expect(standIn.schemaViolations).toEqual([]);
+    expect(standIn.responseViolations).toEqual([]);
   });
 
   it("authenticates with an application credential", async () => {
