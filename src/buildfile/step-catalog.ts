@@ -52,7 +52,7 @@ export type StepNeed = "artifacts" | "dockerSteps" | "coverage";
 export const STEP_NEEDS: Readonly<Record<StepNeed, string>> = {
   artifacts: "an artifact store, which this Eve process was started without (docs/artifacts.md)",
   dockerSteps: "the operator's Docker Engine for Docker* steps, which the operator enables with EVE_DOCKER_STEPS=on (never for pull requests from forks)",
-  coverage: "a Codecov-compatible upload endpoint, which this Eve does not have yet",
+  coverage: "a Codecov-compatible upload endpoint, which the operator sets with EVE_CODECOV_URL (the repository's upload token in the secret codecov_token)",
 };
 
 export const STEP_TYPES = {
@@ -72,7 +72,7 @@ export const STEP_TYPES = {
   GetArtifactsFromStage: { supported: true, needs: "artifacts", defaultName: (params) => `get artifacts name from stage: ${pythonStr(params.stage ?? "")}` },
   SetWorkerDistro: { supported: true },
   JUnitShellCommand: { supported: true, defaultName: "junit_shell" },
-  PublishCoverageReport: { supported: false, needs: "coverage", defaultName: "publish code coverage report" },
+  PublishCoverageReport: { supported: true, needs: "coverage", defaultName: "publish code coverage report" },
   SetBootstrapProperty: { supported: true },
   SetBootstrapPropertyFromCommand: { supported: true },
   DockerBuild: { supported: true, needs: "dockerSteps", needsCheckout: true, defaultName: labelled("build") },

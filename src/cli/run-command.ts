@@ -11,6 +11,7 @@ import { selectStage } from "../buildfile/plan-build.js";
 import type { BuildFile } from "../buildfile/types.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
 import { createEnvReader } from "../config/env-reader.js";
+import { loadCoverageEndpoint } from "../config/load-coverage-endpoint.js";
 import { loadDockerSteps } from "../provisioners/docker/load-docker-steps.js";
 import { loadTriggerLimits } from "../config/load-trigger-limits.js";
 import { loadWorkerSettings, type WorkerSettings } from "../config/load-worker-settings.js";
@@ -53,6 +54,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const env = createEnvReader(process.env, settingErrors);
   const triggerLimits = loadTriggerLimits(env);
   const dockerSteps = loadDockerSteps(env, settingErrors);
+  const coverage = loadCoverageEndpoint(env, settingErrors);
   if (settingErrors.length > 0) {
     process.stderr.write(settingErrors.map((error) => `eve run: ${error}\n`).join(""));
     return 2;
@@ -126,7 +128,7 @@ export async function runCommand(args: string[]): Promise<number> {
       settings: SETTINGS,
       instance: RUN_INSTANCE,
       repoDir: dir,
-      services: { artifacts: artifacts.access, ...(dockerSteps ? { docker: dockerSteps } : {}) },
+      services: { artifacts: artifacts.access, ...(dockerSteps ? { docker: dockerSteps } : {}), ...(coverage ? { coverage } : {}) },
       bootstrap: new MemoryBootstrapChannel(),
     };
     const launcher = new InProcessLauncher(common, triggerLimits);

@@ -7,6 +7,7 @@ import type { VaultSettings } from "../secrets/read-vault-secrets.js";
 import type { WorkerSettings } from "./load-worker-settings.js";
 
 import type { DockerStepsAccess } from "../provisioners/docker/docker-steps-access.js";
+import type { CoverageEndpoint } from "../engine/step-services.js";
 
 /** Eve's settings, read once from the environment at start-up (see settings.ts for the table). */
 export interface EveConfig {
@@ -45,6 +46,8 @@ export interface EveConfig {
   allowMasterShellCommand: boolean;
   /** The Docker* steps' engine and credentials; undefined unless EVE_DOCKER_STEPS is on. */
   dockerSteps: DockerStepsAccess | undefined;
+  /** PublishCoverageReport's endpoint (EVE_CODECOV_URL); undefined when unset. */
+  coverage: CoverageEndpoint | undefined;
   logRetentionDays: number;
   /** Bytes of one stage's log kept whole (EVE_LOG_MAX_BYTES; Infinity: no limit). */
   logMaxBytes: number;

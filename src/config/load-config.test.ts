@@ -33,6 +33,7 @@ describe("loadConfig", () => {
       commitStatus: true,
       allowMasterShellCommand: false,
       dockerSteps: undefined,
+      coverage: undefined,
     });
   });
 

@@ -15,6 +15,7 @@ import { ENV_SECRET_PREFIX, readEnvSecrets } from "../secrets/read-env-secrets.j
 import type { VaultSettings } from "../secrets/read-vault-secrets.js";
 import { loadDockerSteps } from "../provisioners/docker/load-docker-steps.js";
 import { createEnvReader } from "./env-reader.js";
+import { loadCoverageEndpoint } from "./load-coverage-endpoint.js";
 import { FORK_BUILD_POLICIES, LOG_LEVELS, type EveConfig, type ForkBuildPolicy, type LogLevel } from "./eve-config.js";
 import { loadSignInSettings } from "./load-sign-in-settings.js";
 import { loadTriggerLimits } from "./load-trigger-limits.js";
@@ -115,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     trustedOnlyWorkers: parseWorkerList("EVE_TRUSTED_ONLY_WORKERS", read("EVE_TRUSTED_ONLY_WORKERS") ?? DEFAULT_TRUSTED_ONLY_WORKERS.join(","), errors),
     allowMasterShellCommand: flag("EVE_ALLOW_MASTER_SHELL_COMMAND", false),
     dockerSteps: loadDockerSteps(reader, errors),
+    coverage: loadCoverageEndpoint(reader, errors),
     logRetentionDays: integer("EVE_LOG_RETENTION_DAYS", 30, 1),
     logMaxBytes: parseSize("EVE_LOG_MAX_BYTES", read("EVE_LOG_MAX_BYTES") ?? "1G", errors),
     workspaceDir: read("EVE_WORKSPACE_DIR") ?? join(tmpdir(), "eve"),

@@ -58,6 +58,7 @@ export const SETTINGS: readonly Setting[] = [
   trustedOnlyWorkersSetting(),
   { name: "EVE_DOCKER_STEPS", default: "off", description: "run the Docker* steps (DockerBuild, DockerPull, DockerPush, DockerCheckLocalImage, DockerComputeImageFingerprint) on the engine of DOCKER_HOST, as Eve ran them on its master (on/off); never for pull requests from forks" },
   { name: "EVE_DOCKER_REGISTRY_AUTH_FILE", default: undefined, description: "docker CLI config file (`{\"auths\": {\"<registry>\": {\"auth\": \"<base64 user:password>\"}}}`) whose credentials DockerPush and DockerPull use" },
+  { name: "EVE_CODECOV_URL", default: undefined, description: "Codecov-compatible endpoint PublishCoverageReport uploads to (Eve's CODECOV_IO_BASE_URL, e.g. https://codecov.io); each repository's upload token is its secret codecov_token; unset, the step fails saying so" },
   { name: "EVE_ALLOW_MASTER_SHELL_COMMAND", default: "off", description: "let MasterShellCommand run on the Eve host (on/off)" },
   { name: "EVE_LOG_RETENTION_DAYS", default: "30", description: "days a stage's whole log is kept in the artifact store after the stage ends (Redis keeps the live part at most 7 days); then its page answers 410" },
   { name: "EVE_LOG_MAX_BYTES", default: "1G", description: "bytes of one stage's log kept whole (K/M/G/T; 0: no limit); the log says where output past it was dropped and how much" },

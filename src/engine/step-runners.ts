@@ -9,6 +9,7 @@ import { getArtifactsFromStage } from "./steps/get-artifacts-from-stage.js";
 import { gitStep } from "./steps/git.js";
 import { dockerBuild } from "./steps/docker-build.js";
 import { dockerCheckLocalImage, dockerComputeImageFingerprint, dockerPull, dockerPush } from "./steps/docker-image-steps.js";
+import { publishCoverageReport } from "./steps/publish-coverage-report.js";
 import { junitShellCommand } from "./steps/junit-shell-command.js";
 import { masterShellCommand } from "./steps/master-shell-command.js";
 import { setBootstrapProperty, setBootstrapPropertyFromCommand } from "./steps/set-bootstrap-property.js";
@@ -38,6 +39,7 @@ const RUNNERS: Record<string, StepRunner> = {
   JUnitShellCommand: junitShellCommand,
   SetBootstrapProperty: setBootstrapProperty,
   SetBootstrapPropertyFromCommand: setBootstrapPropertyFromCommand,
+  PublishCoverageReport: publishCoverageReport,
   DockerBuild: dockerBuild,
   DockerCheckLocalImage: dockerCheckLocalImage,
   DockerPull: dockerPull,

@@ -13,6 +13,13 @@ export interface StepServices {
   artifacts?: ArtifactsAccess;
   /** The operator's Docker Engine, for the Docker* steps (EVE_DOCKER_STEPS). */
   docker?: DockerStepsAccess;
+  /** A Codecov-compatible endpoint, for `PublishCoverageReport` (EVE_CODECOV_URL). */
+  coverage?: CoverageEndpoint;
+}
+
+export interface CoverageEndpoint {
+  /** Base URL, without a trailing slash (Eve's CODECOV_IO_BASE_URL). */
+  url: string;
 }
 
 /** The needs `services` satisfy. */
@@ -20,5 +27,6 @@ export function availableNeeds(services: StepServices | undefined): ReadonlySet<
   const needs = new Set<StepNeed>();
   if (services?.artifacts !== undefined) needs.add("artifacts");
   if (services?.docker !== undefined) needs.add("dockerSteps");
+  if (services?.coverage !== undefined) needs.add("coverage");
   return needs;
 }

@@ -18,6 +18,7 @@ import type { EngineSettings, PropertyValues, SecretSource, StageObserver, Stage
 import type { Provisioner } from "../provisioners/types.js";
 import { DEFAULT_TRUSTED_ONLY_WORKERS, WORKER_RULES } from "../provisioners/worker-types.js";
 import type { DockerStepsAccess } from "../provisioners/docker/docker-steps-access.js";
+import type { CoverageEndpoint } from "../engine/step-services.js";
 import { RedisBootstrapChannel } from "./redis-bootstrap-channel.js";
 import { loadBuildFileText } from "./build-file-store.js";
 import { BuildCancelledError, type CancelListener } from "./cancel-listener.js";
@@ -52,6 +53,8 @@ export interface StageProcessorOptions {
   artifacts?: StageArtifacts;
   /** The Docker* steps' engine (EVE_DOCKER_STEPS); never given to untrusted builds. */
   dockerSteps?: DockerStepsAccess;
+  /** PublishCoverageReport's endpoint (EVE_CODECOV_URL). */
+  coverage?: CoverageEndpoint;
   /** Where problems that do not fail the stage are told (recording a result on the artifacts). */
   onError?: (error: unknown, what: string) => void;
   /** Bounds on the stages a build triggers; default DEFAULT_TRIGGER_LIMITS. */
@@ -142,6 +145,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
           ...(artifacts ? { artifacts } : {}),
           // Forks never reach the operator's engine and registry credentials.
           ...(options.dockerSteps && !data.untrusted ? { docker: options.dockerSteps } : {}),
+          ...(options.coverage ? { coverage: options.coverage } : {}),
         },
         ...(options.logUrl ? { buildUrl: options.logUrl } : {}),
       });

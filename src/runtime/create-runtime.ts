@@ -182,6 +182,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
             artifactsNaming: { ...config.artifactsNaming, mintToken: (container) => createBuildAccessToken(config.buildTokenSecret, container, Date.now() + BUILD_TOKEN_TTL_MS) },
             artifacts: { store: getArtifactStore(), settings: config.artifactStore },
             ...(config.dockerSteps ? { dockerSteps: config.dockerSteps } : {}),
+            ...(config.coverage ? { coverage: config.coverage } : {}),
             onError: (error, what) => log.warn({ err: error }, what),
             getInstallationToken: async (installationId) => {
               const octokit = await probot.auth(installationId);
