@@ -1,0 +1,70 @@
+/**
+ * Upload's links on the stage's log page, in Chromium: an anchor for an
+ * http(s) link, plain text for anything else (a link record comes from a
+ * build's `urls` names and Eve's own URLs, but the page trusts neither).
+ */
+import { Redis } from "ioredis";
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogPageHandler } from "../../../src/logs/log-page.js";
+import { RedisLogStore } from "../../../src/logs/redis-log-store.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const prefix = `test-${randomUUID()}:`;
+let redis: Redis;
+let logs: RedisLogStore;
+let server: Server;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error("The browser test needs chromium: apt-get install -y chromium (or run .ci/run)");
+  redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: null });
+  logs = new RedisLogStore(redis, { prefix, batchMs: 5 });
+  const handler = createLogPageHandler({ logStore: logs });
+  server = createServer((req, res) => void handler(req, res).then((handled) => handled || res.writeHead(404).end()));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis?.disconnect();
+});
+
+describe("links on the log page", () => {
+  it("shows an artifact link as an anchor while the stage runs, a non-http one as text, and both in the text of the log", async () => {
+    const run = randomUUID();
+    logs.appendStep(run, 0, "upload");
+    await logs.flush();
+    const page = await browser.newPage();
+    await page.goto(`${base}/logs/${run}`);
+    await page.locator(".step", { hasText: "Step 1: upload" }).waitFor();
+
+    logs.appendLink(run, "report <b>1</b>", "http://eve.test/artifacts/builds/c/report.html");
+    logs.appendLink(run, "evil", "javascript:alert(1)");
+    await logs.flush();
+    await page.locator(".link").nth(1).waitFor();
+
+    const anchor = page.locator(".link a");
+    expect(await anchor.count()).toBe(1);
+    expect(await anchor.textContent()).toBe("report <b>1</b>");
+    expect(await anchor.getAttribute("href")).toBe("http://eve.test/artifacts/builds/c/report.html");
+    expect(await anchor.getAttribute("rel")).toBe("noopener noreferrer");
+    expect(await page.locator(".link").nth(1).textContent()).toBe("evil: javascript:alert(1)");
+    await logs.finish(run, { result: "success", summary: "success" });
+    await page.locator("body[data-finished=success]").waitFor();
+    const raw = await (await fetch(`${base}/logs/${run}/raw`)).text();
+    expect(raw).toContain("report <b>1</b>: http://eve.test/artifacts/builds/c/report.html\n");
+    await page.close();
+  });
+});
