@@ -15,11 +15,10 @@
  * outside the root.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { createWriteStream, type Stats } from "node:fs";
+import type { Stats } from "node:fs";
 import { copyFile, link, lstat, mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { ArtifactConflictError, ArtifactExistsError, ArtifactNotFoundError, ArtifactRangeError } from "./artifact-errors.js";
 import type {
   ArtifactStore,
@@ -33,7 +32,7 @@ import type {
   PutFileOptions,
 } from "./artifact-store.js";
 import { compareKeys, completeMetadata, parseMetadata, skipDamaged } from "./container-metadata.js";
-import { createByteMeter } from "./create-byte-meter.js";
+import { writeBodyToFile } from "./write-body-to-file.js";
 import { validateArtifactFolder, validateArtifactPath, validateContainerName, validateContainerPrefix } from "./validate-artifact-name.js";
 
 /**
@@ -152,28 +151,32 @@ export class DiskArtifactStore implements ArtifactStore {
   }
 
   async putFile(container: string, path: string, body: Readable | AsyncIterable<Uint8Array>, options: PutFileOptions = {}): Promise<FileInfo> {
+    // Every call here is a system call on libuv's small thread pool: an upload of thousands of small
+    // files pays for each, so the common path makes as few as it can.
+    // A container that does not exist is found when the file is renamed into it (no check first).
     const filesDir = this.filesDir(container);
-    validateArtifactPath(path);
-    if ((await this.getContainer(container)) === undefined) throw new ArtifactNotFoundError(`no artifact container ${container}`);
+    const target = join(filesDir, validateArtifactPath(path));
     const tmp = join(this.#tmp, randomUUID());
     const hash = createHash("sha256");
-    const meter = createByteMeter(path, options.maxBytes, (chunk) => hash.update(chunk));
-    let placed = tmp;
+    let placed: string | undefined;
     try {
-      await pipeline(body, meter.stream, createWriteStream(tmp, { flags: "wx", mode: READ_ONLY }), ...(options.signal ? [{ signal: options.signal }] : []));
-      placed = await this.#shareBlob(tmp, hash.digest("hex"), meter.bytes());
-      await mkdirInside(filesDir, path.split("/").slice(0, -1), container);
-      await rename(placed, join(filesDir, path)).catch((error: unknown) => {
-        if (isCode(error, "EISDIR") || isCode(error, "ENOTDIR") || isCode(error, "ENOTEMPTY")) {
-          throw new ArtifactConflictError(`artifact path ${path} is a folder in ${container}: a file cannot replace it`);
-        }
-        throw error;
+      const size = await writeBodyToFile(body, tmp, {
+        path,
+        mode: READ_ONLY,
+        maxBytes: options.maxBytes ?? Number.POSITIVE_INFINITY,
+        onChunk: (chunk) => hash.update(chunk),
+        signal: options.signal,
       });
-      return await this.#fileInfo(join(filesDir, path), path);
-    } finally {
-      // Whatever was not renamed into the container (both are gone after a success).
-      await rm(tmp, { force: true });
-      await rm(placed, { force: true });
+      placed = await this.#shareBlob(tmp, hash.digest("hex"), size);
+      await placeFile(placed, target, filesDir, path, container);
+      if (placed !== tmp) await unlink(tmp);
+      placed = undefined;
+      return toFileInfo(path, await lstat(target));
+    } catch (error) {
+      // Whatever was not renamed into the container.
+      await unlink(tmp).catch(() => {});
+      if (placed !== undefined && placed !== tmp) await unlink(placed).catch(() => {});
+      throw error;
     }
   }
 
@@ -273,26 +276,31 @@ export class DiskArtifactStore implements ArtifactStore {
     const blob = join(shard, sha256.slice(2));
     const placed = `${tmp}.link`;
     for (let attempt = 0; attempt < 3; attempt++) {
+      // New content, the common case: `tmp` becomes the blob (one call).
+      try {
+        await link(tmp, blob).catch(async (error: unknown) => {
+          if (!isCode(error, "ENOENT")) throw error;
+          await mkdir(shard, { recursive: true }); // the first content of its shard
+          await link(tmp, blob);
+        });
+        return tmp;
+      } catch (error) {
+        if (!isCode(error, "EEXIST")) throw error;
+      }
+      // Known content: share the blob.
       try {
         await link(blob, placed);
-        // Blobs are not fsynced (one fsync per file would slow uploads of many small files): after a
-        // power loss a blob may come back truncated. Never share one whose size is not its content's.
-        if ((await lstat(placed)).size === size) return placed;
-        await unlink(placed);
-        await unlink(blob).catch(() => {});
-        continue;
       } catch (error) {
         // EMLINK: the file system's link limit (65000 on ext4) for a very common content: store it apart.
         if (isCode(error, "EMLINK")) return tmp;
-        if (!isCode(error, "ENOENT")) throw error;
+        if (isCode(error, "ENOENT")) continue; // gc removed it just now
+        throw error;
       }
-      await mkdir(shard, { recursive: true });
-      try {
-        await link(tmp, blob);
-        return tmp;
-      } catch (error) {
-        if (!isCode(error, "EEXIST")) throw error; // another writer stored the same content: share it
-      }
+      // Blobs are not fsynced (one fsync per file would slow uploads of many small files): after a
+      // power loss a blob may come back truncated. Never share one whose size is not its content's.
+      if ((await lstat(placed)).size === size) return placed;
+      await unlink(placed);
+      await unlink(blob).catch(() => {});
     }
     return tmp;
   }
@@ -356,6 +364,27 @@ async function walkFiles(dir: string, relative: string): Promise<FileInfo[]> {
   };
   await visit(dir, relative);
   return found.sort((a, b) => compareKeys(a.path, b.path));
+}
+
+/** Renames `placed` to `target`, creating its folders first when they are missing. */
+async function placeFile(placed: string, target: string, filesDir: string, path: string, container: string): Promise<void> {
+  const conflict = (error: unknown): never => {
+    if (isCode(error, "EISDIR") || isCode(error, "ENOTDIR") || isCode(error, "ENOTEMPTY")) {
+      throw new ArtifactConflictError(`artifact path ${path} is a folder in ${container}: a file cannot replace it`);
+    }
+    throw error;
+  };
+  try {
+    await rename(placed, target);
+  } catch (error) {
+    // A missing folder, or a file where a folder should be: mkdirInside makes it or says which.
+    if (!isCode(error, "ENOENT") && !isCode(error, "ENOTDIR")) conflict(error);
+    await mkdirInside(filesDir, path.split("/").slice(0, -1), container);
+    await rename(placed, target).catch((again: unknown) => {
+      if (isCode(again, "ENOENT")) throw new ArtifactNotFoundError(`no artifact container ${container}`);
+      conflict(again);
+    });
+  }
 }
 
 /** Creates the folders of a file's path one by one below `filesDir`, which must exist (else the container is gone). */

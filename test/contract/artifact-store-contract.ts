@@ -209,6 +209,8 @@ export function describeArtifactStoreContract(kind: string, createStore: () => P
 
         const tooBig = Readable.from(chunks(Buffer.alloc(300_000), 65_536));
         await expect(store.putFile(BUILD, "too big", tooBig, { maxBytes: 200_000 })).rejects.toThrow(ArtifactLimitError);
+        const tooBigStreamed = Readable.from(chunks(Buffer.alloc(3 * 1024 * 1024), 65_536));
+        await expect(store.putFile(BUILD, "too big, streamed", tooBigStreamed, { maxBytes: 2 * 1024 * 1024 })).rejects.toThrow(ArtifactLimitError);
         const aborted = store.putFile(BUILD, "aborted", endless(() => abort.abort()), { signal: abort.signal });
         await expect(aborted).rejects.toThrow();
         await expect(store.putFile(BUILD, "broken", broken())).rejects.toThrow("worker went away");
@@ -216,7 +218,7 @@ export function describeArtifactStoreContract(kind: string, createStore: () => P
 
         expect(await listPaths(store.listFiles(BUILD))).toEqual(["exactly at the limit"]);
         expect(exact.size).toBe(5);
-        expect(tooBig.destroyed).toBe(true); // the rest of the source is not left hanging
+        expect(tooBig.destroyed && tooBigStreamed.destroyed).toBe(true); // the rest of the source is not left hanging
       });
 
       it("takes many writers into one container at once", async () => {
