@@ -32,7 +32,7 @@ const EVERY_STAGE = [
 // - artifacts_name, artifacts_public_url, artifacts_private_url: the artifacts issue (issue 12) sets them.
 // - patcher_config: this Eve has no patcher file. builderid: Buildbot's database id of a builder; Eve has no builders.
 // - master_builddir: `eve run` only (tested in test/integration/eve-run.test.ts); force_stage and extra properties are user input.
-// - worker rows (docker_*, worker_*): the docker and kube_pod tests (test/integration); openstack_*: issue 16;
+// - worker rows (docker_*, worker_*, openstack_*, multivm_prefix): the docker, kube_pod and openstack tests (test/integration);
 //   fingerprint_/exists_<label>: the Docker* steps' tests.
 
 describe("the properties Eve sets (reference §1.9)", () => {
