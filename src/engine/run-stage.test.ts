@@ -62,6 +62,19 @@ describe("runStage: Buildbot result semantics", () => {
     expect(observer.log("s")).toContain(`[info] ${line}\n`);
   });
 
+  it("hideStepIf hides a step that still runs and counts, read once it is done", async () => {
+    const steps: [string, Record<string, unknown>][] = [
+      ["ShellCommand", { name: "shown", command: "true" }],
+      ["SetProperty", { name: "quiet", property: "hide", value: "yes", hideStepIf: "%(prop:hide:-no)s" }],
+      ["ShellCommand", { name: "hidden failure", command: "exit 2", hideStepIf: true }],
+    ];
+
+    const { outcome } = await runBuild(base.baseDir, buildFileOf({ s: steps }), "s");
+
+    expect(outcome.steps.map((s) => [s.name, s.result, s.hidden ?? false])).toEqual([["shown", "success", false], ["quiet", "success", true], ["hidden failure", "failure", true]]);
+    expect(outcome.result).toBe("failure");
+  });
+
   it("doStepIf reads the property with strtobool", async () => {
     const got = await results([fail({ doStepIf: "%(prop:run_it:-false)s" })], { run_it: "On" });
 

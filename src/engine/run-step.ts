@@ -50,7 +50,7 @@ export async function runStep(runtime: StageRuntime, def: StepDef, name: string)
   try {
     const runner = resolveStepRunner(def.type);
     const source = runtime.properties.interpolationSource(runtime.run.secrets);
-    const { doStepIf, hideStepIf: _hidden, ...rest } = def.params;
+    const { doStepIf, hideStepIf, ...rest } = def.params;
     const params = interpolateDeep(rest, source) as Record<string, unknown>;
     const options = readStepOptions(params, runtime.run.settings, flags);
     if (getStepType(def.type)?.alwaysHalts) options.haltOnFailure = true;
@@ -58,7 +58,10 @@ export async function runStep(runtime: StageRuntime, def: StepDef, name: string)
     if (doStepIf !== undefined && !evaluateDoStepIf(doStepIf, source)) return finish({ result: "skipped", exitCode: null }, flags);
     const context = createStepContext(runtime, def.type, params, options);
     const step = await runner(context);
-    return finish(runtime.run.signal.aborted ? { ...step, result: "cancelled" } : step, flags);
+    const ran = finish(runtime.run.signal.aborted ? { ...step, result: "cancelled" } : step, flags);
+    // Buildbot renders hideStepIf once the step is done: it may read what the step set.
+    if (hideStepIf !== undefined && evaluateDoStepIf(hideStepIf, source, "hideStepIf")) ran.outcome.hidden = true;
+    return ran;
   } catch (error) {
     if (runtime.run.signal.aborted) return finish({ result: "cancelled", exitCode: null, summary: "cancelled" }, flags);
     return finish({ result: "exception", exitCode: null, summary: describeError(error) }, flags);

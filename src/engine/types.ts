@@ -37,6 +37,8 @@ export interface StepOutcome {
   artifacts?: ArtifactsTotal;
   /** Test results the step read (JUnitShellCommand): totals and the first failing tests. */
   tests?: TestSummary;
+  /** `hideStepIf` was true: the step ran, and summaries leave it out. */
+  hidden?: true;
 }
 
 /** The tests of one step's reports; the failing ones are bounded, the rest counted. */

@@ -141,6 +141,14 @@ describe("formatSummary and formatDuration", () => {
     expect(formatSummary([step("<img src=x>")], ["done"])).toContain("| &lt;img src=x&gt; |");
   });
 
+  it("leaves out the steps hideStepIf hid, the others keeping their numbers", () => {
+    const summary = formatSummary([step("shown"), { ...step("secret setup"), hidden: true }, step("last")], ["done"]);
+
+    expect(summary).not.toContain("secret setup");
+    expect(summary).toContain("| 1 | shown |");
+    expect(summary).toContain("| 3 | last |");
+  });
+
   it.each([
     [12, "12 ms"],
     [12_340, "12.3 s"],

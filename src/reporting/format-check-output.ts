@@ -111,8 +111,9 @@ export function formatSummary(steps: readonly StepOutcome[], notes: readonly str
   const head = [notes.join(" · ") + (logUrl ? ` · [full log](${logUrl})` : ""), ""];
   if (steps.length === 0) return head.join("\n").trimEnd();
   head.push("| # | Step | Result | Duration |", "|---:|---|---|---:|");
-  const rows = steps.map(
-    (step, i) =>
+  // hideStepIf: the step ran and counts, but the table leaves it out; the others keep their numbers.
+  const rows = steps.flatMap((step, i) => (step.hidden ? [] : [{ step, i }])).map(
+    ({ step, i }) =>
       `| ${i + 1} | ${escapeCell(step.name)} | ${ICONS[step.result]} ${step.result}${step.summary && step.summary !== step.result ? `: ${escapeCell(step.summary)}` : ""} | ${formatDuration(step.durationMs)} |`,
   );
   const room = CHECK_LIMITS.markdown - head.join("\n").length - 200;

@@ -76,4 +76,11 @@ describe("formatTable", () => {
   it("aligns stages and steps", () => {
     expect(formatTable([outcome("stage")])).toBe("STAGE / STEP  RESULT   DURATION\nstage         failure  1.5 s\n  x           failure  20 ms\n");
   });
+
+  it("leaves out the steps hideStepIf hid", () => {
+    const stage = outcome("stage");
+    const hidden = { ...stage, steps: [...stage.steps, { name: "hidden one", result: "success" as const, durationMs: 5, exitCode: 0, hidden: true as const }] };
+
+    expect(formatTable([hidden])).not.toContain("hidden one");
+  });
 });

@@ -154,7 +154,8 @@ export function formatTable(outcomes: StageOutcome[]): string {
   const rows: [string, string, string][] = [["STAGE / STEP", "RESULT", "DURATION"]];
   for (const stage of outcomes) {
     rows.push([stage.name, stage.result, formatDuration(stage.durationMs)]);
-    for (const step of stage.steps) rows.push([`  ${step.name}`, step.result, step.result === "skipped" && step.durationMs === 0 ? "" : formatDuration(step.durationMs)]);
+    // hideStepIf: the step ran, its result counts, the table leaves it out (as Buildbot's UI did).
+    for (const step of stage.steps.filter((shown) => !shown.hidden)) rows.push([`  ${step.name}`, step.result, step.result === "skipped" && step.durationMs === 0 ? "" : formatDuration(step.durationMs)]);
   }
   const width = (i: number) => Math.max(...rows.map((row) => row[i]?.length ?? 0));
   const [w0, w1] = [width(0), width(1)];
