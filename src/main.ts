@@ -7,9 +7,10 @@
  */
 import { Probot, Server } from "probot";
 import { createPageAccess, type InstallationClient } from "./access/page-access.js";
-import { getRepositoryAccess, getRunAccess } from "./access/run-access-record.js";
+import { getBuildAccess, getRepositoryAccess, getRunAccess } from "./access/run-access-record.js";
 import { createApp } from "./app.js";
 import { createArtifactPagesHandler } from "./artifact-pages/artifact-pages.js";
+import { createBuildPagesHandler } from "./build-pages/build-pages.js";
 import { createLogPageHandler } from "./logs/log-page.js";
 import { createRuntime } from "./runtime/create-runtime.js";
 import { createEveOctokit } from "./runtime/eve-octokit.js";
@@ -50,6 +51,19 @@ server.addHandler(
     authorize: async (req, res, run) => pageAccess.authorize(req, res, await getRunAccess(redis, prefix, run)),
   }),
 );
+// Before the artifact pages: with an artifacts base URL of "/", their `/builds/<container>/…` shares the prefix.
+server.addHandler(
+  createBuildPagesHandler({
+    history: runtime.history,
+    authorize: async (req, res, page) =>
+      pageAccess.authorize(
+        req,
+        res,
+        // A repository page is no build's: no build token opens it.
+        "build" in page ? await getBuildAccess(redis, prefix, page.build) : await getRepositoryAccess(redis, prefix, page.owner, page.repo, `repository:${page.owner}/${page.repo}`),
+      ),
+  }),
+);
 server.addHandler(
   createArtifactPagesHandler({
     store: runtime.artifactStore,
@@ -79,5 +93,5 @@ try {
 }
 if (!shutdown.requested) {
   await runtime.startWorkers();
-  runtime.log.info(`Eve: webhooks at ${config.webhookPath}, logs at ${config.publicUrl}/logs/<run>, workers: ${config.workerTypes.map((t) => `${t}×${config.capacity[t]}`).join(", ")}`);
+  runtime.log.info(`Eve: webhooks at ${config.webhookPath}, logs at ${config.publicUrl}/logs/<run>, builds at ${config.publicUrl}/builds/<build>, workers: ${config.workerTypes.map((t) => `${t}×${config.capacity[t]}`).join(", ")}`);
 }

@@ -49,6 +49,8 @@ export interface EveConfig {
   /** PublishCoverageReport's endpoint (EVE_CODECOV_URL); undefined when unset. */
   coverage: CoverageEndpoint | undefined;
   logRetentionDays: number;
+  /** Days a build's history stays in Redis (EVE_BUILD_HISTORY_DAYS; default the log retention). */
+  buildHistoryDays: number;
   /** Bytes of one stage's log kept whole (EVE_LOG_MAX_BYTES; Infinity: no limit). */
   logMaxBytes: number;
   workspaceDir: string;

@@ -10,6 +10,10 @@ describe("loadConfig", () => {
   it("reads the whole-log settings: 30 days and 1 GB by default, sizes in K/M/G/T, 0 for no limit", () => {
     expect(loadConfig(minimal).config).toMatchObject({ logRetentionDays: 30, logMaxBytes: 1024 ** 3 });
     expect(loadConfig({ ...minimal, EVE_LOG_RETENTION_DAYS: "400", EVE_LOG_MAX_BYTES: "200M" }).config).toMatchObject({ logRetentionDays: 400, logMaxBytes: 200 * 1024 ** 2 });
+    // The build history is kept as long as the logs unless said otherwise.
+    expect(loadConfig(minimal).config).toMatchObject({ buildHistoryDays: 30 });
+    expect(loadConfig({ ...minimal, EVE_LOG_RETENTION_DAYS: "400" }).config).toMatchObject({ buildHistoryDays: 400 });
+    expect(loadConfig({ ...minimal, EVE_BUILD_HISTORY_DAYS: "7" }).config).toMatchObject({ buildHistoryDays: 7 });
     expect(loadConfig({ ...minimal, EVE_LOG_MAX_BYTES: "0" }).config?.logMaxBytes).toBe(Number.POSITIVE_INFINITY);
     expect(loadConfig({ ...minimal, EVE_LOG_MAX_BYTES: "huge" }).errors).toEqual(["EVE_LOG_MAX_BYTES=huge: expected a size such as 500M or 10G (0: no limit)"]);
   });

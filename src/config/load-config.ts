@@ -46,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
   const webhookSecret = read("WEBHOOK_SECRET");
   if (webhookSecret === undefined) errors.push("WEBHOOK_SECRET is not set: the webhook secret configured on the App");
 
+  const logRetentionDays = integer("EVE_LOG_RETENTION_DAYS", 30, 1);
   const port = integer("PORT", 3000, 0);
   if (port > 65535) errors.push(`PORT=${port}: expected a port number 0–65535`);
 
@@ -117,7 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     allowMasterShellCommand: flag("EVE_ALLOW_MASTER_SHELL_COMMAND", false),
     dockerSteps: loadDockerSteps(reader, errors),
     coverage: loadCoverageEndpoint(reader, errors),
-    logRetentionDays: integer("EVE_LOG_RETENTION_DAYS", 30, 1),
+    logRetentionDays,
+    buildHistoryDays: integer("EVE_BUILD_HISTORY_DAYS", logRetentionDays, 1),
     logMaxBytes: parseSize("EVE_LOG_MAX_BYTES", read("EVE_LOG_MAX_BYTES") ?? "1G", errors),
     workspaceDir: read("EVE_WORKSPACE_DIR") ?? join(tmpdir(), "eve"),
     maxStepDurationSec: integer("EVE_MAX_STEP_DURATION", 14400, 1),

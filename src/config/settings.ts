@@ -61,6 +61,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: "EVE_CODECOV_URL", default: undefined, description: "Codecov-compatible endpoint PublishCoverageReport uploads to (Eve's CODECOV_IO_BASE_URL, e.g. https://codecov.io); each repository's upload token is its secret codecov_token; unset, the step fails saying so" },
   { name: "EVE_ALLOW_MASTER_SHELL_COMMAND", default: "off", description: "let MasterShellCommand run on the Eve host (on/off)" },
   { name: "EVE_LOG_RETENTION_DAYS", default: "30", description: "days a stage's whole log is kept in the artifact store after the stage ends (Redis keeps the live part at most 7 days); then its page answers 410" },
+  { name: "EVE_BUILD_HISTORY_DAYS", default: "EVE_LOG_RETENTION_DAYS", description: "days a build's history (its stages, steps and times: the build and repository pages) stays in Redis after its last change" },
   { name: "EVE_LOG_MAX_BYTES", default: "1G", description: "bytes of one stage's log kept whole (K/M/G/T; 0: no limit); the log says where output past it was dropped and how much" },
   { name: "EVE_WORKSPACE_DIR", default: "<tmpdir>/eve", description: "directory for repository checkouts and local workers" },
   { name: "EVE_MAX_STEP_DURATION", default: "14400", description: "ceiling and default of a step's maxTime, seconds" },

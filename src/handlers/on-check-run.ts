@@ -51,7 +51,7 @@ export function createCheckRunHandler(options: CheckRunHandlerOptions): (context
         context.log.info(`Re-run of ${stage.stage} (build ${stage.build}) not started: ${buildFile ? "it is running" : "the build has expired"}`);
         return;
       }
-      const run = await rerunStage({ queues: options.queues, reporter: options.reporter, buildFile, runs, stage: stage.stage, run: stage.run });
+      const run = await rerunStage({ queues: options.queues, reporter: options.reporter, buildFile, runs, stage: stage.stage, run: stage.run, requestedBy: payload.sender.login });
       context.log.info(`Re-run of ${stage.stage} (build ${stage.build}) by ${payload.sender.login}: attempt ${run?.attempt ?? "?"}`);
     });
   };

@@ -32,7 +32,7 @@ export function createCheckSuiteHandler(options: CheckRunHandlerOptions): (conte
         context.log.info(`Re-run of every check of ${sha.slice(0, 7)}: Eve has no record of its build`);
         return;
       }
-      const run = await rerunStage({ queues: options.queues, reporter: options.reporter, buildFile, runs, stage: top.data.stage.stage });
+      const run = await rerunStage({ queues: options.queues, reporter: options.reporter, buildFile, runs, stage: top.data.stage.stage, requestedBy: payload.sender.login });
       context.log.info(`Re-run of build ${top.data.stage.build} from ${top.data.stage.stage} by ${payload.sender.login}: attempt ${run?.attempt ?? "?"}`);
     });
   };

@@ -126,6 +126,7 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
     forcedProperties: [],
     checkRunId: undefined,
     createdAt: Date.now(),
+    trigger: { kind: "push" },
     ...(script === undefined ? {} : { productVersionScript: true as const }),
   };
   await enqueueStage(queues, reporter, data);

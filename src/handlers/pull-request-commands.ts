@@ -28,7 +28,7 @@ export async function runPullRequestCommand(context: Pick<Context, "octokit">, o
   const { command, target } = request;
   switch (command.kind) {
     case "rerun":
-      return runRerunCommand(options, target, command.stage, command.properties);
+      return runRerunCommand(options, target, command.stage, command.properties, request.user);
     case "cancel":
       return cancelHeadBuild(options, target, request.user);
     case "approve":
@@ -58,7 +58,7 @@ async function approveHead(context: Pick<Context, "octokit">, options: CommandOp
     return { reply: `${short(target.sha)} is built already; \`/eve rerun\` runs its failed stages again.` };
   }
   await approveForkHead(options.queues, target.repository.id, target.number, target.sha, user);
-  const start = await startPullRequestBuild(context, options, target, request.deliveryId);
+  const start = await startPullRequestBuild(context, options, target, request.deliveryId, user);
   if (!start.started) return { reply: `approved ${short(target.sha)}, but there is nothing to build: ${start.reason}.` };
   return {
     reaction: "rocket",

@@ -19,6 +19,7 @@ export async function runRerunCommand(
   target: CommandTarget,
   stage: string | undefined,
   properties: Record<string, string>,
+  requestedBy?: string,
 ): Promise<CommandAnswer> {
   const { queues, reporter } = options;
   const found = await findBuild(options, target);
@@ -31,7 +32,7 @@ export async function runRerunCommand(
     if (statuses.some((status) => status.entry.data.stage.stage === stage && status.state === "running")) {
       return { reply: `\`${stage}\` is still running on ${short(target.sha)}: wait for it to end, or \`/eve cancel\` the build first.` };
     }
-    const run = await rerunStage({ queues, reporter, buildFile, runs, stage, properties });
+    const run = await rerunStage({ queues, reporter, buildFile, runs, stage, properties, ...(requestedBy === undefined ? {} : { requestedBy }) });
     return run ? { reaction: "rocket" } : { reply: `Eve has no record of the build of ${short(target.sha)} any more: push again to build it.` };
   }
   if (statuses.some((status) => status.state === "running")) {
@@ -40,7 +41,7 @@ export async function runRerunCommand(
   const failed = selectFailedStages(statuses);
   if (failed.length === 0) return { reply: `every stage of the latest build of ${short(target.sha)} succeeded: nothing to re-run.` };
   for (const status of failed) {
-    await rerunStage({ queues, reporter, buildFile, runs, stage: status.entry.data.stage.stage, properties });
+    await rerunStage({ queues, reporter, buildFile, runs, stage: status.entry.data.stage.stage, properties, ...(requestedBy === undefined ? {} : { requestedBy }) });
   }
   return { reaction: "rocket" };
 }

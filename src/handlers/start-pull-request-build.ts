@@ -37,6 +37,7 @@ export async function startPullRequestBuild(
   options: PushHandlerOptions,
   head: PullRequestHead,
   deliveryId: string,
+  approvedBy?: string,
 ): Promise<PullRequestBuildStart> {
   const { owner, name: repo, id: repositoryId } = head.repository;
   const path = options.buildFilePath;
@@ -88,6 +89,7 @@ export async function startPullRequestBuild(
     forcedProperties: [],
     checkRunId: undefined,
     createdAt: Date.now(),
+    trigger: approvedBy === undefined ? { kind: "pull_request" } : { kind: "approval", by: approvedBy },
     untrusted: true,
     pullRequest: head.number,
   };

@@ -48,7 +48,12 @@ export interface StageJobData {
   productVersionScript?: true;
   /** The pull request built from `refs/pull/<n>/head` of the base repository (forks). */
   pullRequest?: number;
+  /** What started this run, for the build pages; absent in older jobs. Triggered stages inherit their parent's. */
+  trigger?: RunTrigger;
 }
+
+/** What started a run: a push (or pull request), a re-run by a user, or a maintainer's `/eve approve`. */
+export type RunTrigger = { kind: "push" } | { kind: "pull_request" } | { kind: "rerun"; by: string } | { kind: "approval"; by: string };
 
 /** The result a finished stage job returns (BullMQ stores it as the job's return value). */
 export interface StageJobResult {

@@ -63,6 +63,8 @@ export interface RerunStageOptions {
   run?: string;
   /** Properties the user forces (EveProperty steps keep them). */
   properties?: Readonly<Record<string, string>>;
+  /** Login of the user who asked for the re-run (shown on the build page). */
+  requestedBy?: string;
 }
 
 /**
@@ -89,6 +91,7 @@ export async function rerunStage(options: RerunStageOptions): Promise<StageIdent
     forcedProperties: [...new Set([...base.forcedProperties, ...Object.keys(forced)])],
     checkRunId: undefined,
     createdAt: Date.now(),
+    ...(options.requestedBy === undefined ? {} : { trigger: { kind: "rerun" as const, by: options.requestedBy } }),
   };
   // A cancelled build's marker would end the re-run before it starts: the user asks for it again.
   await clearCancelReason(options.queues, build);

@@ -21,6 +21,8 @@ export interface CheckRunReporterOptions {
   logStore: LogStore;
   /** Eve's log page for a run: the check run's `details_url` and the status' `target_url`. */
   logUrl: (run: string) => string;
+  /** Eve's page of the run's whole build, linked from the summary. */
+  buildUrl?: (build: string) => string;
   /** Also post a commit status (context: the stage name). Set for the top stage unless the operator turned it off. */
   commitStatus?: boolean;
   /** A progress update comes no sooner than this after the previous write (default 10 s). */
@@ -205,7 +207,7 @@ export class CheckRunReporter implements StageObserver {
     const started = record.startedAt === undefined ? {} : { started_at: record.startedAt };
     if (!completed) {
       const logUrl = this.#options.logUrl(record.stage.run);
-      return { status: "in_progress", ...started, output: formatProgress(record.steps, record.runningStep, record.tail, { logUrl }) };
+      return { status: "in_progress", ...started, output: formatProgress(record.steps, record.runningStep, record.tail, { logUrl, ...this.#buildUrl(record) }) };
     }
     // A failed run offers its Re-run button (check_run.requested_action).
     const actions = completed.conclusion === "failure" ? { actions: [...FAILED_RUN_ACTIONS] } : {};
@@ -215,7 +217,11 @@ export class CheckRunReporter implements StageObserver {
   #completed(outcome: StageOutcome, record: StageRunRecord): CompletedCheck {
     const { warningsConclusion = "neutral" } = this.#options;
     const { annotations, dropped } = record.annotations;
-    return formatCompletedCheck({ outcome, logTail: record.tail, annotations, droppedAnnotations: dropped, logUrl: this.#options.logUrl(record.stage.run), warningsConclusion });
+    return formatCompletedCheck({ outcome, logTail: record.tail, annotations, droppedAnnotations: dropped, logUrl: this.#options.logUrl(record.stage.run), ...this.#buildUrl(record), warningsConclusion });
+  }
+
+  #buildUrl(record: StageRunRecord): { buildUrl?: string } {
+    return this.#options.buildUrl ? { buildUrl: this.#options.buildUrl(record.stage.build) } : {};
   }
 
   /** One more batch of annotations, after the completion. */

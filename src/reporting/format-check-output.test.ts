@@ -137,6 +137,13 @@ describe("an empty log tail", () => {
 });
 
 describe("formatSummary and formatDuration", () => {
+  it("links the run's log and its whole build's page", () => {
+    const summary = formatSummary([step("git")], ["running"], "https://eve.test/logs/r1", "https://eve.test/builds/b1");
+    expect(summary.split("\n")[0]).toBe("running · [full log](https://eve.test/logs/r1) · [whole build](https://eve.test/builds/b1)");
+    const progress = formatProgress([], "git", "", { logUrl: "https://eve.test/logs/r1", buildUrl: "https://eve.test/builds/b1" });
+    expect(progress.summary).toContain("[whole build](https://eve.test/builds/b1)");
+  });
+
   it("escapes markup in step names", () => {
     expect(formatSummary([step("<img src=x>")], ["done"])).toContain("| &lt;img src=x&gt; |");
   });

@@ -29,6 +29,8 @@ export interface FormatOptions {
   warningsConclusion?: "neutral" | "success";
   /** Eve's log page for the run, linked from the summary. */
   logUrl?: string;
+  /** Eve's page of the whole build (stage graph, timeline), linked from the summary. */
+  buildUrl?: string;
 }
 
 export interface CompletedCheckInput extends FormatOptions {
@@ -80,7 +82,7 @@ export function formatCompletedCheck(input: CompletedCheckInput): CompletedCheck
   if (input.droppedAnnotations) notes.push(`${input.droppedAnnotations} more problems found than annotations kept`);
   // Failing tests first: they are the reason of the failure and come with the completion.
   const chunks = chunk([...createTestAnnotations(outcome.steps), ...input.annotations], CHECK_LIMITS.annotationsPerRequest);
-  const steps = formatSummary(outcome.steps, notes, input.logUrl);
+  const steps = formatSummary(outcome.steps, notes, input.logUrl, input.buildUrl);
   const output: CheckRunOutput = {
     title: cut(title, CHECK_LIMITS.title),
     summary: steps + formatTestResults(outcome.steps, CHECK_LIMITS.markdown - steps.length, formatDuration),
@@ -96,7 +98,7 @@ export function formatProgress(steps: readonly StepOutcome[], running: string | 
   const title = running === undefined ? "Running" : `Running step ${steps.length + 1}: ${running}`;
   return {
     title: cut(title, CHECK_LIMITS.title),
-    summary: formatSummary(steps, [running === undefined ? "running" : `running \`${escapeCode(running)}\``], options.logUrl),
+    summary: formatSummary(steps, [running === undefined ? "running" : `running \`${escapeCode(running)}\``], options.logUrl, options.buildUrl),
     ...logText(logTail, options.logUrl),
   };
 }
@@ -107,8 +109,8 @@ function logText(logTail: string, logUrl: string | undefined): { text?: string }
 }
 
 /** A Markdown table of the steps, cut on a row to fit GitHub's limit. */
-export function formatSummary(steps: readonly StepOutcome[], notes: readonly string[], logUrl?: string): string {
-  const head = [notes.join(" · ") + (logUrl ? ` · [full log](${logUrl})` : ""), ""];
+export function formatSummary(steps: readonly StepOutcome[], notes: readonly string[], logUrl?: string, buildUrl?: string): string {
+  const head = [notes.join(" · ") + (logUrl ? ` · [full log](${logUrl})` : "") + (buildUrl ? ` · [whole build](${buildUrl})` : ""), ""];
   if (steps.length === 0) return head.join("\n").trimEnd();
   head.push("| # | Step | Result | Duration |", "|---:|---|---|---:|");
   // hideStepIf: the step ran and counts, but the table leaves it out; the others keep their numbers.

@@ -63,6 +63,7 @@ export function createRunReporter(options: RunReporterOptions): RunReporter {
       writeQueue: options.writeQueue,
       logStore: options.logStore,
       logUrl: (id) => `${options.publicUrl}/logs/${id}`,
+      buildUrl: (build) => `${options.publicUrl}/builds/${build}`,
       commitStatus: options.commitStatus && run.parent === undefined,
       onError: options.onError,
       ...(options.warningsConclusion === undefined ? {} : { warningsConclusion: options.warningsConclusion }),

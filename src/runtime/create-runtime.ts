@@ -21,6 +21,7 @@ import { createEveMetrics, type EveMetrics } from "../ops/eve-metrics.js";
 import type { OpsHandler } from "../ops/ops-handler.js";
 import { createProvisionerRegistry, createWorkerSweepers } from "../provisioners/registry.js";
 import { UNIMPLEMENTED_WORKER_TYPES } from "../provisioners/worker-types.js";
+import { BuildHistory } from "../queue/build-history.js";
 import { CheckoutReaper } from "../queue/checkout-reaper.js";
 import { createCancelListener } from "../queue/cancel-listener.js";
 import { createRedisConnection, createStageQueues, type StageQueues } from "../queue/queues.js";
@@ -62,6 +63,8 @@ export interface Runtime {
   /** Redis for the live part of each log, the artifact store for the whole of it. */
   logStore: KeptLogStore;
   reporter: RunReporter;
+  /** Builds, their stage runs and steps with their times: what the build pages show. */
+  history: BuildHistory;
   metrics: EveMetrics;
   /** The artifact store (EVE_ARTIFACTS_STORE), made on first use and shared by stages and pages. */
   artifactStore(): Promise<ArtifactStore>;
@@ -113,7 +116,8 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     onError,
   });
   const writeQueue = new GitHubWriteQueue({ ...options.writeRetry, onError, minIntervalMs: options.writeIntervalMs ?? config.githubWriteIntervalMs });
-  // The registry of builds and their runs feeds re-runs and PR commands.
+  const history = new BuildHistory({ redis: queues.redis, prefix: queues.prefix, retentionSec: config.buildHistoryDays * 24 * 3600 });
+  // The registry of builds and their runs feeds re-runs and PR commands; the history, the build pages.
   const reporter = recordBuildRuns(createRunReporter({
     getOctokit: (installationId) => probot.auth(installationId),
     writeQueue,
@@ -124,7 +128,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     commitStatus: config.commitStatus,
     onError,
     ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
-  }), queues, onError);
+  }), queues, onError, history);
   const closers: (() => Promise<void>)[] = [];
   const ops = createRuntimeOps({ config, queues, metrics, provisioners });
 
@@ -135,6 +139,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     queues,
     logStore,
     reporter,
+    history,
     metrics,
     opsHandler: ops.handler,
     artifactStore: getArtifactStore,
