@@ -194,7 +194,8 @@ function parseBuild(fields: Record<string, string>): BuildRecord | undefined {
     const end = parseOptional<RunEnd>(fields[`e:${run}`]);
     runs.push({ ...(JSON.parse(value) as Omit<RunRecord, "steps">), ...start, ...end, steps: parseOptional<StepRecord[]>(fields[`steps:${run}`]) ?? [] });
   }
-  runs.sort((a, b) => a.queuedAt - b.queuedAt);
+  // Stages triggered together are queued in the same millisecond: then by name, for a stable page.
+  runs.sort((a, b) => a.queuedAt - b.queuedAt || a.stage.localeCompare(b.stage) || a.attempt - b.attempt);
   return { info, runs, version: Number(fields.version ?? 0) };
 }
 
