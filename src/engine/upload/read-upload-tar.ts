@@ -80,7 +80,7 @@ export function createUploadTarReader(target: UploadTarget, log: (line: string) 
       return drain(stream);
     }
     if (header.type === "file" || header.type === "contiguous-file") {
-      const info = await target.put(path, stream);
+      const info = await target.put(path, chunksOf(stream));
       return record(info);
     }
     await drain(stream);
@@ -144,6 +144,15 @@ function refuseByStore(path: string): string | undefined {
     if (error instanceof ArtifactNameError) return error.message;
     throw error;
   }
+}
+
+/**
+ * The entry's bytes as a plain async iterable: Node's `pipeline` takes a
+ * streamx stream for a Node stream and never sees it end when the archive
+ * is cut short; an iterator rejects, so the store gives up the file.
+ */
+async function* chunksOf(stream: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  for await (const chunk of stream) yield chunk;
 }
 
 async function drain(stream: AsyncIterable<Uint8Array>): Promise<void> {

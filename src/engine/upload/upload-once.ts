@@ -77,12 +77,15 @@ export async function uploadOnce(context: StepContext, options: UploadOnceOption
       (error: unknown) => ({ error }),
     );
     if (context.signal.aborted) return await failed(upload, context, "cancelled", "cancelled");
-    if ("error" in ended) return await failed(upload, context, describeFailure(ended.error));
-    const { report } = ended;
-    if (exec.killedBy !== null || exec.exitCode !== 0) {
+    // A limit (or a store refusal) stopped the worker's tar: that is the reason, not the kill.
+    const stoppedByStore = "error" in ended && exec.killedBy === "cancel";
+    if (!stoppedByStore && (exec.killedBy !== null || exec.exitCode !== 0)) {
+      // The worker's own failure comes first: an archive it cut short is its consequence.
       const why = exec.exitCode === SOURCE_OUTSIDE_WORKSPACE ? "the source is outside the workspace" : commandResult(exec, context.options).summary ?? "failed";
       return await failed(upload, context, `archiving the source in the worker: ${why}`);
     }
+    if ("error" in ended) return await failed(upload, context, describeFailure(ended.error));
+    const { report } = ended;
     if (report.hostile > 0) return await failed(upload, context, `the worker's archive had ${report.hostile} entr${report.hostile === 1 ? "y" : "ies"} no honest tar writes; nothing kept`);
     const total = await getTotal(access, container);
     context.log(`Stored ${report.stored.length} file${report.stored.length === 1 ? "" : "s"} (${formatSize(report.bytes)}) in ${container}; the build's artifacts: ${total.files} files, ${formatSize(total.bytes)}`);

@@ -1,4 +1,8 @@
 import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pack } from "tar-stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildFileOf, createWorkspaceBase, runBuild } from "../../helpers/engine-harness.js";
 import { buildProperties, createArtifactsHarness, type ArtifactsHarness } from "../../helpers/artifacts-harness.js";
@@ -148,6 +152,51 @@ describe("Upload's refusals on a local worker (the Eve host)", () => {
 
     expect(outcome.result).toBe("failure");
     expect(outcome.steps[1]?.summary).toContain("belongs to a trusted build");
+    expect(await listed()).toEqual({});
+  });
+});
+
+describe("a worker whose tar lies or fails", () => {
+  // A build controls its worker, including the tar the archive command runs: here one on the step's PATH.
+  async function fakeTar(script: string, archive?: Buffer): Promise<{ dir: string; remove: () => void }> {
+    const dir = mkdtempSync(join(tmpdir(), "eve-fake-tar-"));
+    if (archive) writeFileSync(join(dir, "archive.tar"), archive);
+    writeFileSync(join(dir, "tar"), `#!/bin/sh\n${script.replaceAll("$DIR", dir)}\n`, { mode: 0o755 });
+    return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  }
+
+  async function crafted(entries: { name: string; body: string }[]): Promise<Buffer> {
+    const archive = pack();
+    for (const { name, body } of entries) archive.entry({ name }, body);
+    archive.finalize();
+    const chunks: Buffer[] = [];
+    for await (const chunk of archive) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  it("fails the step on entries no honest tar writes, keeping nothing of the upload", async () => {
+    const tar = await fakeTar("cat $DIR/archive.tar", await crafted([{ name: "ok.txt", body: "fine" }, { name: "../../escape.txt", body: "evil" }, { name: "/etc/evil", body: "evil" }]));
+    const buildFile = buildFileOf({ top: [["Upload", { source: "out", env: { PATH: `${tar.dir}:/usr/bin:/bin` }, retry: [0, 0] }]] });
+
+    const { outcome, observer } = await runBuild(workspace.baseDir, buildFile, "top", { properties: buildProperties("top"), services: { artifacts: artifacts.access() } });
+    tar.remove();
+
+    expect(outcome.result).toBe("failure");
+    expect(outcome.steps[0]?.summary).toBe("the worker's archive had 2 entries no honest tar writes; nothing kept");
+    expect(observer.log("top")).toContain('Refused "../../escape.txt": the name has a \'..\' segment');
+    expect(await listed()).toEqual({});
+  });
+
+  it("says the worker's tar failed when it stops mid-archive", async () => {
+    const tar = await fakeTar("cat $DIR/archive.tar | head -c 1500; echo 'tar: out/big: Read error' >&2; exit 2", await crafted([{ name: "big", body: "x".repeat(5000) }]));
+    const buildFile = buildFileOf({ top: [["Upload", { source: "out", env: { PATH: `${tar.dir}:/usr/bin:/bin` }, retry: [0, 0] }]] });
+
+    const { outcome, observer } = await runBuild(workspace.baseDir, buildFile, "top", { properties: buildProperties("top"), services: { artifacts: artifacts.access() } });
+    tar.remove();
+
+    expect(outcome.result).toBe("failure");
+    expect(outcome.steps[0]?.summary).toBe("archiving the source in the worker: exited 2");
+    expect(observer.log("top")).toContain("tar: out/big: Read error");
     expect(await listed()).toEqual({});
   });
 });
