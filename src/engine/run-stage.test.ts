@@ -75,6 +75,23 @@ describe("runStage: Buildbot result semantics", () => {
     expect(outcome.result).toBe("failure");
   });
 
+  it("runs a usePTY step under a real terminal on a local worker, and still kills it on timeout", async () => {
+    const steps: [string, Record<string, unknown>][] = [
+      ["ShellCommand", { name: "pty", command: "test -t 1 && test -t 0 && echo is-a-tty; exit 4", usePTY: true }],
+      ["ShellCommand", { name: "plain", command: "test -t 1 || echo not-a-tty" }],
+      ["ShellCommand", { name: "stuck", command: ["sleep", "31.5"], usePTY: true, timeout: 1 }],
+    ];
+
+    const { outcome, observer } = await runBuild(base.baseDir, buildFileOf({ s: steps }), "s", { settings: { killGraceSec: 1 } });
+
+    expect(outcome.steps.map((s) => [s.name, s.result, s.exitCode])).toEqual([["pty", "failure", 4], ["plain", "success", 0], ["stuck", "failure", null]]);
+    expect(observer.log("s")).toMatch(/is-a-tty\r?\n/);
+    expect(observer.log("s")).toContain("not-a-tty\n");
+    expect(outcome.steps[2]?.durationMs).toBeLessThan(10_000);
+    // The terminal's hangup ends what the step started in it.
+    await expect.poll(() => execFileSync("sh", ["-c", "pgrep -f 'sleep 31[.]5' || true"], { encoding: "utf8" })).toBe("");
+  });
+
   it("doStepIf reads the property with strtobool", async () => {
     const got = await results([fail({ doStepIf: "%(prop:run_it:-false)s" })], { run_it: "On" });
 

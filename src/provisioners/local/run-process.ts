@@ -7,6 +7,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import type { ExecOptions, ExecResult, StepCommand } from "../types.js";
+import { wrapInPty } from "./pty-command.js";
 import { spawnThroughHelper } from "./spawn-helper.js";
 
 /** setTimeout's ceiling; longer delays would fire at once. */
@@ -26,7 +27,16 @@ export async function runProcess(command: StepCommand, options: RunProcessOption
     return { exitCode: 1, killedBy: null, durationMs: Date.now() - started };
   }
   if (options.signal.aborted) return { exitCode: null, killedBy: "cancel", durationMs: 0 };
-  const [file, args] = "shell" in command ? ["/bin/sh", ["-c", command.shell]] : [command.argv[0] ?? "", command.argv.slice(1)];
+  let [file, args] = "shell" in command ? ["/bin/sh", ["-c", command.shell]] : [command.argv[0] ?? "", command.argv.slice(1)];
+  let env = options.env;
+  if (options.usePty) {
+    const pty = wrapInPty(command, env);
+    if (!pty.ok) {
+      await options.onOutput(Buffer.from(`eve: ${pty.message}\n`), "stderr");
+      return { exitCode: 1, killedBy: null, durationMs: Date.now() - started };
+    }
+    ({ file, args, env } = pty);
+  }
   return new Promise<ExecResult>((resolve) => {
     let pid: number | undefined;
     let killedBy: ExecResult["killedBy"] = null;
@@ -63,7 +73,7 @@ export async function runProcess(command: StepCommand, options: RunProcessOption
     };
 
     spawnThroughHelper(
-      { file, args, cwd: options.workdir, env: options.env },
+      { file, args, cwd: options.workdir, env },
       {
         started(groupId) {
           pid = groupId;
