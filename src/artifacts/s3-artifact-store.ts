@@ -126,7 +126,9 @@ export class S3ArtifactStore implements ArtifactStore {
     // Errors of the source and of the meter both end the metered stream, which fails the upload; a
     // failed upload stops reading the metered stream, which destroys it and so the source.
     pipeline(body, meter.stream, () => {});
-    await this.#bucket.upload(key, meter.stream, options.signal);
+    const etag = await this.#bucket.upload(key, meter.stream, options.signal);
+    // The upload's answer says all but the server's time: no HEAD per file (mtime is ours, close to it).
+    if (etag !== undefined) return { path, size: meter.bytes(), etag, mtime: new Date() };
     const info = await this.statFile(container, path);
     if (info === undefined) throw new ArtifactNotFoundError(`${path} vanished from ${container} right after it was stored`);
     return info;

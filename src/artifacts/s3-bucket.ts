@@ -75,8 +75,11 @@ export class S3Bucket {
     }
   }
 
-  /** Streams `body` into the object; a failed upload stops reading `body` and leaves no object. */
-  async upload(key: string, body: Readable, signal?: AbortSignal): Promise<void> {
+  /**
+   * Streams `body` into the object; a failed upload stops reading `body` and leaves no object.
+   * Returns the new object's etag (undefined if the server gave none).
+   */
+  async upload(key: string, body: Readable, signal?: AbortSignal): Promise<string | undefined> {
     const upload = new Upload({ client: this.#client, params: { Bucket: this.#bucket, Key: key, Body: body }, partSize: PART_BYTES, queueSize: PARTS_IN_FLIGHT });
     const onAbort = (): void => {
       body.destroy(signal?.reason instanceof Error ? signal.reason : new Error("upload aborted"));
@@ -85,7 +88,8 @@ export class S3Bucket {
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       if (signal?.aborted) onAbort();
-      await upload.done();
+      const { ETag } = await upload.done();
+      return ETag === undefined ? undefined : unquote(ETag);
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }

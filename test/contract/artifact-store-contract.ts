@@ -342,9 +342,11 @@ export function describeArtifactStoreContract(kind: string, createStore: () => P
         const peakGrowth = memory.stop();
 
         expect(info.size).toBe(largeBytes);
+        expect(await store.statFile(BUILD, "large/image.iso")).toMatchObject({ size: largeBytes, etag: info.etag });
         expect(read.digest("hex")).toBe(written.digest("hex"));
-        // The file is > 200 MB; what the process holds beyond its start stays a small fraction of it.
-        expect(peakGrowth).toBeLessThan(96 * 1024 * 1024);
+        // The file is > 200 MB; a store holding it whole would grow by all of it. Measured: ~32 MiB on
+        // disk, 50–70 MiB on S3 (parts in flight plus buffers the collector has not reclaimed yet).
+        expect(peakGrowth).toBeLessThan(128 * 1024 * 1024);
         console.info(`[artifact-store ${kind}] ${largeBytes} bytes round trip, peak memory growth ${(peakGrowth / 1048576).toFixed(1)} MiB`);
       }, 300_000);
     }
