@@ -49,7 +49,7 @@ afterEach(async () => {
   workspace.remove();
 });
 
-/** Starts a worker and waits until its stage runs a step; returns the step's process group. */
+/** Starts a worker and waits until its stage runs the slow step; returns the step's process group. */
 async function startAndWaitForStep(notIn?: string): Promise<{ worker: EveChild; pgid: number; dir: string }> {
   const worker = spawnEveWorker(env);
   workers.push(worker);
@@ -59,8 +59,9 @@ async function startAndWaitForStep(notIn?: string): Promise<{ worker: EveChild; 
     const found = workspace.builderDirs().find((name) => join(workspace.dir, "workers", name) !== notIn && existsSync(join(workspace.dir, "workers", name, ".eve-groups")));
     if (!found) return false;
     dir = join(workspace.dir, "workers", found);
-    pgid = Number(readFileSync(join(dir, ".eve-groups"), "utf8").split("\n")[0]);
-    return pgid > 0;
+    // The newest group is the running step's: Eve's implicit steps (SetWorkerDistro) ran and ended before it.
+    pgid = Number(readFileSync(join(dir, ".eve-groups"), "utf8").trim().split("\n").at(-1));
+    return pgid > 0 && isGroupAlive(pgid);
   }, 30_000, () => `a running step\n${worker.lines.join("\n")}`);
   return { worker, pgid, dir };
 }
