@@ -92,6 +92,22 @@ describe("runStage: Buildbot result semantics", () => {
     await expect.poll(() => execFileSync("sh", ["-c", "pgrep -f 'sleep 31[.]5' || true"], { encoding: "utf8" })).toBe("");
   });
 
+  it("shows each of a step's logfiles in the stage log once it is done, masked, a missing one said unless lazylogfiles", async () => {
+    const steps: [string, Record<string, unknown>][] = [
+      ["ShellCommand", { name: "server", command: "mkdir -p logs && printf 'started\\ntoken=%(secret:tok)s' > logs/server.log; exit 1", logfiles: { server: "logs/server.log", gone: { filename: "logs/none.log", follow: true } } }],
+      ["ShellCommand", { name: "lazy", command: "true", logfiles: { gone: "logs/none.log" }, lazylogfiles: true }],
+    ];
+
+    const { outcome, observer } = await runBuild(base.baseDir, buildFileOf({ s: steps }), "s", { secrets: { tok: "hunter22" } });
+
+    expect(outcome.steps.map((s) => s.result)).toEqual(["failure", "success"]);
+    const log = observer.log("s");
+    expect(log).toContain(`[info] ── logfile server: logs/server.log ──\nstarted\ntoken=${SECRET_MASK}\n`);
+    expect(log).toContain("[info] ── logfile gone: logs/none.log not found ──\n");
+    expect(log.match(/logfile gone/g)).toHaveLength(1);
+    expect(log).not.toContain("hunter22");
+  });
+
   it("doStepIf reads the property with strtobool", async () => {
     const got = await results([fail({ doStepIf: "%(prop:run_it:-false)s" })], { run_it: "On" });
 

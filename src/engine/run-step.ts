@@ -11,6 +11,7 @@ import { createOutputPipeline } from "../logs/output-pipeline.js";
 import type { SecretMasker } from "../logs/secret-masker.js";
 import { ProvisionError, type Workspace } from "../provisioners/types.js";
 import type { ResultFlags } from "./compute-result.js";
+import { collectLogfiles } from "./collect-logfiles.js";
 import { evaluateDoStepIf } from "./do-step-if.js";
 import type { Properties } from "./properties.js";
 import { describeCommand, type StepContext, type StepRun } from "./step-context.js";
@@ -58,6 +59,7 @@ export async function runStep(runtime: StageRuntime, def: StepDef, name: string)
     if (doStepIf !== undefined && !evaluateDoStepIf(doStepIf, source)) return finish({ result: "skipped", exitCode: null }, flags);
     const context = createStepContext(runtime, def.type, params, options);
     const step = await runner(context);
+    if (params.logfiles !== undefined && !runtime.run.signal.aborted) await collectLogfiles(context);
     const ran = finish(runtime.run.signal.aborted ? { ...step, result: "cancelled" } : step, flags);
     // Buildbot renders hideStepIf once the step is done: it may read what the step set.
     if (hideStepIf !== undefined && evaluateDoStepIf(hideStepIf, source, "hideStepIf")) ran.outcome.hidden = true;
