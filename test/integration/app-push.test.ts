@@ -53,24 +53,6 @@ describe("a push to a branch", () => {
     app.github.assertDone();
   });
 
-  it("ends a stage on a worker type no Eve can spawn (openstack) at once, instead of leaving it queued", async () => {
-    app = await startAppHarness(`
-branches: {default: {stage: vm tests}}
-stages:
-  vm tests:
-    worker: {type: openstack, image: centos-7, flavor: m1.medium}
-    steps:
-      - ShellCommand: {command: make test}
-`);
-
-    await app.push({ id: "delivery-openstack" });
-    await completed(app, 1);
-
-    const [run] = app.checkRuns();
-    expect(run).toMatchObject({ name: "vm tests", conclusion: "failure" });
-    expect(run?.title).toContain("this Eve has no 'openstack' workers");
-  });
-
   it("builds once when GitHub redelivers the webhook", async () => {
     app = await startAppHarness(buildFile);
 
