@@ -23,6 +23,7 @@ const flavor = realCloud ? (process.env.EVE_TEST_OPENSTACK_FLAVOR ?? "") : "m1.s
 const PASSWORD = "stand-in-password-0b8f";
 
 let standIn: OpenStackStandIn | undefined;
+let standInDir = "";
 let repo = "";
 let settings: Record<string, string> = {};
 
@@ -64,7 +65,7 @@ beforeAll(async () => {
     const sshPort = await freePort();
     standIn = await startOpenStackStandIn({
       kitDir: ensureVmKit,
-      workDir: mkdtempSync(join(tmpdir(), "eve-openstack-stand-in-")),
+      workDir: (standInDir = mkdtempSync(join(tmpdir(), "eve-openstack-stand-in-"))),
       sshPort,
       users: [{ name: "eve", password: PASSWORD }],
       images: [
@@ -143,7 +144,7 @@ stages:
 
 afterAll(async () => {
   await standIn?.close();
-  if (repo) rmSync(repo, { recursive: true, force: true });
+  for (const dir of [repo, standInDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe.sequential("eve run with openstack workers", () => {
