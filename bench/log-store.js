@@ -1,5 +1,5 @@
 // (d) Whole logs in the store: a 1 GB log keeps Eve's memory flat and Redis' bounded, and log text is
-// written through the store (Redis + gzip segments on disk) at ≥ 100 MB/s, against `cat > file` of
+// written through the store (Redis + Brotli segments on disk) at ≥ 100 MB/s, against `cat > file` of
 // the same bytes as the floor. Each measurement runs in a fresh process. Needs redis-server.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -26,8 +26,8 @@ export async function benchLogStore() {
     const small = measure("engine", String(100 * MB));
     const large = measure("engine", String(LARGE_MB * MB));
 
-    // Log-like lines with a random token each (hashes, ids): gzip keeps ~24% of them, as of real build
-    // output; a constant line would flatter it. ~1 GB.
+    // Log-like lines with a random token each (hashes, ids): Brotli -1 and gzip -1 keep ~24% of them, as of real build
+    // output; a constant line would flatter the compressor. ~1 GB.
     const text = join(dir, "log.txt");
     const lines = Math.round((LARGE_MB / 1024) * 15_000_000);
     execFileSync("/bin/bash", ["-c", `paste -d' ' <(seq -f 'compiling src/module_%08.0f.c with -O2 -Wall ... ok' 1 ${lines}) <(head -c ${lines * 12} /dev/urandom | base64 -w 16 | head -n ${lines}) > ${text}`]);
@@ -49,7 +49,7 @@ export async function benchLogStore() {
         `100 MB log through the engine: peak RSS ${(small.maxRss / MB).toFixed(1)} MB (heap ${(small.peak.heapUsed / MB).toFixed(0)} MB); Redis: stream ${(small.redisStream / MB).toFixed(1)} MB, peak growth ${(small.redisPeakGrowth / MB).toFixed(1)} MB`,
         `${LARGE_MB} MB log through the engine:  peak RSS ${(large.maxRss / MB).toFixed(1)} MB (heap ${(large.peak.heapUsed / MB).toFixed(0)} MB, ${(LARGE_MB / (large.ms / 1000)).toFixed(0)} MB/s); Redis: stream ${(large.redisStream / MB).toFixed(1)} MB, peak growth ${(large.redisPeakGrowth / MB).toFixed(1)} MB; stored ${(large.stored / MB).toFixed(0)} MB`,
         `RSS growth 100 MB → ${LARGE_MB} MB: ${growth.toFixed(1)} MB (target: within 20 MB); Redis stream at ${LARGE_MB} MB: ${(large.redisStream / MB).toFixed(1)} MB (target: ≤ 16 MB)`,
-        `${(bytes / MB).toFixed(0)} MB of log text: cat > file ${cat.toFixed(0)} ms (${(bytes / MB / (cat / 1000)).toFixed(0)} MB/s); through the store (gzip segments on disk) ${store.ms.toFixed(0)} ms (${rate.toFixed(0)} MB/s, ${(store.cpuMs / 1000).toFixed(1)} CPU s)`,
+        `${(bytes / MB).toFixed(0)} MB of log text: cat > file ${cat.toFixed(0)} ms (${(bytes / MB / (cat / 1000)).toFixed(0)} MB/s); through the store (Brotli segments on disk) ${store.ms.toFixed(0)} ms (${rate.toFixed(0)} MB/s, ${(store.cpuMs / 1000).toFixed(1)} CPU s)`,
         `through Redis and the store (KeptLogStore, as a worker writes): ${both.ms.toFixed(0)} ms (${bothRate.toFixed(0)} MB/s, ${(both.cpuMs / 1000).toFixed(1)} CPU s); Redis stream ${(both.redisStream / MB).toFixed(1)} MB`,
         `ratio store/cat: ${(store.ms / cat).toFixed(2)}; store throughput ${rate.toFixed(0)} MB/s (target ≥ 100 MB/s); load average before: ${loadBefore}${errors.length > 0 ? `; store errors: ${errors.join("; ")}` : ""}`,
       ],

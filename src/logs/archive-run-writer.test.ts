@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { gunzipSync } from "node:zlib";
+import { brotliDecompressSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ArtifactStore, FileInfo, PutFileOptions } from "../artifacts/artifact-store.js";
 import { DiskArtifactStore } from "../artifacts/disk-artifact-store.js";
@@ -43,7 +43,7 @@ describe("ArchiveRunWriter", () => {
     const container = "log:writer-test";
     await disk.ensureContainer(container, { kind: "logs", expiresAt: null });
     const gate = gatedStore();
-    const writer = new ArchiveRunWriter(gate.store, container, 0, 1, { segmentBytes: 1000, segmentMs: 60_000, parallelSegments: 2, gzipLevel: 1 }, (error) => {
+    const writer = new ArchiveRunWriter(gate.store, container, 0, 1, { segmentBytes: 1000, segmentMs: 60_000, parallelSegments: 2, brotliQuality: 1 }, (error) => {
       throw error;
     });
     const chunk = (n: number) => Buffer.from(`${String(n).padStart(9, "0")}\n`.repeat(50)); // 500 bytes
@@ -68,7 +68,7 @@ describe("ArchiveRunWriter", () => {
       const { body } = await disk.readFile(container, path);
       const parts: Buffer[] = [];
       for await (const part of body as AsyncIterable<Buffer>) parts.push(part);
-      stored.push(gunzipSync(Buffer.concat(parts)));
+      stored.push(brotliDecompressSync(Buffer.concat(parts)));
     }
     expect(files.map((path) => parseSegmentPath(path))).toEqual([
       { path: files[0], seq: 1, start: 0, bytes: 1000 },

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
+import { createBrotliDecompress } from "node:zlib";
 import { ArtifactNameError, ArtifactNotFoundError } from "../artifacts/artifact-errors.js";
 import type { ArtifactStore, ContainerInfo } from "../artifacts/artifact-store.js";
 import { ArchiveRunWriter, type ArchiveWriterLimits } from "./archive-run-writer.js";
@@ -20,7 +20,7 @@ export type ArchivedLog =
   /** `manifest` once the log is complete; until then the contiguous segments are what is stored so far. */
   | { state: "stored"; segments: LogSegment[]; bytes: number; manifest: LogManifest | undefined };
 
-export const DEFAULT_ARCHIVE_LIMITS: ArchiveWriterLimits = { segmentBytes: 1024 * 1024, segmentMs: 2000, parallelSegments: 2, gzipLevel: 1 };
+export const DEFAULT_ARCHIVE_LIMITS: ArchiveWriterLimits = { segmentBytes: 1024 * 1024, segmentMs: 2000, parallelSegments: 2, brotliQuality: 1 };
 
 /**
  * After a log expires, its container stays this long as a tombstone (its
@@ -32,7 +32,7 @@ const CONTAINER_PREFIX = "log:";
 
 /**
  * Whole stage logs in the artifact store: one container `log:<run>` (kind
- * "logs") per run, holding gzip segments and, once the run ends, a manifest.
+ * "logs") per run, holding Brotli segments and, once the run ends, a manifest.
  * The container's `logExpiresAt` property is the log's retention; the
  * container itself expires a year later, so an expired log answers 410.
  */
@@ -112,10 +112,10 @@ export class LogArchive {
     const container = containerName(run);
     for (const segment of segmentsInRange(segments, start, end)) {
       const { body } = await store.readFile(container, segment.path);
-      const gunzip = body.pipe(createGunzip());
+      const text = body.pipe(createBrotliDecompress());
       let position = segment.start;
       try {
-        for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+        for await (const chunk of text as AsyncIterable<Buffer>) {
           const from = Math.max(0, start - position);
           const to = Math.min(chunk.length, end - position);
           position += chunk.length;
@@ -124,7 +124,7 @@ export class LogArchive {
         }
       } finally {
         body.destroy();
-        gunzip.destroy();
+        text.destroy();
       }
     }
   }

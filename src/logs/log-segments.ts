@@ -1,5 +1,5 @@
 /**
- * A stored log is a run of gzip segments, each the text of one flushed batch.
+ * A stored log is a run of Brotli segments (`.br`; `brotli -d` reads one), each the text of one flushed batch.
  * A segment's name says where its bytes sit in the whole log, so that the
  * listing alone is an index of uncompressed offsets (even of a log whose
  * writer died before it wrote a manifest), and a byte range reads only the
@@ -15,10 +15,10 @@ export interface LogSegment {
 }
 
 export const SEGMENT_FOLDER = "segments";
-const SEGMENT_NAME = /^segments\/(\d{8})-(\d{15})-(\d{10})\.gz$/;
+const SEGMENT_NAME = /^segments\/(\d{8})-(\d{15})-(\d{10})\.br$/;
 
 export function segmentPath(seq: number, start: number, bytes: number): string {
-  return `${SEGMENT_FOLDER}/${String(seq).padStart(8, "0")}-${String(start).padStart(15, "0")}-${String(bytes).padStart(10, "0")}.gz`;
+  return `${SEGMENT_FOLDER}/${String(seq).padStart(8, "0")}-${String(start).padStart(15, "0")}-${String(bytes).padStart(10, "0")}.br`;
 }
 
 /** The segment a path names, or undefined for any other file. */
