@@ -9,6 +9,8 @@ import type { ValidationMessage } from "../buildfile/types.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
 import { WORKER_RULES } from "../provisioners/worker-types.js";
 import { DEFAULT_YAML_LIMITS } from "../buildfile/yaml/parse-yaml-document.js";
+import { createEnvReader } from "../config/env-reader.js";
+import { readAvailableNeeds } from "../config/read-available-needs.js";
 import { UsageError } from "./usage-error.js";
 
 const DEFAULT_FILE = "eve/main.yml";
@@ -62,5 +64,7 @@ async function lintFile(file: string): Promise<ValidationMessage[]> {
     const line = before.split("\n").length;
     return problem("the file is not valid UTF-8 text", line, before.length - before.lastIndexOf("\n"));
   }
-  return validateBuildFile(text, file, { workerRules: WORKER_RULES }).messages;
+  // Step types this installation cannot run are warnings, with the line the engine would fail with.
+  const available = readAvailableNeeds(createEnvReader(process.env, []).silent());
+  return validateBuildFile(text, file, { workerRules: WORKER_RULES, available }).messages;
 }

@@ -11,6 +11,7 @@ import { selectStage } from "../buildfile/plan-build.js";
 import type { BuildFile } from "../buildfile/types.js";
 import { validateBuildFile } from "../buildfile/validate-build-file.js";
 import { createEnvReader } from "../config/env-reader.js";
+import { readAvailableNeeds } from "../config/read-available-needs.js";
 import { loadCoverageEndpoint } from "../config/load-coverage-endpoint.js";
 import { loadDockerSteps } from "../provisioners/docker/load-docker-steps.js";
 import { loadTriggerLimits } from "../config/load-trigger-limits.js";
@@ -68,7 +69,7 @@ export async function runCommand(args: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError(`cannot read the build file ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const { buildFile, messages } = validateBuildFile(text, parsed.file, { workerRules: WORKER_RULES });
+  const { buildFile, messages } = validateBuildFile(text, parsed.file, { workerRules: WORKER_RULES, available: readAvailableNeeds(env) });
   if (messages.length > 0) process.stderr.write(`${messages.map(formatMessage).join("\n")}\n`);
   if (!buildFile) return 2;
   sayWhyTypesCannotRun(workers.settings, buildFile);

@@ -11,9 +11,9 @@ const FIXTURES = join(ROOT, "test/fixtures/buildfiles");
 const run = promisify(execFile);
 
 /** Runs the built `eve` binary; a non-zero exit is data, not a throw. */
-async function eve(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+async function eve(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(ROOT, "bin/eve.js"), ...args], { cwd });
+    const { stdout, stderr } = await run(process.execPath, [join(ROOT, "bin/eve.js"), ...args], { cwd, env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -36,6 +36,18 @@ describe("eve lint (built binary)", () => {
 
   it("exits 0 with no output for a valid file", async () => {
     expect(await eve(["lint", join(FIXTURES, "valid.yml")])).toEqual({ code: 0, stdout: "", stderr: "" });
+  });
+
+  it("warns, with the line the step would fail with, about a step type this installation cannot run", async () => {
+    const file = join(dir, "docker-steps.yml");
+    await writeFile(file, "branches:\n  default:\n    stage: s\nstages:\n  s:\n    worker: {type: local}\n    steps:\n      - DockerPush: {label: app, image: example/app}\n");
+    const { EVE_DOCKER_STEPS: _unset, ...env } = process.env;
+
+    const off = await eve(["lint", file], ROOT, env);
+    const on = await eve(["lint", file], ROOT, { ...env, EVE_DOCKER_STEPS: "on" });
+
+    expect(off).toEqual({ code: 0, stderr: "", stdout: `${file}:8:9: warning: DockerPush cannot run on this Eve: it needs the operator's Docker Engine for Docker* steps, which the operator enables with EVE_DOCKER_STEPS=on (never for pull requests from forks) (the step fails)\n` });
+    expect(on).toEqual({ code: 0, stdout: "", stderr: "" });
   });
 
   it("exits 0 on warnings only, one line each", async () => {
