@@ -12,6 +12,7 @@ import { createApp } from "./app.js";
 import { createArtifactPagesHandler } from "./artifact-pages/artifact-pages.js";
 import { createBuildPagesHandler } from "./build-pages/build-pages.js";
 import { createLogPageHandler } from "./logs/log-page.js";
+import { createStatusPageHandler } from "./ops/status-page.js";
 import { createRuntime } from "./runtime/create-runtime.js";
 import { createEveOctokit } from "./runtime/eve-octokit.js";
 import { onShutdown } from "./runtime/on-shutdown.js";
@@ -35,6 +36,9 @@ const shutdown = onShutdown(runtime.log, async () => {
   await runtime.close();
 });
 server.addHandler(runtime.opsHandler);
+server.addHandler(
+  createStatusPageHandler({ token: config.statusToken, metrics: runtime.metrics, collect: runtime.collectMetrics, secure: config.publicUrl.startsWith("https:") }),
+);
 const pageAccess = createPageAccess({
   publicUrl: config.publicUrl,
   githubApiUrl: config.githubApiUrl,

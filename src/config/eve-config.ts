@@ -51,6 +51,8 @@ export interface EveConfig {
   logRetentionDays: number;
   /** Days a build's history stays in Redis (EVE_BUILD_HISTORY_DAYS; default the log retention). */
   buildHistoryDays: number;
+  /** Token of the operator page /status (EVE_STATUS_TOKEN); undefined: the page answers 403. */
+  statusToken: string | undefined;
   /** Bytes of one stage's log kept whole (EVE_LOG_MAX_BYTES; Infinity: no limit). */
   logMaxBytes: number;
   workspaceDir: string;

@@ -13,7 +13,7 @@ describe("loadConfig", () => {
     // The build history is kept as long as the logs unless said otherwise.
     expect(loadConfig(minimal).config).toMatchObject({ buildHistoryDays: 30 });
     expect(loadConfig({ ...minimal, EVE_LOG_RETENTION_DAYS: "400" }).config).toMatchObject({ buildHistoryDays: 400 });
-    expect(loadConfig({ ...minimal, EVE_BUILD_HISTORY_DAYS: "7" }).config).toMatchObject({ buildHistoryDays: 7 });
+    expect(loadConfig({ ...minimal, EVE_BUILD_HISTORY_DAYS: "7", EVE_STATUS_TOKEN: "s3cret" }).config).toMatchObject({ buildHistoryDays: 7, statusToken: "s3cret" });
     expect(loadConfig({ ...minimal, EVE_LOG_MAX_BYTES: "0" }).config?.logMaxBytes).toBe(Number.POSITIVE_INFINITY);
     expect(loadConfig({ ...minimal, EVE_LOG_MAX_BYTES: "huge" }).errors).toEqual(["EVE_LOG_MAX_BYTES=huge: expected a size such as 500M or 10G (0: no limit)"]);
   });

@@ -120,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadConfigResu
     coverage: loadCoverageEndpoint(reader, errors),
     logRetentionDays,
     buildHistoryDays: integer("EVE_BUILD_HISTORY_DAYS", logRetentionDays, 1),
+    statusToken: read("EVE_STATUS_TOKEN"),
     logMaxBytes: parseSize("EVE_LOG_MAX_BYTES", read("EVE_LOG_MAX_BYTES") ?? "1G", errors),
     workspaceDir: read("EVE_WORKSPACE_DIR") ?? join(tmpdir(), "eve"),
     maxStepDurationSec: integer("EVE_MAX_STEP_DURATION", 14400, 1),

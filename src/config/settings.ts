@@ -62,6 +62,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: "EVE_ALLOW_MASTER_SHELL_COMMAND", default: "off", description: "let MasterShellCommand run on the Eve host (on/off)" },
   { name: "EVE_LOG_RETENTION_DAYS", default: "30", description: "days a stage's whole log is kept in the artifact store after the stage ends (Redis keeps the live part at most 7 days); then its page answers 410" },
   { name: "EVE_BUILD_HISTORY_DAYS", default: "EVE_LOG_RETENTION_DAYS", description: "days a build's history (its stages, steps and times: the build and repository pages) stays in Redis after its last change" },
+  { name: "EVE_STATUS_TOKEN", default: undefined, description: "token of the operator page `/status` (queues, running stages, worker processes, reaper, GitHub writes), sent as `Authorization: Bearer <token>` or once as `/status?token=<token>` (then a cookie); without it the page answers 403" },
   { name: "EVE_LOG_MAX_BYTES", default: "1G", description: "bytes of one stage's log kept whole (K/M/G/T; 0: no limit); the log says where output past it was dropped and how much" },
   { name: "EVE_WORKSPACE_DIR", default: "<tmpdir>/eve", description: "directory for repository checkouts and local workers" },
   { name: "EVE_MAX_STEP_DURATION", default: "14400", description: "ceiling and default of a step's maxTime, seconds" },

@@ -22,6 +22,16 @@ export interface EveMetrics {
   readonly reapedResources: Counter<"kind">;
   /** Stages handed to another worker after theirs was lost. */
   readonly stagesRecovered: Counter<"worker_type">;
+  /** When each stage running now (cluster-wide, read from Redis on scrape) started, and on which worker process. */
+  readonly stageStarted: Gauge<"worker_type" | "stage" | "run" | "process">;
+  /** Worker processes alive (a heartbeat in Redis within EVE_WORKER_LOST_AFTER), with their capacity per worker type. */
+  readonly workerCapacity: Gauge<"process" | "worker_type">;
+  readonly workerHeartbeat: Gauge<"process">;
+  /** When this process's reaper last swept, and what that sweep removed by kind. */
+  readonly reaperLastSweep: Gauge;
+  readonly reaperLastRemoved: Gauge<"kind">;
+  /** GitHub writes waiting (or being sent) in this process, per installation. */
+  readonly githubWriteBacklog: Gauge<"installation">;
 }
 
 const STAGE_SECONDS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400];
@@ -42,5 +52,11 @@ export function createEveMetrics(): EveMetrics {
     githubRateLimitRemaining: new Gauge({ name: "eve_github_rate_limit_remaining", help: "x-ratelimit-remaining of GitHub's last answer", labelNames: ["installation"], registers }),
     reapedResources: new Counter({ name: "eve_reaped_resources_total", help: "Containers, images and directories of dead stage runs removed", labelNames: ["kind"], registers }),
     stagesRecovered: new Counter({ name: "eve_stages_recovered_total", help: "Stages taken over after their worker process was lost", labelNames: ["worker_type"], registers }),
+    stageStarted: new Gauge({ name: "eve_stage_started_timestamp_seconds", help: "Start time of each stage running now (cluster-wide, read from Redis)", labelNames: ["worker_type", "stage", "run", "process"], registers }),
+    workerCapacity: new Gauge({ name: "eve_worker_process_capacity", help: "Stages a live worker process runs at once, per worker type (cluster-wide, from heartbeats in Redis)", labelNames: ["process", "worker_type"], registers }),
+    workerHeartbeat: new Gauge({ name: "eve_worker_process_heartbeat_timestamp_seconds", help: "Last heartbeat of each live worker process (cluster-wide)", labelNames: ["process"], registers }),
+    reaperLastSweep: new Gauge({ name: "eve_reaper_last_sweep_timestamp_seconds", help: "When this process's reaper last finished a sweep", registers }),
+    reaperLastRemoved: new Gauge({ name: "eve_reaper_last_sweep_removed", help: "Resources this process's reaper's last sweep removed, by kind", labelNames: ["kind"], registers }),
+    githubWriteBacklog: new Gauge({ name: "eve_github_write_backlog", help: "GitHub writes queued or in flight in this process, per installation", labelNames: ["installation"], registers }),
   };
 }

@@ -160,6 +160,12 @@ export class BuildHistory {
     await this.#write(stage.build, { [`e:${stage.run}`]: JSON.stringify(end) });
   }
 
+  /** The worker process a run started on, if it started. */
+  async workerOf(build: string, run: string): Promise<string | undefined> {
+    const start = parseOptional<{ worker: string }>((await this.#redis.hget(this.#buildKey(build), `s:${run}`)) ?? undefined);
+    return start?.worker;
+  }
+
   /** Only the version: what a live page polls. */
   async version(build: string): Promise<number> {
     return Number((await this.#redis.hget(this.#buildKey(build), "version")) ?? 0);

@@ -7,15 +7,12 @@
  * here). The history (build pages) gets the start, each step's start and
  * end, and the end of a run, written in order, one small write each.
  */
-import { hostname } from "node:os";
 import type { StageIdentity, StageObserver, StageOutcome } from "../engine/types.js";
 import { artifactsUrlOf, type BuildHistory, type StepRecord } from "./build-history.js";
 import { recordStageResult, recordStageRun } from "./build-registry.js";
 import type { StageQueues } from "./queues.js";
 import type { RunReporter } from "./run-reporter.js";
-
-/** The worker process a run's history names. */
-const WORKER_PROCESS = `${hostname()}:${process.pid}`;
+import { THIS_PROCESS } from "./worker-heartbeats.js";
 
 export function recordBuildRuns(reporter: RunReporter, queues: StageQueues, onError: (error: unknown) => void, history?: BuildHistory): RunReporter {
   const now = history?.now ?? Date.now;
@@ -37,7 +34,7 @@ export function recordBuildRuns(reporter: RunReporter, queues: StageQueues, onEr
       const observer: StageObserver = {
         stageStarted(stage) {
           const at = now();
-          write((h) => h.started(stage, at, WORKER_PROCESS));
+          write((h) => h.started(stage, at, THIS_PROCESS));
           observation.observer.stageStarted(stage);
         },
         stepStarted(stage, index, name) {

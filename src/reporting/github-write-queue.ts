@@ -90,6 +90,16 @@ export class GitHubWriteQueue {
     });
   }
 
+  /** Writes queued or being sent, per installation that has any (the operator page). */
+  backlog(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const [installation, lane] of this.#lanes) {
+      const count = lane.queue.length + (lane.running ? 1 : 0);
+      if (count > 0) counts.set(installation, count);
+    }
+    return counts;
+  }
+
   /** Resolves once every queued write has been sent or given up (for shutdown). */
   async flush(): Promise<void> {
     for (;;) {

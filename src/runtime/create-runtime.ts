@@ -22,6 +22,7 @@ import type { OpsHandler } from "../ops/ops-handler.js";
 import { createProvisionerRegistry, createWorkerSweepers } from "../provisioners/registry.js";
 import { UNIMPLEMENTED_WORKER_TYPES } from "../provisioners/worker-types.js";
 import { BuildHistory } from "../queue/build-history.js";
+import { startWorkerHeartbeat, THIS_PROCESS } from "../queue/worker-heartbeats.js";
 import { CheckoutReaper } from "../queue/checkout-reaper.js";
 import { createCancelListener } from "../queue/cancel-listener.js";
 import { createRedisConnection, createStageQueues, type StageQueues } from "../queue/queues.js";
@@ -70,6 +71,8 @@ export interface Runtime {
   artifactStore(): Promise<ArtifactStore>;
   /** `/healthz`, `/readyz` and `/metrics`, for Probot's server or `eve worker`'s own. */
   opsHandler: OpsHandler;
+  /** Reads the cluster-wide numbers (queues, running stages, worker processes) into `metrics`, as a scrape does. */
+  collectMetrics(): Promise<void>;
   /** Starts taking stages of the configured worker types (and the reaper of dead runs' resources). */
   startWorkers(): Promise<StageWorkers>;
   /**
@@ -84,6 +87,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
   const scrubber = options.scrubber ?? createSecretScrubber();
   scrubber.addPrivateKey(config.privateKey);
   scrubber.add(config.webhookSecret);
+  if (config.statusToken !== undefined) scrubber.add(config.statusToken);
   scrubber.add(config.buildTokenSecret);
   if (config.signIn) scrubber.add(config.signIn.clientSecret);
   for (const secret of workerSettingsSecrets(config.workerSettings)) scrubber.add(secret);
@@ -130,7 +134,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
   }), queues, onError, history);
   const closers: (() => Promise<void>)[] = [];
-  const ops = createRuntimeOps({ config, queues, metrics, provisioners });
+  const ops = createRuntimeOps({ config, queues, metrics, provisioners, history, writeQueue });
 
   return {
     config,
@@ -142,6 +146,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     history,
     metrics,
     opsHandler: ops.handler,
+    collectMetrics: ops.collect,
     artifactStore: getArtifactStore,
     async startWorkers() {
       const secrets = await createSecretSource(config, { onError: (error) => log.warn({ err: error }, "Secret refresh failed; keeping the previous values") });
@@ -150,6 +155,15 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
       const logSweep = startLogSweep(logStore.archive, log);
       closers.push(() => logSweep.stop());
       let running = 0;
+      const heartbeat = startWorkerHeartbeat({
+        redis: queues.redis,
+        prefix: queues.prefix,
+        process: THIS_PROCESS,
+        capacity: Object.fromEntries(config.workerTypes.map((type) => [type, config.capacity[type] ?? 0])),
+        intervalMs: HEARTBEAT_MS,
+        onError: redisErrors.onError("heartbeat"),
+      });
+      closers.push(() => heartbeat.stop());
       // Retention: every process that runs stages collects (a second collector at once is harmless).
       const artifactGc = startArtifactGc(await getArtifactStore(), { intervalMs: config.artifactStore.gcIntervalSec * 1000, log });
       const reaper = startReaper({
@@ -232,6 +246,8 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/** A worker process's heartbeat for the operator page; it counts as lost after EVE_WORKER_LOST_AFTER. */
+const HEARTBEAT_MS = 10_000;
 const REDIS_LOG_TTL_MS = 7 * DAY_MS;
 
 /**

@@ -52,6 +52,14 @@ export function startReaper(options: ReaperOptions): RunningReaper {
   const sweep = () => {
     running ??= reapOrphans({ instance: options.instance, sweepers, isRunActive })
       .then(record)
+      .then((reaped) => {
+        // The operator page shows the last sweep: when, and what it removed (zero kinds included).
+        metrics.reaperLastSweep.set(Date.now() / 1000);
+        metrics.reaperLastRemoved.reset();
+        metrics.reaperLastRemoved.set({ kind: "all" }, reaped.filter((resource) => resource.error === undefined).length);
+        for (const resource of reaped) if (resource.error === undefined) metrics.reaperLastRemoved.inc({ kind: resource.kind });
+        return reaped;
+      })
       .finally(() => (running = undefined));
     return running;
   };
