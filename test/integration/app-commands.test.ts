@@ -289,6 +289,20 @@ stages:
     harness.github.assertDone();
   });
 
+  it("never gives a fork's build the operator's Docker Engine, even with the Docker* steps on", async () => {
+    app = await startAppHarness(forkBuildFile.replace(/      - ShellCommand:.*\n/, "      - DockerCheckLocalImage: {label: base, image: eve-test-busybox}\n"), { EVE_DOCKER_STEPS: "on", EVE_TRUSTED_ONLY_WORKERS: "none" });
+    const harness = app;
+    mockPullRequest(harness.github, { sha: forkSha, fork: true });
+
+    await openFromFork(harness, "pr-fork-docker");
+    await comment(harness, "/eve approve", "maintainer");
+    await waitForCompleted(harness, 1);
+
+    const [run] = harness.checkRuns();
+    expect(run).toMatchObject({ name: "pre-merge", conclusion: "failure" });
+    expect(run?.title).toContain("DockerCheckLocalImage cannot run on this Eve: it needs the operator's Docker Engine for Docker* steps");
+  });
+
   it("asks again after a new push to the fork", async () => {
     app = await startAppHarness(forkBuildFile);
     const harness = app;
