@@ -7,10 +7,10 @@
  */
 import { Probot, Server } from "probot";
 import { createPageAccess, type InstallationClient } from "./access/page-access.js";
-import { getBuildAccess, getRepositoryAccess, getRunAccess } from "./access/run-access-record.js";
+import { getRepositoryAccess, getRunAccess } from "./access/run-access-record.js";
 import { createApp } from "./app.js";
 import { createArtifactPagesHandler } from "./artifact-pages/artifact-pages.js";
-import { createBuildPagesHandler } from "./build-pages/build-pages.js";
+import { createBuildPagesHandler, getBuildPageTarget } from "./build-pages/build-pages.js";
 import { createLogPageHandler } from "./logs/log-page.js";
 import { createStatusPageHandler } from "./ops/status-page.js";
 import { createRuntime } from "./runtime/create-runtime.js";
@@ -59,13 +59,7 @@ server.addHandler(
 server.addHandler(
   createBuildPagesHandler({
     history: runtime.history,
-    authorize: async (req, res, page) =>
-      pageAccess.authorize(
-        req,
-        res,
-        // A repository page is no build's: no build token opens it.
-        "build" in page ? await getBuildAccess(redis, prefix, page.build) : await getRepositoryAccess(redis, prefix, page.owner, page.repo, `repository:${page.owner}/${page.repo}`),
-      ),
+    authorize: async (req, res, page) => pageAccess.authorize(req, res, await getBuildPageTarget(redis, prefix, page)),
   }),
 );
 server.addHandler(

@@ -8,6 +8,8 @@
  * artifacts base URL. Every page goes through `authorize` (src/access/).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Redis } from "ioredis";
+import { getBuildAccess, getRepositoryAccess, type PageTarget } from "../access/run-access-record.js";
 import type { BuildHistory } from "../queue/build-history.js";
 import { BUILD_PAGE_SCRIPT } from "./build-page-script.js";
 import { buildView } from "./build-view.js";
@@ -21,7 +23,7 @@ export interface BuildPagesOptions {
    * The access guard (src/access/page-access.ts) for a build's or a
    * repository's pages: true to serve; false once it answered.
    */
-  authorize(req: IncomingMessage, res: ServerResponse, page: { build: string } | { owner: string; repo: string }): Promise<boolean>;
+  authorize(req: IncomingMessage, res: ServerResponse, page: BuildPage): Promise<boolean>;
   /** How often a live page's stream looks for changes (default 1 s). */
   pollMs?: number;
   /** Live followers at once; more get 503 (default 200). */
@@ -30,6 +32,18 @@ export interface BuildPagesOptions {
 }
 
 export type BuildPagesHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+/** A build or repository page. */
+export type BuildPage = { build: string } | { owner: string; repo: string };
+
+/**
+ * The access record a page is judged by: a build's own (recorded when its
+ * runs were queued), or for a repository page its latest build's privacy with
+ * an identity no build token names (a build's token opens that build only).
+ */
+export async function getBuildPageTarget(redis: Redis, prefix: string, page: BuildPage): Promise<PageTarget | undefined> {
+  return "build" in page ? getBuildAccess(redis, prefix, page.build) : getRepositoryAccess(redis, prefix, page.owner, page.repo, `repository:${page.owner}/${page.repo}`);
+}
 
 const BUILD_ROUTE = /^\/builds\/([A-Za-z0-9][A-Za-z0-9_-]{0,99})(\/events)?\/?$/;
 const REPOSITORY_ROUTE = /^\/repos\/([A-Za-z0-9_.-]{1,100})\/([A-Za-z0-9_.-]{1,100})\/?$/;
