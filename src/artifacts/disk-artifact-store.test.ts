@@ -63,6 +63,42 @@ describe("DiskArtifactStore", () => {
     });
   });
 
+  it("loses no data when gc runs while the same content is stored and its other copies deleted", async () => {
+    await withStore(async (store) => {
+      const content = Buffer.alloc(30_000, 9);
+      await store.ensureContainer("github:o:r:live", { expiresAt: null });
+      let collecting = true;
+      const collector = (async () => {
+        let passes = 0;
+        while (collecting || passes === 0) {
+          await store.gc(new Date("2100-01-01T00:00:00Z"));
+          passes += 1;
+        }
+        return passes;
+      })();
+
+      try {
+        for (let round = 0; round < 8; round++) {
+          // A container holding the content expires (gc deletes it) while the live one stores it again.
+          await store.ensureContainer(`github:o:r:old-${round}`, { expiresAt: "2000-01-01T00:00:00.000Z" });
+          await store.putFile(`github:o:r:old-${round}`, "same", Readable.from([content])).catch(() => {}); // may be collected already
+          await Promise.all(Array.from({ length: 5 }, (_, i) => store.putFile("github:o:r:live", `r${round}/f${i}`, Readable.from([content]))));
+        }
+      } finally {
+        collecting = false;
+      }
+      const passes = await collector;
+
+      const files: string[] = [];
+      for await (const file of store.listFiles("github:o:r:live")) {
+        files.push(file.path);
+        expect(await readFile(join(store.filesDir("github:o:r:live"), file.path))).toEqual(content);
+      }
+      expect(files).toHaveLength(40);
+      expect(passes).toBeGreaterThan(0);
+    });
+  });
+
   it("gc removes blobs no container refers to and keeps the rest", async () => {
     await withStore(async (store) => {
       await store.ensureContainer("github:o:r:old", { expiresAt: "2000-01-01T00:00:00.000Z" });

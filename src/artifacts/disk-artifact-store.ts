@@ -251,7 +251,8 @@ export class DiskArtifactStore implements ArtifactStore {
     for (const entry of await readdir(this.#trash)) await rm(join(this.#trash, entry), { recursive: true, force: true });
     for (const entry of await readdir(this.#tmp)) {
       const stats = await lstat(join(this.#tmp, entry)).catch(() => undefined);
-      if (stats !== undefined && now.getTime() - stats.mtimeMs > STALE_TMP_MS) await rm(join(this.#tmp, entry), { recursive: true, force: true });
+      // The file system's clock, not `now` (which may be any time a caller collects as of).
+      if (stats !== undefined && Date.now() - stats.mtimeMs > STALE_TMP_MS) await rm(join(this.#tmp, entry), { recursive: true, force: true });
     }
     for (const shard of await readdir(this.#blobs)) {
       for (const blob of await readdir(join(this.#blobs, shard))) {
