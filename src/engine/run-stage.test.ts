@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildFileOf, createWorkspaceBase, runBuild } from "../../test/helpers/engine-harness.js";
 import { SECRET_MASK } from "../logs/secret-masker.js";
+import { LocalProvisioner } from "../provisioners/local/local-provisioner.js";
+import type { PreparationStep, Provisioner, Workspace } from "../provisioners/types.js";
 
 const base = createWorkspaceBase();
 afterAll(() => {
@@ -319,5 +321,47 @@ describe("runStage: Git", () => {
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }
+  });
+});
+
+describe("runStage: a worker's preparation steps (openstack init.sh, requirements.sh)", () => {
+  /** Local workers whose workspaces carry these preparation steps. */
+  function preparing(steps: PreparationStep[]): Map<string, Provisioner> {
+    const local = new LocalProvisioner({ baseDir: base.baseDir });
+    const provisioner: Provisioner = {
+      type: "local",
+      async spawn(spec, context) {
+        const workspace = await local.spawn(spec, context);
+        const prepared: Workspace = {
+          id: workspace.id,
+          builderDir: workspace.builderDir,
+          preparation: steps,
+          exec: (command, options) => workspace.exec(command, options),
+          teardown: () => workspace.teardown(),
+        };
+        return prepared;
+      },
+    };
+    return new Map([["local", provisioner]]);
+  }
+
+  it("runs them first, as steps of their own with their output, then the build's steps", async () => {
+    const steps: PreparationStep[] = [{ name: "init.sh", run: async (onLine) => (await onLine("initialised s3cr3t"), { exitCode: 0 }) }];
+
+    const { outcome, observer } = await runBuild(base.baseDir, buildFileOf({ s: [ok({ name: "build" })] }), "s", { provisioners: preparing(steps), secrets: { token: "s3cr3t" } });
+
+    expect(outcome.result).toBe("success");
+    expect(outcome.steps.map((step) => [step.name, step.result])).toEqual([["init.sh", "success"], ["build", "success"]]);
+    expect(observer.events).toEqual(["start s", "step s/init.sh", "done s/init.sh success", "step s/build", "done s/build success", "end s success"]);
+    expect(observer.log("s")).toContain(`initialised ${SECRET_MASK}`);
+  });
+
+  it("a failing one fails the stage, and the build's steps do not run but alwaysRun ones", async () => {
+    const steps: PreparationStep[] = [{ name: "requirements.sh", run: async () => ({ exitCode: 3, summary: "requirements.sh failed 5 times (last exit code 3)" }) }];
+
+    const { outcome } = await runBuild(base.baseDir, buildFileOf({ s: [ok({ name: "build" }), ok({ name: "final", alwaysRun: true })] }), "s", { provisioners: preparing(steps) });
+
+    expect(outcome).toMatchObject({ result: "failure", summary: "failure: step 'requirements.sh' requirements.sh failed 5 times (last exit code 3)" });
+    expect(outcome.steps.map((step) => [step.name, step.result])).toEqual([["requirements.sh", "failure"], ["build", "skipped"], ["final", "success"]]);
   });
 });

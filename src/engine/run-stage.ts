@@ -51,9 +51,29 @@ export async function runStage(options: RunStageOptions): Promise<StageOutcome> 
     const runtime: StageRuntime = { run: options, properties, workspace, masker };
     const names = new StepNames();
     let terminate = false;
+    // The worker's own preparation (openstack init.sh, requirements.sh): steps of their own, before the build's.
+    const preparation = workspace.preparation ?? [];
+    for (const [index, step] of preparation.entries()) {
+      if (options.signal.aborted) break;
+      const name = names.unique(step.name);
+      observer.stepStarted(stage, index, name);
+      const begun = Date.now();
+      const done = await step.run((line) => observer.output(stage, `${masker.mask(line)}\n`), options.signal);
+      const failed = done.exitCode !== 0;
+      const outcome: StepOutcome = { name, result: failed ? "failure" : "success", durationMs: Date.now() - begun, exitCode: done.exitCode, ...(failed ? { summary: done.summary ?? "failed" } : {}) };
+      steps.push(outcome);
+      observer.stepFinished(stage, index, outcome);
+      if (failed) {
+        result = "failure";
+        summary = `step '${name}' ${outcome.summary ?? "failed"}`;
+        terminate = true;
+        break;
+      }
+    }
     // Bootstrap writes this top stage has applied (SetBootstrapProperty in the stages it triggered).
     let bootstrapApplied = 0;
-    for (const [index, stepDef] of def.steps.entries()) {
+    for (const [defIndex, stepDef] of def.steps.entries()) {
+      const index = preparation.length + defIndex;
       const name = names.unique(masker.mask(displayName(rawStepName(stepDef), properties, options)));
       const alwaysRun = pythonTruthy(stepDef.params.alwaysRun);
       if (options.signal.aborted || (terminate && !alwaysRun)) {

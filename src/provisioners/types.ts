@@ -82,6 +82,15 @@ export interface Workspace {
   teardown(): Promise<void>;
   /** Properties the worker sets for the stage (e.g. one per `service` namespace of a pod); the engine sets them after spawn. */
   readonly properties?: Readonly<Record<string, unknown>>;
+  /** Steps the worker runs before the build's own (openstack `init.sh`, `requirements.sh`), each a step of its own in the stage. */
+  readonly preparation?: readonly PreparationStep[];
+}
+
+/** A step of the worker's own preparation. Its failure ends the stage `failure` before the build's steps run. */
+export interface PreparationStep {
+  readonly name: string;
+  /** Runs it; `onLine` gets its output line by line. Throws only when the worker itself fails. */
+  run(onLine: (line: string) => void | Promise<void>, signal: AbortSignal): Promise<{ exitCode: number | null; summary?: string }>;
 }
 
 export interface Provisioner {

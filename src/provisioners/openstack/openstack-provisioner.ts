@@ -19,7 +19,7 @@ import type { OpenStackSettings } from "./openstack-settings.js";
 import { isOpenStackWorkerSpec } from "./openstack-worker-spec.js";
 import { deleteServerAndWait, OpenStackWorkspace } from "./openstack-workspace.js";
 import { generateSshKeyPair, type SshConnection } from "./ssh-connection.js";
-import { readWorkerScripts, runWorkerScripts } from "./worker-scripts.js";
+import { createPreparationSteps, readWorkerScripts } from "./worker-scripts.js";
 
 /** The tag every server Eve creates carries. */
 export const EVE_TAG = "eve";
@@ -86,17 +86,16 @@ export class OpenStackProvisioner implements Provisioner {
       const privateKey = key?.private ?? readFileSync(settings.sshKeyFile ?? "", "utf8");
       ({ connection } = await this.#infra(() => connectWhenSshAnswers(boot, server, { host, port: settings.sshPort, username: settings.sshUser, privateKey })));
       this.#quarantine.succeeded();
-      const productVersion = context.interpolate("%(prop:product_version:-0.0.0)s");
-      await runWorkerScripts(scripts, productVersion, {
+      if (scripts["start.sh"] !== undefined) context.log("start.sh skipped: in Eve it only started buildbot-worker; this Eve runs the steps over SSH");
+      const preparation = createPreparationSteps(scripts, context.interpolate("%(prop:product_version:-0.0.0)s"), {
         connection,
         dir: "/tmp/eve-worker-scripts",
         asRoot: settings.sshUser === "root" ? [] : ["sudo", "-n"],
-        log: context.log,
-        signal: context.signal,
         requirementsAttempts: settings.requirementsAttempts,
         requirementsDelayMs: settings.requirementsDelayS * 1000,
       });
       return new OpenStackWorkspace({
+        preparation,
         client: this.#client,
         serverId,
         serverName: name,

@@ -4,7 +4,7 @@
  * resources must not outlive the stage), and deletes the run's key pair.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { ProvisionError, type ExecOptions, type ExecResult, type StepCommand, type Workspace } from "../types.js";
+import { ProvisionError, type ExecOptions, type ExecResult, type PreparationStep, type StepCommand, type Workspace } from "../types.js";
 import type { OpenStackClient } from "./openstack-client.js";
 import { runSshStep } from "./run-ssh-step.js";
 import type { SshConnection } from "./ssh-connection.js";
@@ -18,6 +18,8 @@ export interface OpenStackWorkspaceOptions {
   connection: SshConnection | undefined;
   builderDir: string;
   properties: Record<string, unknown>;
+  /** init.sh and requirements.sh, run by the engine as the stage's first steps. */
+  preparation: PreparationStep[];
   pollIntervalMs: number;
   /** How long a deleted server may take to be gone before teardown reports it. */
   deleteTimeoutMs: number;
@@ -27,6 +29,7 @@ export class OpenStackWorkspace implements Workspace {
   readonly id: string;
   readonly builderDir: string;
   readonly properties: Readonly<Record<string, unknown>>;
+  readonly preparation: readonly PreparationStep[];
   readonly #options: OpenStackWorkspaceOptions;
   #steps = 0;
   #teardown: Promise<void> | undefined;
@@ -36,6 +39,7 @@ export class OpenStackWorkspace implements Workspace {
     this.id = options.serverName;
     this.builderDir = options.builderDir;
     this.properties = options.properties;
+    this.preparation = options.preparation;
   }
 
   async exec(command: StepCommand, options: ExecOptions): Promise<ExecResult> {
@@ -56,7 +60,7 @@ export class OpenStackWorkspace implements Workspace {
 }
 
 /** Deletes the server and waits until it is gone, then the run's key pair. */
-export async function deleteServerAndWait(options: Omit<OpenStackWorkspaceOptions, "builderDir" | "properties" | "serverName">): Promise<void> {
+export async function deleteServerAndWait(options: Omit<OpenStackWorkspaceOptions, "builderDir" | "properties" | "serverName" | "preparation">): Promise<void> {
   options.connection?.close();
   const { client, serverId } = options;
   await client.deleteServer(serverId);

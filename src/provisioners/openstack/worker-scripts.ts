@@ -3,7 +3,7 @@
  * (eve/worker/openstack_heat/build_order.py): init.sh runs once as root with
  * the product version as argument, requirements.sh is retried (Eve: 5 times,
  * 30 s apart), start.sh only started buildbot-worker in Eve and is skipped.
- * Their output goes to the stage's log, each under a line naming it.
+ * init.sh and requirements.sh are steps of their own in the stage.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { checkRepositoryPath } from "../../buildfile/check-repository-path.js";
 import { resolveRepositoryPath } from "../safe-path.js";
-import { WorkerRefusedError, type ExecOptions } from "../types.js";
+import { ProvisionError, WorkerRefusedError, type ExecOptions, type PreparationStep } from "../types.js";
 import { runSshStep } from "./run-ssh-step.js";
 import type { SshConnection } from "./ssh-connection.js";
 
@@ -39,39 +39,51 @@ export interface ScriptRunContext {
   dir: string;
   /** Prefix that runs a command as root ([] when logged in as root). */
   asRoot: string[];
-  log: (line: string) => void;
-  signal: AbortSignal;
   requirementsAttempts: number;
   requirementsDelayMs: number;
 }
 
-/** Runs init.sh, then requirements.sh with retries; a script that keeps failing refuses the worker (the build's fault). */
-export async function runWorkerScripts(scripts: WorkerScripts, productVersion: string, run: ScriptRunContext): Promise<void> {
-  if (scripts["init.sh"] !== undefined) {
-    const code = await runScript(run, "init.sh", scripts["init.sh"], [...run.asRoot], [productVersion]);
-    if (code !== 0) throw new WorkerRefusedError(`the worker's init.sh failed (exit code ${String(code)})`);
+/**
+ * init.sh, then requirements.sh with retries, as steps of their own (the
+ * engine runs them before the build's steps; a failure fails the stage).
+ */
+export function createPreparationSteps(scripts: WorkerScripts, productVersion: string, run: ScriptRunContext): PreparationStep[] {
+  const steps: PreparationStep[] = [];
+  const init = scripts["init.sh"];
+  if (init !== undefined) {
+    steps.push({
+      name: "init.sh",
+      async run(onLine, signal) {
+        const exitCode = await runScript(run, "init.sh", init, run.asRoot, [productVersion], onLine, signal);
+        return { exitCode, summary: `init.sh failed (exit code ${String(exitCode)})` };
+      },
+    });
   }
   const requirements = scripts["requirements.sh"];
   if (requirements !== undefined) {
-    for (let attempt = 1; ; attempt++) {
-      run.log(`requirements.sh: attempt ${attempt}/${run.requirementsAttempts}`);
-      const code = await runScript(run, "requirements.sh", requirements, [], []);
-      if (code === 0) break;
-      if (attempt >= run.requirementsAttempts) throw new WorkerRefusedError(`the worker's requirements.sh failed ${attempt} times (last exit code ${String(code)})`);
-      run.log(`requirements.sh failed (exit code ${String(code)}); next attempt in ${run.requirementsDelayMs / 1000} s`);
-      await sleep(run.requirementsDelayMs, undefined, { signal: run.signal });
-    }
+    steps.push({
+      name: "requirements.sh",
+      async run(onLine, signal) {
+        for (let attempt = 1; ; attempt++) {
+          await onLine(`attempt ${attempt}/${run.requirementsAttempts}`);
+          const exitCode = await runScript(run, "requirements.sh", requirements, [], [], onLine, signal);
+          if (exitCode === 0 || signal.aborted) return { exitCode, summary: "requirements.sh was cancelled" };
+          if (attempt >= run.requirementsAttempts) return { exitCode, summary: `requirements.sh failed ${attempt} times (last exit code ${String(exitCode)})` };
+          await onLine(`failed (exit code ${String(exitCode)}); next attempt in ${run.requirementsDelayMs / 1000} s`);
+          await sleep(run.requirementsDelayMs, undefined, { signal });
+        }
+      },
+    });
   }
-  if (scripts["start.sh"] !== undefined) run.log("start.sh skipped: in Eve it only started buildbot-worker; this Eve runs the steps over SSH");
+  return steps;
 }
 
-async function runScript(run: ScriptRunContext, name: WorkerScriptName, content: string, prefix: string[], args: string[]): Promise<number | null> {
-  run.log(`--- ${name} ---`);
+async function runScript(run: ScriptRunContext, name: WorkerScriptName, content: string, prefix: string[], args: string[], onLine: (line: string) => void | Promise<void>, signal: AbortSignal): Promise<number | null> {
   const file = `${run.dir}/${name}`;
   // The script travels base64-encoded in the command: no stdin channel is needed, and its shebang is honoured.
   const install = `mkdir -p "$1" && printf %s "$2" | base64 -d > "$3" && chmod 755 "$3"`;
   const written = await run.connection.run(["sh", "-c", install, "eve-script", run.dir, Buffer.from(content).toString("base64"), file]);
-  if (written.exitCode !== 0) throw new WorkerRefusedError(`could not write ${name} on the server: ${written.output.trim()}`);
+  if (written.exitCode !== 0) throw new ProvisionError(`could not write ${name} on the server: ${written.output.trim()}`);
   let pending = "";
   const options: ExecOptions = {
     workdir: run.dir,
@@ -80,15 +92,14 @@ async function runScript(run: ScriptRunContext, name: WorkerScriptName, content:
     maxTimeMs: Number.POSITIVE_INFINITY,
     killGraceMs: 5_000,
     usePty: false,
-    signal: run.signal,
-    onOutput: (chunk) => {
+    signal,
+    onOutput: async (chunk) => {
       const lines = (pending + chunk.toString("utf8")).split("\n");
       pending = lines.pop() ?? "";
-      for (const line of lines) run.log(`${name}: ${line}`);
+      for (const line of lines) await onLine(line);
     },
   };
   const result = await runSshStep(run.connection, `${run.dir}/.${name}.pid`, { argv: [...prefix, file, ...args] }, options);
-  if (pending !== "") run.log(`${name}: ${pending}`);
-  if (result.killedBy === "cancel") throw new WorkerRefusedError(`${name} was cancelled`);
+  if (pending !== "") await onLine(pending);
   return result.exitCode;
 }

@@ -54,8 +54,8 @@ function waitForOutput(child: ChildProcess, marker: string): Promise<void> {
 }
 
 /** The results of `eve run --report` (JSON). */
-function report(name: string): { name: string; result: string }[] {
-  return (JSON.parse(readFileSync(join(repo, `${name}.json`), "utf8")) as { stages: { name: string; result: string }[] }).stages;
+function report(name: string): { name: string; result: string; steps: { name: string; result: string }[] }[] {
+  return (JSON.parse(readFileSync(join(repo, `${name}.json`), "utf8")) as { stages: { name: string; result: string; steps: { name: string; result: string }[] }[] }).stages;
 }
 
 beforeAll(async () => {
@@ -163,6 +163,8 @@ describe.sequential("eve run with openstack workers", () => {
     expect(output).toMatch(/second-ran-on-\S+/);
     expect(output).not.toContain(PASSWORD);
     expect(code).toBe(0);
+    const vm = report("pair").find((stage) => stage.name === "vm");
+    expect(vm?.steps.map((step) => `${step.name} ${step.result}`)).toEqual(["init.sh success", "requirements.sh success", "kernel success", "props success"]);
     if (standIn) {
       expect(output).toContain("refused a server for quota");
       expect(standIn.servers.peak).toBe(1);
@@ -179,7 +181,7 @@ describe.sequential("eve run with openstack workers", () => {
 
     expect(output.match(/requirements cannot be met/g)).toHaveLength(2);
     expect(output).toContain("requirements.sh failed 2 times (last exit code 7)");
-    expect(report("failing")[0]?.result).toBe("failure");
+    expect(report("failing")[0]).toMatchObject({ result: "failure", steps: [{ name: "requirements.sh", result: "failure" }, { name: "never", result: "skipped" }] });
     expect(code).toBe(1);
     if (standIn) expect(standIn.servers.live).toEqual([]);
   }, 600_000);
