@@ -35,6 +35,8 @@ const STALE_MS = 24 * 3600_000;
 export interface S3ArtifactStoreOptions {
   /** Files above this size are copied by streaming them through Eve (default: CopyObject's 5 GiB). */
   maxServerCopyBytes?: number;
+  /** Age after which gc takes a pending mark or a multipart upload for abandoned (default: a day). */
+  staleAfterMs?: number;
 }
 
 export class S3ArtifactStore implements ArtifactStore {
@@ -42,11 +44,13 @@ export class S3ArtifactStore implements ArtifactStore {
   readonly #bucket: S3Bucket;
   readonly #prefix: string;
   readonly #maxServerCopyBytes: number;
+  readonly #staleAfterMs: number;
 
   constructor(settings: S3StoreSettings, options: S3ArtifactStoreOptions = {}) {
     this.#bucket = new S3Bucket(settings);
     this.#prefix = settings.keyPrefix;
     this.#maxServerCopyBytes = options.maxServerCopyBytes ?? MAX_COPY_BYTES;
+    this.#staleAfterMs = options.staleAfterMs ?? STALE_MS;
   }
 
   async close(): Promise<void> {
@@ -184,15 +188,17 @@ export class S3ArtifactStore implements ArtifactStore {
       } else stale.push(entry.key); // the container is gone, or its expiry moved (its own entry is further on)
     }
     await this.#bucket.deleteKeys(stale);
+    // Abandoned work is judged by the real clock, not by `now` (which may be any time a caller
+    // collects as of): a young mark or upload may be work still going on.
+    const staleBefore = Date.now() - this.#staleAfterMs;
     const pendingRoot = `${this.#prefix}pending/`;
     for await (const mark of this.#bucket.list(pendingRoot)) {
-      // A young mark may be a deletion or a copy still going on.
-      if (now.getTime() - mark.mtime.getTime() <= STALE_MS) continue;
+      if (mark.mtime.getTime() > staleBefore) continue;
       const name = mark.key.slice(pendingRoot.length);
       if ((await this.getContainer(name).catch(skipDamaged)) === undefined) report.objectsDeleted += await this.#bucket.deleteAll(this.#filesPrefix(name));
       await this.#bucket.delete(mark.key);
     }
-    report.objectsDeleted += await this.#bucket.abortUploads(`${this.#prefix}files/`, new Date(now.getTime() - STALE_MS));
+    report.objectsDeleted += await this.#bucket.abortUploads(`${this.#prefix}files/`, new Date(staleBefore));
     return report;
   }
 

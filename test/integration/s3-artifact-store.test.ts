@@ -93,8 +93,13 @@ describe("S3ArtifactStore garbage collection", () => {
     await store.putFile("github:o:r:whole", "d", Readable.from([Buffer.from("d")]));
     await putKey(`${prefix}pending/github:o:r:whole`);
 
-    const young = await store.gc(new Date(Date.now() + DAY / 2));
-    const old = await store.gc(new Date(Date.now() + 2 * DAY));
+    const young = await store.gc(new Date(Date.now() + 2 * DAY)); // marks younger than a day: work going on
+    const later = new S3ArtifactStore(
+      { endpoint: server.endpoint, bucket, region: "us-east-1", credentials: server.credentials, keyPrefix: prefix, forcePathStyle: true },
+      { staleAfterMs: 0 }, // as if a day had passed
+    );
+    const old = await later.gc(new Date());
+    await later.close();
 
     expect(young).toEqual({ containersDeleted: [], objectsDeleted: 0 });
     expect(old).toEqual({ containersDeleted: [], objectsDeleted: 3 });
