@@ -1,4 +1,4 @@
-/** The repository page: its recent builds per branch, newest first, with a filter by branch. */
+/** The repository page: its recent builds per branch, newest first, with a filter by branch. Columns in the order a phone shows them first. */
 import type { BuildRecord } from "../queue/build-history.js";
 import { buildView, formatDuration } from "./build-view.js";
 import { badge, escapeHtml, renderFrame } from "./page-html.js";
@@ -24,12 +24,12 @@ export function renderRepositoryPage(input: RepositoryPageInput): string {
   const sections = [...byBranch].map(([branch, records]) => {
     const rows = records.map((record) => {
       const view = buildView(record, input.now);
-      return `<tr><td><a href="${escapeHtml(input.buildUrl(record.info.build))}">${escapeHtml(record.info.build)}</a></td><td><code>${escapeHtml(record.info.sha.slice(0, 7))}</code></td><td>${badge(view.state)}</td><td>${formatDuration(view.endMs - view.startMs)}</td><td>${view.failedStages.map(escapeHtml).join(", ")}</td><td>${escapeHtml(describeTrigger(record.info.trigger))}</td><td><time datetime="${new Date(view.startMs).toISOString()}">${new Date(view.startMs).toISOString().replace("T", " ").slice(0, 16)}</time></td></tr>`;
+      return `<tr><td><a href="${escapeHtml(input.buildUrl(record.info.build))}">${escapeHtml(record.info.build)}</a></td><td>${badge(view.state)}</td><td>${view.failedStages.map(escapeHtml).join(", ")}</td><td>${formatDuration(view.endMs - view.startMs)}</td><td><code>${escapeHtml(record.info.sha.slice(0, 7))}</code></td><td>${escapeHtml(describeTrigger(record.info.trigger))}</td><td><time datetime="${new Date(view.startMs).toISOString()}">${new Date(view.startMs).toISOString().replace("T", " ").slice(0, 16)}</time></td></tr>`;
     });
     return `<section class="branch" data-branch="${escapeHtml(branch)}">
 <h2>${escapeHtml(branch)}</h2>
 <div class="scroll"><table>
-<thead><tr><th scope="col">Build</th><th scope="col">Commit</th><th scope="col">Result</th><th scope="col">Duration</th><th scope="col">Did not pass</th><th scope="col">Trigger</th><th scope="col">Started (UTC)</th></tr></thead>
+<thead><tr><th scope="col">Build</th><th scope="col">Result</th><th scope="col">Did not pass</th><th scope="col">Duration</th><th scope="col">Commit</th><th scope="col">Trigger</th><th scope="col">Started (UTC)</th></tr></thead>
 <tbody>
 ${rows.join("\n")}
 </tbody></table></div>
