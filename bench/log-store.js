@@ -71,7 +71,7 @@ async function startRedis(dir) {
   const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction", "--dir", dir], { stdio: "ignore" });
   for (let i = 0; i < 100; i++) {
     try {
-      if (execFileSync("redis-cli", ["-p", String(port), "ping"]).toString().includes("PONG")) break;
+      if (execFileSync("redis-cli", ["-p", String(port), "ping"], { stdio: ["ignore", "pipe", "ignore"] }).toString().includes("PONG")) break;
     } catch {
       // not up yet
     }
