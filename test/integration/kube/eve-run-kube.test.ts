@@ -133,5 +133,6 @@ describe("eve run and eve reap with EVE_KUBE_* settings", () => {
     expect(output).toMatch(/removed pod \S+ \(build \S+, stage long, attempt 1, run \S+\)/);
     expect(code).toBe(0);
     expect(await pods()).toEqual([]);
-  });
+    // Two eve processes started through tsx and a pod: ~25 s alone, more beside the whole suite.
+  }, 90_000);
 });
