@@ -7,7 +7,7 @@
  * installs a missing one.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUSYBOX_IMAGE } from "./busybox-image.js";
@@ -18,7 +18,13 @@ let redis: ChildProcess | undefined;
 /** The dockerd this set-up started; undefined when one was already answering. */
 let dockerd: ChildProcess | undefined;
 
+/** The run's own temporary folder: every test's tmpdir(), and its children's, is inside it. */
+let runTmp: string | undefined;
+
 export async function setup(): Promise<void> {
+  // Set before the test workers fork, so they and every process they start inherit it.
+  runTmp = mkdtempSync(join(tmpdir(), "eve-test-run-"));
+  process.env.TMPDIR = runTmp;
   process.env.REDIS_URL ??= await startRedis();
   await ensureDocker();
 }
@@ -31,6 +37,15 @@ export async function teardown(): Promise<void> {
   }
   if (redis) await stop(redis, 10_000);
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  if (runTmp) removeRunTmp(runTmp);
+}
+
+/** Names what the tests left in the run's temporary folder (a test that does not clean up), then removes it all. */
+function removeRunTmp(dir: string): void {
+  // tsx keeps its compile cache there (tsx-UID): not a leak.
+  const left = readdirSync(dir).filter((name) => !/^tsx-\d+$/.test(name));
+  if (left.length > 0) process.stderr.write(`global-setup: the tests left these in ${dir} (removed now): ${left.join(", ")}\n`);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */

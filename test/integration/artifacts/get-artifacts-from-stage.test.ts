@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recordArtifactsResult } from "../../../src/engine/record-artifacts-result.js";
 import type { ArtifactsAccess } from "../../../src/engine/artifacts-access.js";
 import { buildFileOf, createWorkspaceBase, runBuild } from "../../helpers/engine-harness.js";
@@ -14,6 +14,7 @@ afterEach(() => {
   artifacts.remove();
   expect(workspace.leftovers()).toEqual([]);
 });
+afterAll(() => workspace.cleanup());
 
 const uploading = (status: string) =>
   buildFileOf({

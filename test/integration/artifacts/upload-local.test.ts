@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pack } from "tar-stream";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildFileOf, createWorkspaceBase, runBuild } from "../../helpers/engine-harness.js";
 import { buildProperties, createArtifactsHarness, type ArtifactsHarness } from "../../helpers/artifacts-harness.js";
 
@@ -18,6 +18,7 @@ afterEach(() => {
   artifacts.remove();
   expect(workspace.leftovers()).toEqual([]);
 });
+afterAll(() => workspace.cleanup());
 
 async function listed(): Promise<Record<string, number>> {
   const files: Record<string, number> = {};
