@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGitHubStandIn } from "./github-stand-in.js";
 
-const WEBHOOKS = 200;
-const STAGES = 1000;
+const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 200);
+const STAGES = Number(process.env.BENCH_STAGES ?? 1000);
 const CONCURRENCY = 4;
 const COMMAND = "true";
 
@@ -52,7 +52,9 @@ export async function benchApp() {
     const port = await freePort();
     const workspace = mkdtempSync(join(tmpdir(), "eve-bench-app-"));
     cleanup.push(() => rmSync(workspace, { recursive: true, force: true }));
-    const eve = spawn(process.execPath, ["dist/main.js"], {
+    // BENCH_EVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the app (NODE_OPTIONS refuses --cpu-prof).
+    const nodeArgs = process.env.BENCH_EVE_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+    const eve = spawn(process.execPath, [...nodeArgs, "dist/main.js"], {
       env: {
         ...process.env,
         APP_ID: "1",

@@ -4,7 +4,7 @@ import type { ChecksClient, CheckRunFields, CommitStatusParams } from "./checks-
 import { FAILED_RUN_ACTIONS } from "./check-run-actions.js";
 import { formatExternalId } from "./external-id.js";
 import { cut, formatCompletedCheck, formatProgress, type CompletedCheck } from "./format-check-output.js";
-import type { GitHubWriteQueue } from "./github-write-queue.js";
+import { WritePriority, type GitHubWriteQueue } from "./github-write-queue.js";
 import { StageRunRecord } from "./stage-run-record.js";
 
 export interface CheckRunReporterOptions {
@@ -25,6 +25,8 @@ export interface CheckRunReporterOptions {
   buildUrl?: (build: string) => string;
   /** Also post a commit status (context: the stage name). Set for the top stage unless the operator turned it off. */
   commitStatus?: boolean;
+  /** The build's top stage: its queued check run is the push's first feedback and goes ahead of other writes. */
+  topStage?: boolean;
   /** A progress update comes no sooner than this after the previous write (default 10 s). */
   progressIntervalMs?: number;
   /**
@@ -73,7 +75,9 @@ export class CheckRunReporter implements StageObserver {
     // The worker that runs the stage writes its log on from this line: it must be stored before the stage is enqueued.
     const released = this.#options.logStore.release(stage.run).catch(this.#onError);
     this.#postStatus(record, "pending", "queued");
-    await this.#sync(record);
+    record.createPending = true;
+    await this.#createQueued(record, this.#options.topStage ? WritePriority.firstOfBuild : WritePriority.state);
+    record.createPending = false;
     await released;
     return record.checkRunId ?? Promise.reject(new Error(`check run for ${stage.stage} was not created`));
   }
@@ -91,7 +95,9 @@ export class CheckRunReporter implements StageObserver {
     record.startedAt = new Date().toISOString();
     record.version++;
     this.#postStatus(record, "pending", "running");
-    void this.#sync(record);
+    // Ahead of the lane's backlog: the queued create if it still waits (joined, so promoted), then in_progress as a write of its own.
+    if (record.createPending) void this.#createQueued(record, WritePriority.started);
+    void this.#sync(record, WritePriority.started);
   }
 
   stepStarted(stage: StageIdentity, index: number, name: string): void {
@@ -140,7 +146,7 @@ export class CheckRunReporter implements StageObserver {
     const state = { success: "success", warnings: "success", skipped: "success", failure: "failure" } as const;
     if (outcome.result !== "retry") this.#postStatus(record, state[outcome.result as keyof typeof state] ?? "error", outcome.summary || outcome.result);
     // A long-lived reporter must not keep every run it ever reported.
-    void this.#sync(record).finally(() => this.#runs.delete(stage.run));
+    void this.#sync(record, WritePriority.state).finally(() => this.#runs.delete(stage.run));
   }
 
   /** Resolves once everything this reporter has to write has been written (or given up): call before exit. */
@@ -172,17 +178,41 @@ export class CheckRunReporter implements StageObserver {
       if (record.status !== "in_progress") return;
       if (Date.now() < record.lastWriteAt + interval) return this.#progress(record);
       record.progressUpdates++;
-      void this.#sync(record);
+      void this.#sync(record, WritePriority.progress);
     }, delay);
     record.progressTimer.unref();
   }
 
   /** Queues (or joins the queued) write of the record's latest state. */
-  #sync(record: StageRunRecord): Promise<unknown> {
+  #sync(record: StageRunRecord, priority: number): Promise<unknown> {
     const { writeQueue, installationId } = this.#options;
     const final = record.status === "completed";
-    const write = writeQueue.enqueue(installationId, { key: `check:${record.stage.run}`, final, run: (signal) => this.#send(record, signal) });
+    const write = writeQueue.enqueue(installationId, { key: `check:${record.stage.run}`, final, priority, run: (signal) => this.#send(record, signal) });
     return this.#track(write.catch(this.#onError));
+  }
+
+  /**
+   * The `queued` create, keyed apart from the state writes so that a start
+   * never folds into it: the stage shows Queued, then In progress.
+   */
+  #createQueued(record: StageRunRecord, priority: number): Promise<unknown> {
+    const { writeQueue, installationId } = this.#options;
+    const write = writeQueue.enqueue(installationId, { key: `create:${record.stage.run}`, priority, run: (signal) => this.#sendQueued(record, signal) });
+    return this.#track(write.catch(this.#onError));
+  }
+
+  async #sendQueued(record: StageRunRecord, signal: AbortSignal): Promise<unknown> {
+    // Out of the queue now: a start no longer needs to move it.
+    record.createPending = false;
+    if (record.checkRunId !== undefined) return undefined;
+    const { octokit, owner, repo } = this.#options;
+    // Only a record still queued is up to date on GitHub after this write; a newer state follows as its own write.
+    const upToDate = record.status === "queued" ? record.version : record.sentVersion;
+    const response = await octokit.rest.checks.create({ owner, repo, name: record.stage.stage, head_sha: this.#options.headSha, external_id: formatExternalId(record.stage), details_url: this.#options.logUrl(record.stage.run), status: "queued", request: { signal } });
+    record.checkRunId = response.data.id;
+    record.sentVersion = upToDate;
+    record.lastWriteAt = Date.now();
+    return response;
   }
 
   async #send(record: StageRunRecord, signal: AbortSignal): Promise<unknown> {

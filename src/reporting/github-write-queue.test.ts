@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GitHubWriteQueue } from "./github-write-queue.js";
+import { GitHubWriteQueue, WritePriority } from "./github-write-queue.js";
 
 function httpError(status: number, headers: Record<string, string> = {}, message = "") {
   return Object.assign(new Error(message), { status, response: { headers } });
@@ -101,5 +101,31 @@ describe("GitHubWriteQueue", () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(35);
     // Queued behind the busy lane, it would come last.
     expect(order.indexOf("other")).toBeLessThan(order.lastIndexOf("busy"));
+  });
+
+  it("sends the most urgent waiting write first, in order of arrival within a priority; a write made more urgent by a newer one lines up as arriving then", async () => {
+    const queue = new GitHubWriteQueue({ minIntervalMs: 0 });
+    const sent: string[] = [];
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const write = (name: string, priority?: number, key?: string) =>
+      queue.enqueue(1, { ...(key ? { key } : {}), ...(priority === undefined ? {} : { priority }), run: async () => void sent.push(name) });
+
+    // The lane is busy with a first write while a fan-out's backlog piles up behind it.
+    const busy = queue.enqueue(1, { run: () => gate.then(() => void sent.push("busy")) });
+    const writes = [
+      write("progress-1", WritePriority.progress),
+      write("create-1"),
+      write("create-2", WritePriority.state),
+      write("completed-1", WritePriority.state, "run-9"),
+      write("new-push", WritePriority.firstOfBuild),
+      write("started-1", WritePriority.started),
+      // Joins the waiting completed-1, raised to started: it lines up behind started-1, ahead of the backlog.
+      write("started-9", WritePriority.started, "run-9"),
+    ];
+    release();
+    await Promise.all([busy, ...writes]);
+
+    expect(sent).toEqual(["busy", "new-push", "started-1", "started-9", "create-1", "create-2", "progress-1"]);
   });
 });

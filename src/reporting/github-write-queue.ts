@@ -6,6 +6,23 @@ interface HttpOutcome {
   message?: string;
 }
 
+/**
+ * How soon a write should go, most urgent first. A lane sends its most urgent
+ * waiting write next (in order of arrival within one priority), so a new
+ * push's first check run and a started stage's `in_progress` never wait behind
+ * a fan-out's backlog of creates, completions and progress updates.
+ */
+export const WritePriority = {
+  /** The first write of a newly pushed build: the push's feedback on GitHub. */
+  firstOfBuild: 0,
+  /** A stage that started: its `in_progress` (or the create it joined). */
+  started: 1,
+  /** Queued creates of triggered stages, completions (the default). */
+  state: 2,
+  /** Progress updates of running stages: they matter least and coalesce. */
+  progress: 3,
+} as const;
+
 /** A write to GitHub. */
 export interface WriteTask<T> {
   /**
@@ -16,6 +33,8 @@ export interface WriteTask<T> {
   key?: string;
   /** Final states are retried longer: they must arrive eventually. */
   final?: boolean;
+  /** A WritePriority (default `state`); a coalesced write keeps the more urgent of both (and, raised, lines up anew). */
+  priority?: number;
   /** Performs the write; `signal` aborts it on timeout. */
   run(signal: AbortSignal): Promise<T>;
 }
@@ -52,8 +71,9 @@ interface Lane {
 
 /**
  * Serialises GitHub writes per installation (GitHub's advice against secondary
- * rate limits), spaces them, honours `retry-after` and `x-ratelimit-*`, retries
- * 5xx and timeouts with back-off. Installations have separate lanes, so a busy
+ * rate limits), sends the most urgent waiting one first (WritePriority), spaces
+ * them, honours `retry-after` and `x-ratelimit-*`, retries 5xx and timeouts
+ * with back-off. Installations have separate lanes, so a busy
  * one never delays another's writes.
  */
 export class GitHubWriteQueue {
@@ -83,7 +103,10 @@ export class GitHubWriteQueue {
       const waiter = { resolve: resolve as (value: unknown) => void, reject };
       const waiting = task.key === undefined ? undefined : lane.queue.find((p) => p.key === task.key);
       if (waiting) {
-        waiting.task = { ...task, final: task.final === true || waiting.task.final === true } as WriteTask<unknown>;
+        const priority = Math.min(priorityOf(task), priorityOf(waiting.task));
+        // Made more urgent, it lines up as arriving now: among its new peers, it came last.
+        if (priority < priorityOf(waiting.task)) lane.queue.push(...lane.queue.splice(lane.queue.indexOf(waiting), 1));
+        waiting.task = { ...task, final: task.final === true || waiting.task.final === true, priority } as WriteTask<unknown>;
         waiting.waiters.push(waiter);
       } else lane.queue.push({ key: task.key, task: task as WriteTask<unknown>, waiters: [waiter] });
       lane.running ??= this.#drain(lane);
@@ -119,7 +142,7 @@ export class GitHubWriteQueue {
   }
 
   async #drain(lane: Lane): Promise<void> {
-    for (let next = lane.queue.shift(); next; next = lane.queue.shift()) {
+    for (let next = takeMostUrgent(lane.queue); next; next = takeMostUrgent(lane.queue)) {
       try {
         const result = await this.#send(lane, next.task);
         for (const waiter of next.waiters) waiter.resolve(result);
@@ -173,6 +196,17 @@ export class GitHubWriteQueue {
     if (status === undefined || status >= 500) return backoff;
     return undefined;
   }
+}
+
+function priorityOf(task: WriteTask<unknown>): number {
+  return task.priority ?? WritePriority.state;
+}
+
+/** Removes and returns the first of the most urgent waiting writes. */
+function takeMostUrgent(queue: Pending[]): Pending | undefined {
+  let best = 0;
+  for (let i = 1; i < queue.length; i++) if (priorityOf((queue[i] as Pending).task) < priorityOf((queue[best] as Pending).task)) best = i;
+  return queue.splice(best, 1)[0];
 }
 
 function sleep(ms: number): Promise<void> {

@@ -20,6 +20,8 @@ export class StageRunRecord {
   /** Progress updates sent (or queued) so far. */
   progressUpdates = 0;
   statusPosted = false;
+  /** The `queued` create (ensureQueued) waits in the write queue. */
+  createPending = false;
   readonly #tailChars: number;
   #tail = "";
 

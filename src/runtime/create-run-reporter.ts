@@ -4,10 +4,12 @@
  *
  * Reporting never holds a stage back: the job is added at once and its
  * `queued` check run is created in the background, through the installation's
- * write lane. Its id is published (in memory, and in Redis for other worker
- * processes); the worker that runs the stage holds its reports until the id
- * is known (deferObserver), so they update that check run instead of making
- * a second one.
+ * write lane. A stage that starts in the same process reports through that
+ * same reporter, so its start moves the create ahead of the lane's backlog
+ * if it still waits, and `in_progress` follows it at once. For other worker
+ * processes the id is published in Redis; their worker holds its reports
+ * until the id is known (deferObserver), so they update that check run
+ * instead of making a second one.
  */
 import type { Redis } from "ioredis";
 import type { LogStore } from "../logs/log-store.js";
@@ -43,6 +45,8 @@ export function createRunReporter(options: RunReporterOptions): RunReporter {
   // One client per installation: it refreshes its own token (auth-app caches and renews it).
   const clients = new Map<number, Promise<ChecksClient>>();
   const creating = new Map<string, Promise<number | undefined>>();
+  /** The reporters that queue check runs in this process, by run, for a worker that starts the run here. */
+  const queuedHere = new Map<string, Promise<CheckRunReporter>>();
   const idKey = (run: string) => `${options.prefix}:checkrun:${run}`;
   const clientFor = (installationId: number): Promise<ChecksClient> => {
     let client = clients.get(installationId);
@@ -65,6 +69,7 @@ export function createRunReporter(options: RunReporterOptions): RunReporter {
       logUrl: (id) => `${options.publicUrl}/logs/${id}`,
       buildUrl: (build) => `${options.publicUrl}/builds/${build}`,
       commitStatus: options.commitStatus && run.parent === undefined,
+      topStage: run.parent === undefined,
       onError: options.onError,
       ...(options.warningsConclusion === undefined ? {} : { warningsConclusion: options.warningsConclusion }),
       ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
@@ -83,6 +88,11 @@ export function createRunReporter(options: RunReporterOptions): RunReporter {
     return undefined;
   };
   const attached = async (run: StageJobData) => {
+    // Once only: a run started again (a stalled job) attaches by id, as the first reporter forgot the finished run.
+    const sharing = queuedHere.get(run.stage.run);
+    queuedHere.delete(run.stage.run);
+    const shared = await sharing?.catch(() => undefined);
+    if (shared) return { reporter: shared, ready: Promise.resolve() };
     const reporter = await reporterFor(run);
     const ready = checkRunIdOf(run).then((id) => {
       if (id !== undefined) reporter.useCheckRun(run.stage, id);
@@ -91,13 +101,19 @@ export function createRunReporter(options: RunReporterOptions): RunReporter {
   };
   return {
     queued(run) {
+      const reporter = reporterFor(run);
+      queuedHere.set(run.stage.run, reporter);
       const created = (async () => {
-        const id = await (await reporterFor(run)).ensureQueued(run.stage);
+        const id = await (await reporter).ensureQueued(run.stage);
         await options.redis.set(idKey(run.stage.run), String(id), "EX", ID_TTL_SECONDS);
         return id;
       })();
       creating.set(run.stage.run, created);
-      const forget = () => setTimeout(() => creating.delete(run.stage.run), 60_000).unref();
+      const forget = () =>
+        setTimeout(() => {
+          creating.delete(run.stage.run);
+          queuedHere.delete(run.stage.run);
+        }, 60_000).unref();
       created.then(forget, (error: unknown) => {
         forget();
         options.onError(error);

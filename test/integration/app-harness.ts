@@ -68,7 +68,8 @@ export async function startAppHarness(buildFile: string, env: Record<string, str
   const runtime = createRuntime(config, {
     prefix: `test-${randomUUID()}`,
     Octokit: createEveOctokit({ retryAfterBaseMs: 10 }),
-    writeIntervalMs: 0,
+    // No pause between writes, unless the test sets the app's own setting (to build up a backlog).
+    ...(env.EVE_GITHUB_WRITE_INTERVAL_MS === undefined ? { writeIntervalMs: 0 } : {}),
     log: pino({ level: "silent" }),
   });
   await loadEveApp(runtime, config);
