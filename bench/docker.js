@@ -92,6 +92,7 @@ export async function benchDocker(iterations = 10) {
   const ratio = eve / floor;
   return {
     name: "docker stage (spawn + 3 steps + teardown, cached image)",
+    row: { workload: "docker1: container, 3 × true, teardown (provisioner)", floorMs: floor, eveMs: eve },
     pass: ratio <= 1.2,
     lines: [`floor (docker run -d, 3 × docker exec, docker rm -f): ${floor.toFixed(0)} ms (median of ${iterations})`, `eve: ${eve.toFixed(0)} ms`, `ratio: ${ratio.toFixed(2)}× (goal ≤ 1.2×)`],
   };

@@ -29,7 +29,8 @@ export async function startGitHubStandIn(fileAt) {
       }
       const parsed = body ? JSON.parse(body) : {};
       const record = (kind, id) => {
-        const write = { kind, id, at: performance.now(), body: parsed };
+        // `wall` compares with the dates Eve sends (started_at).
+        const write = { kind, id, at: performance.now(), wall: Date.now(), body: parsed };
         writes.push(write);
         for (const listener of listeners) listener(write);
       };

@@ -33,6 +33,7 @@ export async function benchLogThroughput() {
       `engine + terminal reporter:         ${engine.toFixed(0)} ms (${rate.toFixed(0)} MB/s)`,
       `ratio engine/raw: ${(engine / raw).toFixed(2)}; throughput ${rate.toFixed(0)} MB/s (target ≥ 100 MB/s)`,
     ],
+    row: { workload: "log10mb: one step printing 10 MB (engine + terminal)", floorMs: raw, eveMs: engine },
     pass: rate >= 100,
   };
 }

@@ -9,9 +9,16 @@ import { benchSteps } from "./steps.js";
 import { benchUpload } from "./upload.js";
 
 let failed = false;
+/** The benches with a raw floor to set against: one row each in the closing table. */
+const rows = [];
 for (const bench of [benchSteps, benchLogThroughput, benchLogMemory, benchLogStore, benchDocker, benchApp, benchLint, benchUpload]) {
   const result = await bench();
   failed ||= !result.pass;
+  if (result.row) rows.push(result.row);
   process.stdout.write(`${result.name}: ${result.pass ? "ok" : "MISSED"}\n${result.lines.map((l) => `  ${l}\n`).join("")}`);
 }
+const seconds = (ms) => `${(ms / 1000).toFixed(3)} s`;
+process.stdout.write(
+  ["", "| workload | raw floor | Eve | Eve/floor |", "|---|---|---|---|", ...rows.map((r) => `| ${r.workload} | ${seconds(r.floorMs)} | ${seconds(r.eveMs)} | ${(r.eveMs / r.floorMs).toFixed(2)} |`), ""].join("\n"),
+);
 process.exitCode = failed ? 1 : 0;
