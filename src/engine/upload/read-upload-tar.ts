@@ -41,10 +41,17 @@ export class UploadArchiveError extends Error {
   override readonly name = "UploadArchiveError";
 }
 
+/**
+ * How far the worker's stream may run ahead of the store: while the store writes one file, the
+ * worker keeps reading and sending the next ones (both sides busy) instead of waiting per 64 KB
+ * chunk. Bounds the memory one upload holds on Eve.
+ */
+const READ_AHEAD_BYTES = 4 * 1024 * 1024;
+
 export function createUploadTarReader(target: UploadTarget, log: (line: string) => void): UploadTarReader {
   const report: UploadTarReport = { stored: [], bytes: 0, hostile: 0 };
   const stored = new Set<string>();
-  const parser = extract();
+  const parser = extract({ highWaterMark: READ_AHEAD_BYTES });
   let failure: Error | undefined;
   let drained: Promise<void> | undefined;
   const closed = new Promise<void>((resolve) => parser.once("close", () => resolve()));
