@@ -71,6 +71,7 @@ export async function benchApp() {
         REDIS_URL: redisUrl.replace(/\/?$/, ""),
         EVE_WORKER_TYPES: "local",
         EVE_MAX_LOCAL_WORKERS: String(CONCURRENCY),
+        EVE_MAX_STAGES_PER_BUILD: String(STAGES),
         EVE_WORKSPACE_DIR: workspace,
         EVE_INSTANCE: "bench",
         // A local stand-in has no secondary rate limits.
@@ -93,13 +94,15 @@ export async function benchApp() {
     const start = performance.now();
     await send("fanout", pushPayload(sha, "fanout", 1));
     const topId = (await topCreated).id;
-    const topVisible = await waitForWrite(github, (w) => w.id === topId && w.body.status === "in_progress", 60_000);
+    // Its first write showing it started (completed, when its in_progress coalesced into it).
+    const topVisible = await waitForWrite(github, (w) => w.id === topId && (w.body.status === "in_progress" || w.body.status === "completed"), 600_000, "the top stage started");
     // The fan-out is under way once its first triggered stage has a check run.
-    await waitForWrite(github, (w) => w.kind === "create" && w.body.head_sha === sha && w.body.name !== "fan", 60_000);
+    const underWay = await waitForWrite(github, (w) => (w.kind === "create" && w.body.head_sha === sha && w.body.name !== "fan") || (w.id === topId && w.body.status === "completed"), 600_000, "a triggered stage's check run");
+    if (underWay.id === topId) throw new Error(`the top stage ended before triggering: ${underWay.body.output?.title}`);
     const latencies = [];
     for (let i = 0; i < WEBHOOKS; i++) {
       const pushSha = randomBytes(20).toString("hex");
-      const created = waitForWrite(github, (w) => w.kind === "create" && w.body.head_sha === pushSha && w.body.status === "queued", 60_000);
+      const created = waitForWrite(github, (w) => w.kind === "create" && w.body.head_sha === pushSha && w.body.status === "queued", 60_000, `push ${i}'s queued check run`);
       const pushedAt = performance.now();
       await send(`lat-${i}`, pushPayload(pushSha, `b${i}`, 1));
       latencies.push((await created).at - pushedAt);
@@ -196,13 +199,13 @@ async function postWebhook(port, id, payload) {
   if (!response.ok) throw new Error(`webhook ${id}: ${response.status} ${await response.text()}`);
 }
 
-function waitForWrite(github, predicate, timeoutMs) {
+function waitForWrite(github, predicate, timeoutMs, what = "matching GitHub write") {
   const found = github.writes.find(predicate);
   if (found) return Promise.resolve(found);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       stop();
-      reject(new Error(`no matching GitHub write within ${timeoutMs} ms`));
+      reject(new Error(`no ${what} within ${timeoutMs} ms`));
     }, timeoutMs);
     const stop = github.onWrite((write) => {
       if (!predicate(write)) return;
