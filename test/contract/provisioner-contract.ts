@@ -52,7 +52,9 @@ const collectGarbage = runInNewContext("gc") as () => void;
  * A producer that did not wait would hold up to 200 MB.
  */
 const MAX_RSS_GROWTH = 96 * 1024 ** 2;
-const MAX_RSS_CREEP = 24 * 1024 ** 2;
+// RSS is the allocator's view, not the live data: a full run on a loaded machine once measured 24.8 MB of
+// creep with nothing held. 40 MB still fails a producer that did not wait: it adds 100 MB over that stretch.
+const MAX_RSS_CREEP = 40 * 1024 ** 2;
 /** Chunks a producer may hand over while the consumer has not caught up (the local spawn helper keeps 4 in flight). */
 const MAX_CHUNKS_IN_FLIGHT = 8;
 const BIG_OUTPUT = 200 * 1024 ** 2;
