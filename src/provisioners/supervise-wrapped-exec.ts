@@ -96,3 +96,20 @@ export function superviseWrappedExec(options: ExecOptions, control: WrappedExecC
     },
   };
 }
+
+/**
+ * Delivers an exec's two output streams to the supervisor's sink, in arrival
+ * order per stream, each chunk delivered before the next is read: a sink that
+ * asks to wait holds the remote command back (kube exec, SSH).
+ */
+export async function pumpOutputStreams(streams: { stdout: NodeJS.ReadableStream; stderr: NodeJS.ReadableStream }, sink: (chunk: Buffer, stream: OutputStream) => Promise<void>): Promise<void> {
+  let queue = Promise.resolve();
+  const pump = async (stream: NodeJS.ReadableStream, name: OutputStream): Promise<void> => {
+    for await (const chunk of stream) {
+      const next = queue.then(() => sink(chunk as Buffer, name));
+      queue = next;
+      await next;
+    }
+  };
+  await Promise.all([pump(streams.stdout, "stdout"), pump(streams.stderr, "stderr")]);
+}

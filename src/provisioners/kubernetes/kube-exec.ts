@@ -6,9 +6,9 @@
  * /proc and kills its process group (SIGTERM, then SIGKILL after the grace). The exec API has no
  * environment either: the step's variables go through `env`.
  */
-import { killStepCommand, superviseWrappedExec, wrapStepCommand } from "../supervise-wrapped-exec.js";
-import type { ExecOptions, ExecResult, OutputStream, StepCommand } from "../types.js";
-import type { KubeClient, KubeExecHandle } from "./kube-client.js";
+import { killStepCommand, pumpOutputStreams, superviseWrappedExec, wrapStepCommand } from "../supervise-wrapped-exec.js";
+import type { ExecOptions, ExecResult, StepCommand } from "../types.js";
+import type { KubeClient } from "./kube-client.js";
 
 export interface KubeExecTarget {
   client: KubeClient;
@@ -34,26 +34,13 @@ export async function runKubeExec(target: KubeExecTarget, command: StepCommand, 
     abandonOutput: () => handle.close(),
   });
   try {
-    await pumpOutput(handle, supervisor.onOutput);
+    await pumpOutputStreams(handle, supervisor.onOutput);
     const { exitCode } = await handle.done;
     // A killed step has no exit code to report, as with docker.
     return { exitCode: supervisor.killedBy ? null : exitCode, killedBy: supervisor.killedBy, durationMs: Date.now() - started };
   } finally {
     supervisor.dispose();
   }
-}
-
-/** Both streams, in arrival order per stream, each chunk delivered before the next is read. */
-async function pumpOutput(handle: KubeExecHandle, sink: (chunk: Buffer, stream: OutputStream) => Promise<void>): Promise<void> {
-  let queue = Promise.resolve();
-  const pump = async (stream: NodeJS.ReadableStream, name: OutputStream): Promise<void> => {
-    for await (const chunk of stream) {
-      const next = queue.then(() => sink(chunk as Buffer, name));
-      queue = next;
-      await next;
-    }
-  };
-  await Promise.all([pump(handle.stdout, "stdout"), pump(handle.stderr, "stderr")]);
 }
 
 async function signalStep(target: KubeExecTarget, signal: "TERM" | "KILL"): Promise<void> {

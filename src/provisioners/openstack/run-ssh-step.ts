@@ -5,9 +5,9 @@
  * leader), and a second channel kills that group, SIGTERM then SIGKILL. The
  * step's variables go through `env`, over the login environment.
  */
-import { killStepCommand, superviseWrappedExec, wrapStepCommand } from "../supervise-wrapped-exec.js";
-import type { ExecOptions, ExecResult, OutputStream, StepCommand } from "../types.js";
-import type { SshConnection, SshExecHandle } from "./ssh-connection.js";
+import { killStepCommand, pumpOutputStreams, superviseWrappedExec, wrapStepCommand } from "../supervise-wrapped-exec.js";
+import type { ExecOptions, ExecResult, StepCommand } from "../types.js";
+import type { SshConnection } from "./ssh-connection.js";
 
 export async function runSshStep(connection: SshConnection, pidFile: string, command: StepCommand, options: ExecOptions): Promise<ExecResult> {
   const started = Date.now();
@@ -18,25 +18,12 @@ export async function runSshStep(connection: SshConnection, pidFile: string, com
     abandonOutput: () => handle.close(),
   });
   try {
-    await pumpOutput(handle, supervisor.onOutput);
+    await pumpOutputStreams(handle, supervisor.onOutput);
     const exitCode = await handle.done;
     return { exitCode: supervisor.killedBy ? null : exitCode, killedBy: supervisor.killedBy, durationMs: Date.now() - started };
   } finally {
     supervisor.dispose();
   }
-}
-
-/** Both streams, each chunk delivered before the next is read (the sink may ask to wait). */
-async function pumpOutput(handle: SshExecHandle, sink: (chunk: Buffer, stream: OutputStream) => Promise<void>): Promise<void> {
-  let queue = Promise.resolve();
-  const pump = async (stream: NodeJS.ReadableStream, name: OutputStream): Promise<void> => {
-    for await (const chunk of stream) {
-      const next = queue.then(() => sink(chunk as Buffer, name));
-      queue = next;
-      await next;
-    }
-  };
-  await Promise.all([pump(handle.stdout, "stdout"), pump(handle.stderr, "stderr")]);
 }
 
 async function signalStep(connection: SshConnection, pidFile: string, signal: "TERM" | "KILL"): Promise<void> {
