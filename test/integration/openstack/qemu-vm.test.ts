@@ -26,7 +26,9 @@ async function connectWhenUp(port: number, clientKey: string, hostKey: string, v
     const client = new ssh2.Client();
     const connected = await new Promise<boolean>((resolve) => {
       client.once("ready", () => resolve(true));
-      client.once("error", () => resolve(false));
+      // `on`, not `once`: a connection that failed may report a second error ("Connection lost before
+      // handshake" as the guest's sshd restarts), which would otherwise be uncaught and fail the run.
+      client.on("error", () => resolve(false));
       client.connect({
         host: "127.0.0.1",
         port,
