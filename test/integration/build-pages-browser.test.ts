@@ -8,10 +8,10 @@
  */
 import { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBuildPagesHandler } from "../../src/build-pages/build-pages.js";
 import type { BuildResult } from "../../src/engine/results.js";
@@ -23,8 +23,8 @@ import { getRunId, type RunTrigger, type StageJobData } from "../../src/queue/jo
 import { createStageQueues, type StageQueues } from "../../src/queue/queues.js";
 import { recordBuildRuns } from "../../src/queue/record-build-runs.js";
 import type { RunReporter } from "../../src/queue/run-reporter.js";
+import { launchChromium } from "../helpers/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOTS = "test-output/screenshots";
 const prefix = `test-${randomUUID()}`;
 const T0 = Date.UTC(2026, 11, 6, 12, 0, 0);
@@ -47,7 +47,6 @@ const silentReporter: RunReporter = {
 };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error("The browser test needs chromium: apt-get install -y chromium (or run .ci/run)");
   mkdirSync(SCREENSHOTS, { recursive: true });
   redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: null });
   queues = createStageQueues(process.env.REDIS_URL ?? "", prefix);
@@ -63,10 +62,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

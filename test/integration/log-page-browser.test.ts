@@ -6,15 +6,14 @@
  */
 import { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogPageHandler } from "../../src/logs/log-page.js";
 import { RedisLogStore } from "../../src/logs/redis-log-store.js";
+import { launchChromium } from "../helpers/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 /** What the tests use of the page's globals (the project type-checks without the DOM lib). */
 type BrowserGlobals = { getComputedStyle(element: unknown): { color: string } };
 const prefix = `test-${randomUUID()}:`;
@@ -25,17 +24,13 @@ let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error("The browser test needs chromium: apt-get install -y chromium (or run .ci/run)");
   redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: null });
   logs = new RedisLogStore(redis, { prefix, batchMs: 5 });
   const handler = createLogPageHandler({ logStore: logs });
   server = createServer((req, res) => void handler(req, res).then((handled) => handled || res.writeHead(404).end()));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -6,20 +6,20 @@
  */
 import { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DiskArtifactStore } from "../../src/artifacts/disk-artifact-store.js";
 import { KeptLogStore } from "../../src/logs/kept-log-store.js";
 import { LogArchive } from "../../src/logs/log-archive.js";
 import { createLogPageHandler } from "../../src/logs/log-page.js";
 import { RedisLogStore } from "../../src/logs/redis-log-store.js";
+import { launchChromium } from "../helpers/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const prefix = `test-${randomUUID()}:`;
 let redis: Redis;
 let dir: string;
@@ -32,7 +32,6 @@ let logs: KeptLogStore;
 let sent = 0;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error("The browser test needs chromium: apt-get install -y chromium (or run .ci/run)");
   redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: null });
   dir = mkdtempSync(join(tmpdir(), "eve-log-browser-"));
   logs = new KeptLogStore({
@@ -68,10 +67,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -8,11 +8,11 @@
 import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pino from "pino";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
 import { createEveMetrics } from "../../src/ops/eve-metrics.js";
@@ -24,8 +24,8 @@ import { startWorkerHeartbeat } from "../../src/queue/worker-heartbeats.js";
 import { GitHubWriteQueue } from "../../src/reporting/github-write-queue.js";
 import { createRuntimeOps } from "../../src/runtime/create-runtime-ops.js";
 import { startReaper } from "../../src/runtime/start-reaper.js";
+import { launchChromium } from "../helpers/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOTS = "test-output/screenshots";
 const TOKEN = "operator-token";
 const prefix = `test-${randomUUID()}`;
@@ -40,7 +40,6 @@ let release: () => void = () => undefined;
 const stops: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error("The browser test needs chromium: apt-get install -y chromium (or run .ci/run)");
   mkdirSync(SCREENSHOTS, { recursive: true });
   redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: null });
   queues = createStageQueues(process.env.REDIS_URL ?? "", prefix);
@@ -58,10 +57,7 @@ beforeAll(async () => {
   server = createServer((req, res) => void handler(req, res).then((handled) => handled || res.writeHead(404).end()));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -3,26 +3,21 @@
  * playwright-core): the listing, following its links to a file, a Range
  * request, and an uploaded HTML page that cannot script the pages' origin.
  */
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PAGES_CONTAINER, startArtifactPagesServer, type ArtifactPagesServer } from "../../helpers/artifact-pages-server.js";
+import { launchChromium } from "../../helpers/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 let pages: ArtifactPagesServer;
 let browser: Browser;
 const listing = () => `${pages.base}/download/${encodeURIComponent(PAGES_CONTAINER)}/`;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error("The browser test needs chromium: apt-get install -y chromium (or run .ci/run)");
   pages = await startArtifactPagesServer();
   await pages.put("logs/build output.log", "line 1\nline 2\n");
   await pages.put("big.bin", Buffer.alloc(100_000, 7));
   await pages.put("report/index.html", "<html><body><p id=p>report</p><script>try { document.cookie = 'eve=1'; document.getElementById('p').textContent = 'cookie:' + document.cookie; } catch (e) { document.getElementById('p').textContent = 'blocked:' + e.name; }</script></body></html>");
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
