@@ -51,7 +51,8 @@ const collectGarbage = runInNewContext("gc") as () => void;
  * place, then flat), and how much more over the last 100 MB (measured: < 6 MB).
  * A producer that did not wait would hold up to 200 MB.
  */
-const MAX_RSS_GROWTH = 96 * 1024 ** 2;
+// 128 MB: the kube_pod run counts the in-process API stand-in's buffers too (98 MB once in a whole-suite run).
+const MAX_RSS_GROWTH = 128 * 1024 ** 2;
 // RSS is the allocator's view, not the live data: a full run on a loaded machine once measured 24.8 MB of
 // creep with nothing held. 40 MB still fails a producer that did not wait: it adds 100 MB over that stretch.
 const MAX_RSS_CREEP = 40 * 1024 ** 2;
