@@ -1,0 +1,70 @@
+// Where the app's main thread spends its time in bench/app.js's fan-out: runs benchApp() with Eve under
+// `node --cpu-prof`, then groups the samples by the innermost Eve module (dist/<file>) or package
+// (node_modules/<pkg>) on each sample's stack, in ms per stage (Eve's start-up included). Not timed: the
+// profiler slows Eve down.
+//   BENCH_STAGES=300 BENCH_WEBHOOKS=20 node bench/profile-app.js [--top N]
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const topAt = process.argv.indexOf("--top");
+const top = topAt === -1 ? 30 : Number(process.argv[topAt + 1]);
+const dir = mkdtempSync(join(tmpdir(), "eve-profile-"));
+process.env.BENCH_EVE_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${dir}`;
+process.env.BENCH_STAGES ??= "300";
+process.env.BENCH_WEBHOOKS ??= "20";
+const { benchApp } = await import("./app.js");
+try {
+  const result = await benchApp();
+  for (const line of result.lines) process.stdout.write(`  ${line}\n`);
+  const file = readdirSync(dir).find((name) => name.endsWith(".cpuprofile"));
+  if (!file) throw new Error("Eve wrote no .cpuprofile");
+  const stages = Number(process.env.BENCH_STAGES) + Number(process.env.BENCH_WEBHOOKS) + 1;
+  process.stdout.write(summarize(JSON.parse(readFileSync(join(dir, file), "utf8")), stages, top));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Self time of each sample charged to the innermost frame of Eve or of a package; the rest by kind. */
+function summarize(profile, stages, limit) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const groupOf = new Map();
+  const group = (id) => {
+    if (groupOf.has(id)) return groupOf.get(id);
+    let name;
+    for (let at = id; at !== undefined && name === undefined; at = parent.get(at)) name = owner(byId.get(at).callFrame);
+    name ??= kind(byId.get(id).callFrame);
+    groupOf.set(id, name);
+    return name;
+  };
+  const totals = new Map();
+  let busy = 0;
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    const name = group(id);
+    if (name === "(idle)") return;
+    busy += us;
+    totals.set(name, (totals.get(name) ?? 0) + us);
+  });
+  const rows = [...totals].sort((a, b) => b[1] - a[1]).slice(0, limit);
+  return [
+    `main thread not idle: ${(busy / 1000).toFixed(0)} ms, ${(busy / 1000 / stages).toFixed(2)} ms per stage over ${stages} stages`,
+    ...rows.map(([name, us]) => `${(us / 1000 / stages).toFixed(2).padStart(8)} ms ${((100 * us) / busy).toFixed(1).padStart(5)} %  ${name}`),
+    "",
+  ].join("\n");
+}
+
+function owner({ url }) {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1];
+  const eve = /\/dist\/(.+)\.js$/.exec(url);
+  return eve ? `eve ${eve[1]}` : undefined;
+}
+
+function kind({ url, functionName }) {
+  if (functionName === "(idle)" || functionName === "(program)" || functionName === "(garbage collector)") return functionName;
+  if (url.startsWith("node:")) return `node ${url.slice(5).split("/")[0]}`;
+  return "native/builtin";
+}
