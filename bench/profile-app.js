@@ -1,4 +1,4 @@
-// Where the app's main thread spends its time in bench/app.js's fan-out: runs benchApp() with Eve under
+// Where the main threads of the app's processes spend its time in bench/app.js's fan-out: runs benchApp() with Eve under
 // `node --cpu-prof`, then groups the samples by the innermost Eve module (dist/<file>) or package
 // (node_modules/<pkg>) on each sample's stack, in ms per stage (Eve's start-up included). Not timed: the
 // profiler slows Eve down.
@@ -17,10 +17,11 @@ const { benchApp } = await import("./app.js");
 try {
   const result = await benchApp();
   for (const line of result.lines) process.stdout.write(`  ${line}\n`);
-  const file = readdirSync(dir).find((name) => name.endsWith(".cpuprofile"));
-  if (!file) throw new Error("Eve wrote no .cpuprofile");
+  // npm start's two processes write one profile each: the app process's and its stage process's.
+  const files = readdirSync(dir).filter((name) => name.endsWith(".cpuprofile"));
+  if (files.length === 0) throw new Error("Eve wrote no .cpuprofile");
   const stages = Number(process.env.BENCH_STAGES) + Number(process.env.BENCH_WEBHOOKS) + 1;
-  process.stdout.write(summarize(JSON.parse(readFileSync(join(dir, file), "utf8")), stages, top));
+  for (const file of files) process.stdout.write(`${file}\n${summarize(JSON.parse(readFileSync(join(dir, file), "utf8")), stages, top)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

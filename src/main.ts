@@ -1,7 +1,9 @@
 /**
- * `npm start`: the GitHub App in one process. It receives webhooks (Probot's
- * server, which also serves the log and artifact pages, /healthz, /readyz and /metrics)
- * and runs stages (BullMQ workers).
+ * `npm start`: the GitHub App. This process receives webhooks (Probot's
+ * server, which also serves the log, build and artifact pages, /healthz,
+ * /readyz and /metrics); the stages (BullMQ workers) run in a stage process
+ * it forks and supervises (src/stage-process.ts), so that a webhook never
+ * waits behind stage work.
  * More worker processes on more machines join with `eve worker` against the
  * same Redis.
  */
@@ -17,6 +19,7 @@ import { createRuntime } from "./runtime/create-runtime.js";
 import { createEveOctokit } from "./runtime/eve-octokit.js";
 import { onShutdown } from "./runtime/on-shutdown.js";
 import { readConfigOrExit } from "./runtime/read-config-or-exit.js";
+import { type StageProcess, startStageProcess } from "./runtime/stage-process-channel.js";
 import { withWebhookGuard } from "./runtime/webhook-guard.js";
 
 const config = readConfigOrExit("eve");
@@ -31,8 +34,9 @@ const server = new Server({
     { path: config.webhookPath, secret: config.webhookSecret, log: runtime.log },
   ),
 });
+let stages: StageProcess | undefined;
 const shutdown = onShutdown(runtime.log, async () => {
-  await server.stop();
+  await Promise.all([server.stop(), stages?.stop()]);
   await runtime.close();
 });
 server.addHandler(runtime.opsHandler);
@@ -90,6 +94,19 @@ try {
   process.exit(1);
 }
 if (!shutdown.requested) {
-  await runtime.startWorkers();
-  runtime.log.info(`Eve: webhooks at ${config.webhookPath}, logs at ${config.publicUrl}/logs/<run>, builds at ${config.publicUrl}/builds/<build>, workers: ${config.workerTypes.map((t) => `${t}×${config.capacity[t]}`).join(", ")}`);
+  stages = startStageProcess({ log: runtime.log });
+  runtime.metrics.addSource(stages.metrics);
+  const started = await stages.ready.then(
+    () => true,
+    (error: unknown) => {
+      // A signal during start-up stops the stage process too: the shutdown under way then exits.
+      if (!shutdown.requested) process.stderr.write(`eve: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+      return false;
+    },
+  );
+  if (!started && !shutdown.requested) {
+    await Promise.all([server.stop(), runtime.close()]);
+    process.exit(1);
+  }
+  if (started) runtime.log.info(`Eve: webhooks at ${config.webhookPath}, logs at ${config.publicUrl}/logs/<run>, builds at ${config.publicUrl}/builds/<build>, workers: ${config.workerTypes.map((t) => `${t}×${config.capacity[t]}`).join(", ")} (stage process ${stages.pid})`);
 }

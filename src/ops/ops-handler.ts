@@ -42,7 +42,8 @@ export function createOpsHandler(options: OpsHandlerOptions): OpsHandler {
     if (path === "/metrics") {
       // A scrape still answers when Redis does not: queue depths then keep their last values.
       await options.beforeScrape?.().catch(() => undefined);
-      send(res, 200, options.metrics.registry.contentType, await options.metrics.registry.metrics());
+      const registry = await options.metrics.gather();
+      send(res, 200, registry.contentType, await registry.metrics());
       return true;
     }
     return false;

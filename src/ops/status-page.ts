@@ -57,7 +57,7 @@ export function createStatusPageHandler(options: StatusPageOptions): (req: Incom
       () => undefined,
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
-    const metrics = (await options.metrics.registry.getMetricsAsJSON()) as unknown as MetricJson[];
+    const metrics = (await (await options.metrics.gather()).getMetricsAsJSON()) as unknown as MetricJson[];
     res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...PAGE_SECURITY_HEADERS });
     res.end(renderStatusPage(metrics, now(), problem));
     return true;
