@@ -75,6 +75,10 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
   const repo = payload.repository.name;
   const sha = payload.after;
   const path = options.buildFilePath;
+  // Both reads at once: a push waits for one round trip to GitHub, not two. Most repositories have no
+  // product version script; only those fetch the commit for it. Its failure matters only with a build file.
+  const scriptRead = readBuildFile(context, owner, repo, getProductVersionScriptPath(path), sha);
+  scriptRead.catch(() => undefined);
   const text = await readBuildFile(context, owner, repo, path, sha);
   if (text === undefined) return;
   const { buildFile, messages } = validateBuildFile(text, path, { workerRules: WORKER_RULES });
@@ -87,14 +91,17 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
 
   const { queues, reporter } = options;
   const build = getBuildId(context.id);
-  for (const older of await replaceBranchBuild(queues, payload.repository.id, branch, build)) {
+  const [olderBuilds, buildNumber] = await Promise.all([
+    replaceBranchBuild(queues, payload.repository.id, branch, build),
+    queues.redis.incr(`${queues.prefix}:buildnumber:${payload.repository.id}`),
+    saveBuildFileText(queues, build, text),
+  ]);
+  for (const older of olderBuilds) {
     const reason = `superseded by ${sha.slice(0, 7)} on ${branch}`;
     await cancelBuild(queues, older, reason, (run) =>
       reporter.finishUnstarted(run, { name: run.stage.stage, result: "cancelled", durationMs: 0, steps: [], summary: `cancelled: ${reason}`, properties: run.properties }),
     );
   }
-  await saveBuildFileText(queues, build, text);
-  const buildNumber = await queues.redis.incr(`${queues.prefix}:buildnumber:${payload.repository.id}`);
   const properties = createBuildProperties({
     branch,
     revision: sha,
@@ -111,8 +118,7 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
     ...toCommitTimestamp(payload.head_commit?.timestamp),
   });
   const stageDef = buildFile.stages.get(selected.stage);
-  // Most repositories have no product version script: only those fetch the commit for it.
-  const script = await readBuildFile(context, owner, repo, getProductVersionScriptPath(path), sha);
+  const script = await scriptRead;
   const data: StageJobData = {
     installationId,
     repository: { owner, name: repo, id: payload.repository.id, private: payload.repository.private !== false },
