@@ -80,7 +80,8 @@ export function createRunReporter(options: RunReporterOptions): RunReporter {
     const local = creating.get(run.stage.run);
     if (local) return local.catch(() => undefined);
     const deadline = Date.now() + (options.checkRunWaitMs ?? 60_000);
-    for (let delay = 20; Date.now() < deadline; delay = Math.min(delay * 2, 500)) {
+    // Not much longer than a write takes: npm start's stage process waits so for every top stage.
+    for (let delay = 20; Date.now() < deadline; delay = Math.min(delay * 2, 100)) {
       const stored = await options.redis.get(idKey(run.stage.run));
       if (stored !== null) return Number(stored);
       await new Promise((resolve) => setTimeout(resolve, delay));
