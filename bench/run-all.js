@@ -1,6 +1,7 @@
 // Every bench, after `npm run build`. Prints figures as ratios against the raw floor; exit 1 if a target is missed.
 import { benchApp } from "./app.js";
 import { benchDocker } from "./docker.js";
+import { benchEveRunProcess } from "./eve-run-process.js";
 import { benchLogMemory } from "./log-memory.js";
 import { benchLogStore } from "./log-store.js";
 import { benchLint } from "./lint.js";
@@ -11,7 +12,7 @@ import { benchUpload } from "./upload.js";
 let failed = false;
 /** The benches with a raw floor to set against: one row each in the closing table. */
 const rows = [];
-for (const bench of [benchSteps, benchLogThroughput, benchLogMemory, benchLogStore, benchDocker, benchApp, benchLint, benchUpload]) {
+for (const bench of [benchSteps, benchLogThroughput, benchLogMemory, benchLogStore, benchDocker, benchApp, benchLint, benchUpload, benchEveRunProcess]) {
   const result = await bench();
   failed ||= !result.pass;
   if (result.row) rows.push(result.row);
