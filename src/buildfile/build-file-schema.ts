@@ -1,11 +1,13 @@
 /**
  * The JSON schema of build files (`schemas/build-file.schema.json`, the source
- * of truth for their structure), compiled once with ajv, and its errors turned
+ * of truth for their structure), compiled once with ajv (ahead of time by the
+ * build: load-build-file-validator.ts), and its errors turned
  * into one-line messages a user can act on. The schema ships with the package
  * (also for editors); it is read beside the code, the only file this layer reads.
  */
 import { readFileSync } from "node:fs";
-import { Ajv, type ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
+import { loadBuildFileValidator } from "./load-build-file-validator.js";
 import { parsePointer } from "./yaml/yaml-positions.js";
 
 /** A structural problem at a JSON pointer. */
@@ -23,12 +25,11 @@ interface SchemaNode {
   definitions?: Record<string, SchemaNode & Record<string, SchemaNode>>;
 }
 
-export const BUILD_FILE_SCHEMA = JSON.parse(
-  readFileSync(new URL("../../schemas/build-file.schema.json", import.meta.url), "utf8"),
-) as SchemaNode & Record<string, unknown>;
+const SCHEMA_TEXT = readFileSync(new URL("../../schemas/build-file.schema.json", import.meta.url), "utf8");
 
-// verbose: an error carries the schema around its keyword, where `x-eve-anyof-message` is.
-const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(BUILD_FILE_SCHEMA);
+export const BUILD_FILE_SCHEMA = JSON.parse(SCHEMA_TEXT) as SchemaNode & Record<string, unknown>;
+
+const validate = await loadBuildFileValidator(SCHEMA_TEXT, BUILD_FILE_SCHEMA);
 
 const MAX_PROBLEMS = 100;
 
