@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BUILD_FILE_SCHEMA } from "../buildfile/build-file-schema.js";
 import { loadWorkerSettings } from "../config/load-worker-settings.js";
 import { SETTINGS } from "../config/settings.js";
-import { DockerProvisioner } from "./docker/docker-provisioner.js";
+import type { DockerProvisioner } from "./docker/docker-provisioner.js";
 import { DockerReaper } from "./docker/docker-reaper.js";
 import type { KubeProvisioner } from "./kubernetes/kube-provisioner.js";
 import { KubeReaper } from "./kubernetes/kube-reaper.js";
@@ -55,8 +55,8 @@ describe("the registry of worker types", () => {
     const withKube = createProvisionerRegistry(reachable, { workersDir: "/tmp/eve-test-workers" });
 
     expect([...without.keys()]).toEqual(["local", "docker"]);
-    expect((without.get("docker") as DockerProvisioner).settings.maxMemory).toBe("1G");
-    expect(without.get("docker")).toBeInstanceOf(DockerProvisioner);
+    const docker = await (without.get("docker") as LazyProvisioner<DockerProvisioner>).get();
+    expect(docker.settings.maxMemory).toBe("1G");
     expect([...withKube.keys()]).toEqual(["local", "docker", "kube_pod"]);
     expect(withKube.get("local")).toMatchObject({ baseDir: "/tmp/eve-test-workers" });
     const kube = await (withKube.get("kube_pod") as LazyProvisioner<KubeProvisioner>).get();

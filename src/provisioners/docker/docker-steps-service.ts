@@ -12,13 +12,15 @@ import { getRegistryAuth, type RegistryAuths } from "./registry-auth.js";
 import { createTarArchive } from "./tar-archive.js";
 
 export class DockerStepsService implements DockerStepsAccess {
-  readonly #client: DockerClient;
+  readonly #createClient: () => Promise<DockerClient>;
+  #client: Promise<DockerClient> | undefined;
   readonly #auths: RegistryAuths;
   /** The last operation on each image: the next one waits for it. */
   readonly #locks = new Map<string, Promise<unknown>>();
 
-  constructor(client: DockerClient, auths: RegistryAuths) {
-    this.#client = client;
+  /** `createClient`: called once, by the first step that needs the engine. */
+  constructor(createClient: () => Promise<DockerClient>, auths: RegistryAuths) {
+    this.#createClient = createClient;
     this.#auths = auths;
   }
 
@@ -26,7 +28,8 @@ export class DockerStepsService implements DockerStepsAccess {
     return this.#serialised(request.image, async () => {
       const read = await readBuildContext(request.repoDir, request.contextDir, request.dockerfile);
       if (!read.ok) return { ok: false, error: read.message };
-      const built = await this.#client.buildImage(createTarArchive(read.context.entries), {
+      const client = await this.#engine();
+      const built = await client.buildImage(createTarArchive(read.context.entries), {
         tag: request.image,
         dockerfile: read.context.dockerfile,
         noCache: request.noCache,
@@ -45,21 +48,29 @@ export class DockerStepsService implements DockerStepsAccess {
   }
 
   async exists(image: string): Promise<boolean> {
-    return (await this.#client.inspectImage(image)) !== undefined;
+    const client = await this.#engine();
+    return (await client.inspectImage(image)) !== undefined;
   }
 
   pull(image: string, onLine: (line: string) => void): Promise<DockerStepResult> {
     return this.#serialised(image, async () => {
-      const pulled = await this.#client.pullImage(image, onLine, getRegistryAuth(image, this.#auths));
+      const client = await this.#engine();
+      const pulled = await client.pullImage(image, onLine, getRegistryAuth(image, this.#auths));
       return pulled.ok ? { ok: true } : { ok: false, error: pulled.error };
     });
   }
 
   push(image: string, onLine: (line: string) => void): Promise<DockerStepResult> {
     return this.#serialised(image, async () => {
-      const pushed = await this.#client.pushImage(image, onLine, getRegistryAuth(image, this.#auths));
+      const client = await this.#engine();
+      const pushed = await client.pushImage(image, onLine, getRegistryAuth(image, this.#auths));
       return pushed.ok ? { ok: true } : { ok: false, error: pushed.error };
     });
+  }
+
+  #engine(): Promise<DockerClient> {
+    this.#client ??= this.#createClient();
+    return this.#client;
   }
 
   async #serialised<T>(image: string, run: () => Promise<T>): Promise<T> {

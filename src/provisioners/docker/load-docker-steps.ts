@@ -2,10 +2,10 @@
  * The Docker* steps' settings: off unless the operator turns them on
  * (EVE_DOCKER_STEPS: they build and push images on the operator's engine,
  * with its registry credentials), on the engine of DOCKER_HOST, with the
- * credentials of EVE_DOCKER_REGISTRY_AUTH_FILE.
+ * credentials of EVE_DOCKER_REGISTRY_AUTH_FILE. The Docker client is
+ * imported by the first Docker* step.
  */
 import type { EnvReader } from "../../config/env-reader.js";
-import { DockerClient } from "./docker-client.js";
 import { DockerStepsService } from "./docker-steps-service.js";
 import { loadDockerEngine } from "./load-docker-settings.js";
 import { readRegistryAuths } from "./registry-auth.js";
@@ -16,5 +16,5 @@ export function loadDockerSteps(env: EnvReader, errors: string[]): DockerStepsSe
   const engine = loadDockerEngine(env.silent(), []);
   const authFile = env.read("EVE_DOCKER_REGISTRY_AUTH_FILE");
   const auths = authFile === undefined ? new Map() : readRegistryAuths(authFile, errors);
-  return new DockerStepsService(new DockerClient(engine), auths);
+  return new DockerStepsService(async () => new (await import("./docker-client.js")).DockerClient(engine), auths);
 }

@@ -4,8 +4,10 @@
  * affinity and tolerations set on every pod), the registry images are pushed
  * to, the timeouts, and the clusters offered to `service` stages.
  */
-import { NodeAffinity } from "kubernetes-models/v1/NodeAffinity";
-import { Toleration } from "kubernetes-models/v1/Toleration";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import type { NodeAffinity } from "kubernetes-models/v1/NodeAffinity";
+import type { Toleration } from "kubernetes-models/v1/Toleration";
 import type { PodPolicy } from "./enforce-pod.js";
 import { parseQuantity } from "./kube-quantity.js";
 import { DEFAULT_KUBE_SETTINGS, type KubeSettings } from "./kube-settings.js";
@@ -55,17 +57,28 @@ function loadPolicy(env: EnvReader, errors: string[]): PodPolicy {
   };
   const nodeAffinity = readJson(env, "EVE_KUBE_NODE_AFFINITY", "a NodeAffinity object", errors, (value) => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return "not an object";
-    new NodeAffinity(value as never).validate();
+    const { NodeAffinity: Model } = requireModel<{ NodeAffinity: typeof NodeAffinity }>("kubernetes-models/v1/NodeAffinity");
+    new Model(value as never).validate();
     return undefined;
   });
   if (nodeAffinity !== undefined) policy.affinity = { nodeAffinity };
   const tolerations = readJson(env, "EVE_KUBE_TOLERATIONS", "a list of Toleration objects", errors, (value) => {
     if (!Array.isArray(value)) return "not a list";
-    for (const toleration of value) new Toleration(toleration as never).validate();
+    const { Toleration: Model } = requireModel<{ Toleration: typeof Toleration }>("kubernetes-models/v1/Toleration");
+    for (const toleration of value) new Model(toleration as never).validate();
     return undefined;
   });
   if (tolerations !== undefined) policy.tolerations = tolerations as Record<string, unknown>[];
   return policy;
+}
+
+/**
+ * A model of kubernetes-models, loaded only by the setting that needs it: with ajv and its formats
+ * behind them, they cost ~70 ms of every start of Eve. Synchronous, as settings are read: a require
+ * of the ES module (Node ≥ 20.19) by its path, as the package exports it to `import` only.
+ */
+function requireModel<T>(specifier: string): T {
+  return createRequire(import.meta.url)(fileURLToPath(import.meta.resolve(specifier))) as T;
 }
 
 /** A JSON setting checked by `check` (a message, or a throw of Kubernetes' schema validation). */

@@ -17,7 +17,7 @@ import { uniqueInstance } from "./docker-fixtures.js";
 const instance = uniqueInstance();
 const base = createWorkspaceBase();
 const repo = mkdtempSync(join(tmpdir(), "eve-docker-steps-repo-"));
-const docker = new DockerStepsService(new DockerClient(), new Map());
+const docker = new DockerStepsService(async () => new DockerClient(), new Map());
 let registry: LocalRegistry;
 let image: string;
 
