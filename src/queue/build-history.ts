@@ -10,10 +10,11 @@
  *   e:<run>       its result, end time, duration, one-line summary
  *   version       bumped on every write: live pages re-read the build when it moves
  * and per repository a sorted set of its builds by creation time (the
- * repository page). Writes are bounded: one per run queued, started and
- * ended, and one per step start and end (never per output line).
+ * repository page). Writes are bounded: one per run queued, and a run's
+ * start, steps and end go out batched (record-build-runs.ts), never per
+ * output line.
  */
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 import type { BuildResult } from "../engine/results.js";
 import type { StageIdentity } from "../engine/types.js";
 import type { RunTrigger, StageJobData } from "./job-data.js";
@@ -109,9 +110,15 @@ export class BuildHistory {
     return `${this.#prefix}:history:repository:${owner.toLowerCase()}/${repo.toLowerCase()}`;
   }
 
-  async #write(build: string, fields: Record<string, string>): Promise<void> {
+  /**
+   * Writes run fields of the build (from `runFields`) in one MULTI with the
+   * version bump, and `also`'s commands (other keys written at the same event).
+   */
+  async write(build: string, fields: Record<string, string>, also?: (multi: ChainableCommander) => void): Promise<void> {
     const key = this.#buildKey(build);
-    await this.#redis.multi().hset(key, fields).hincrby(key, "version", 1).expire(key, this.#ttl).exec();
+    const multi = this.#redis.multi().hset(key, fields).hincrby(key, "version", 1).expire(key, this.#ttl);
+    also?.(multi);
+    await multi.exec();
   }
 
   async queued(data: StageJobData, queuedAt: number): Promise<void> {
@@ -149,15 +156,15 @@ export class BuildHistory {
   }
 
   async started(stage: StageIdentity, startedAt: number, worker: string): Promise<void> {
-    await this.#write(stage.build, { [`s:${stage.run}`]: JSON.stringify({ startedAt, worker }) });
+    await this.write(stage.build, runFields.started(stage, startedAt, worker));
   }
 
   async steps(stage: StageIdentity, steps: readonly StepRecord[]): Promise<void> {
-    await this.#write(stage.build, { [`steps:${stage.run}`]: JSON.stringify(steps) });
+    await this.write(stage.build, runFields.steps(stage, steps));
   }
 
   async finished(stage: StageIdentity, end: RunEnd): Promise<void> {
-    await this.#write(stage.build, { [`e:${stage.run}`]: JSON.stringify(end) });
+    await this.write(stage.build, runFields.finished(stage, end));
   }
 
   /** The worker process a run started on, if it started. */
@@ -188,6 +195,13 @@ export class BuildHistory {
     });
   }
 }
+
+/** The hash fields of a run's events, for `BuildHistory.write`. */
+export const runFields = {
+  started: (stage: StageIdentity, startedAt: number, worker: string) => ({ [`s:${stage.run}`]: JSON.stringify({ startedAt, worker }) }),
+  steps: (stage: StageIdentity, steps: readonly StepRecord[]) => ({ [`steps:${stage.run}`]: JSON.stringify(steps) }),
+  finished: (stage: StageIdentity, end: RunEnd) => ({ [`e:${stage.run}`]: JSON.stringify(end) }),
+};
 
 function parseBuild(fields: Record<string, string>): BuildRecord | undefined {
   if (fields.info === undefined) return undefined;

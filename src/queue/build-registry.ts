@@ -5,6 +5,7 @@
  * on runs per build, and everything expires after a week (as the build file
  * text a re-run needs).
  */
+import type { ChainableCommander } from "ioredis";
 import type { BuildResult } from "../engine/results.js";
 import type { StageIdentity } from "../engine/types.js";
 import type { StageJobData } from "./job-data.js";
@@ -46,8 +47,15 @@ export async function recordStageRun(queues: StageQueues, data: StageJobData): P
 }
 
 export async function recordStageResult(queues: StageQueues, stage: StageIdentity, result: BuildResult): Promise<void> {
+  const multi = queues.redis.multi();
+  addStageResult(multi, queues, stage, result);
+  await multi.exec();
+}
+
+/** recordStageResult's commands, added to a MULTI that writes other keys at the run's end. */
+export function addStageResult(multi: ChainableCommander, queues: StageQueues, stage: StageIdentity, result: BuildResult): void {
   const key = buildKey(queues, stage.build);
-  await queues.redis.multi().hset(key, `result:${stage.run}`, result).expire(key, TTL_SECONDS).exec();
+  multi.hset(key, `result:${stage.run}`, result).expire(key, TTL_SECONDS);
 }
 
 /** The newest build of a commit, or undefined when Eve has none (or forgot it). */

@@ -5,13 +5,15 @@
  * `finishUnstarted`. The registry is written before the job is added, so a
  * command that arrives next finds it (one Redis round trip per run, ~0.5 ms
  * here). The history (build pages) gets the start, each step's start and
- * end, and the end of a run, written in order, one small write each.
+ * end, and the end of a run, in order, batched by RunHistoryWriter; the end
+ * goes out with the registry's result in one MULTI.
  */
 import type { StageIdentity, StageObserver, StageOutcome } from "../engine/types.js";
-import { artifactsUrlOf, type BuildHistory, type StepRecord } from "./build-history.js";
-import { recordStageResult, recordStageRun } from "./build-registry.js";
+import { artifactsUrlOf, runFields, type BuildHistory, type StepRecord } from "./build-history.js";
+import { recordStageRun } from "./build-registry.js";
 import type { StageQueues } from "./queues.js";
 import type { RunReporter } from "./run-reporter.js";
+import { RunHistoryWriter } from "./run-history-writer.js";
 import { THIS_PROCESS } from "./worker-heartbeats.js";
 
 export function recordBuildRuns(reporter: RunReporter, queues: StageQueues, onError: (error: unknown) => void, history?: BuildHistory): RunReporter {
@@ -24,23 +26,17 @@ export function recordBuildRuns(reporter: RunReporter, queues: StageQueues, onEr
     },
     async start(run) {
       const observation = await reporter.start(run);
-      let recorded: Promise<void> = Promise.resolve();
-      // History writes of one run go out one after the other, so the last one wins.
-      let written: Promise<void> = Promise.resolve();
-      const write = (next: (history: BuildHistory) => Promise<void>) => {
-        if (history) written = written.then(() => next(history)).catch(onError);
-      };
+      const writer = new RunHistoryWriter(queues, history, run.stage, onError);
+      let ended: Promise<void> = Promise.resolve();
       const steps: StepRecord[] = [];
       const observer: StageObserver = {
         stageStarted(stage) {
-          const at = now();
-          write((h) => h.started(stage, at, THIS_PROCESS));
+          writer.set(runFields.started(stage, now(), THIS_PROCESS));
           observation.observer.stageStarted(stage);
         },
         stepStarted(stage, index, name) {
           steps[index] = { name, startedAt: now() };
-          const copy = steps.filter(Boolean);
-          write((h) => h.steps(stage, copy));
+          writer.set(runFields.steps(stage, steps.filter(Boolean)));
           observation.observer.stepStarted(stage, index, name);
         },
         output: (stage, text) => observation.observer.output(stage, text),
@@ -48,31 +44,27 @@ export function recordBuildRuns(reporter: RunReporter, queues: StageQueues, onEr
         stepFinished(stage, index, outcome) {
           const at = now();
           steps[index] = { name: outcome.name, startedAt: steps[index]?.startedAt ?? at - outcome.durationMs, finishedAt: at, result: outcome.result };
-          const copy = steps.filter(Boolean);
-          write((h) => h.steps(stage, copy));
+          writer.set(runFields.steps(stage, steps.filter(Boolean)));
           observation.observer.stepFinished(stage, index, outcome);
         },
         stageFinished(stage: StageIdentity, outcome: StageOutcome) {
-          recorded = recordStageResult(queues, stage, outcome.result).catch(onError);
-          const at = now();
-          write((h) => h.finished(stage, { result: outcome.result, finishedAt: at, durationMs: outcome.durationMs, summary: outcome.summary, ...artifactsUrlOf(outcome.properties) }));
+          const end = { result: outcome.result, finishedAt: now(), durationMs: outcome.durationMs, summary: outcome.summary, ...artifactsUrlOf(outcome.properties) };
+          ended = writer.end(runFields.finished(stage, end), outcome.result);
           observation.observer.stageFinished(stage, outcome);
         },
       };
       return {
         observer,
         done: async () => {
-          await recorded;
-          await written;
+          await ended;
+          await writer.flush();
           await observation.done();
         },
       };
     },
     async finishUnstarted(run, outcome) {
-      await Promise.all([
-        recordStageResult(queues, run.stage, outcome.result).catch(onError),
-        history?.finished(run.stage, { result: outcome.result, finishedAt: history.now(), durationMs: 0, summary: outcome.summary }).catch(onError),
-      ]);
+      const writer = new RunHistoryWriter(queues, history, run.stage, onError);
+      await writer.end(runFields.finished(run.stage, { result: outcome.result, finishedAt: now(), durationMs: 0, summary: outcome.summary }), outcome.result);
       await reporter.finishUnstarted(run, outcome);
     },
   };

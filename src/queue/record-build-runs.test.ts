@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import type { StageObserver, StageOutcome } from "../engine/types.js";
+import { BuildHistory } from "./build-history.js";
+import { getStageRuns } from "./build-registry.js";
+import { getRunId, type StageJobData } from "./job-data.js";
+import { createStageQueues, type StageQueues } from "./queues.js";
+import { recordBuildRuns } from "./record-build-runs.js";
+import type { RunReporter } from "./run-reporter.js";
+
+const redisUrl = process.env.REDIS_URL as string;
+let queues: StageQueues;
+
+afterEach(async () => {
+  const keys = await queues.redis.keys(`${queues.prefix}:*`);
+  if (keys.length > 0) await queues.redis.del(...keys);
+  await queues.close();
+});
+
+function jobData(build: string): StageJobData {
+  return {
+    installationId: 1,
+    repository: { owner: "octo", name: "repo", id: 9, private: true },
+    sha: "a".repeat(40),
+    branch: "main",
+    buildFilePath: "eve/main.yml",
+    stage: { build, stage: "top", attempt: 1, run: getRunId(build, "top", 1, undefined) },
+    workerType: "local",
+    parent: undefined,
+    properties: {},
+    forcedProperties: [],
+    checkRunId: undefined,
+    createdAt: Date.now(),
+  };
+}
+
+const silentReporter: RunReporter = {
+  queued: async () => undefined,
+  start: async () => ({ observer: { stageStarted() {}, stepStarted() {}, output() {}, info() {}, stepFinished() {}, stageFinished() {} } satisfies StageObserver, done: async () => undefined }),
+  finishUnstarted: async () => undefined,
+};
+
+function setUp() {
+  queues = createStageQueues(redisUrl, `test-${randomUUID()}`);
+  const history = new BuildHistory({ redis: queues.redis, prefix: queues.prefix, retentionSec: 3600 });
+  const errors: unknown[] = [];
+  return { history, errors, reporter: recordBuildRuns(silentReporter, queues, (error) => errors.push(error), history) };
+}
+
+const success = (durationMs: number): StageOutcome => ({ name: "top", result: "success", durationMs, steps: [], summary: "success", properties: {} });
+
+describe("recordBuildRuns", () => {
+  it("writes a quick run's start, step and end in one batch, with its result in the registry", async () => {
+    const { history, errors, reporter } = setUp();
+    const run = jobData("b1");
+    await reporter.queued(run);
+    const queuedVersion = (await history.get("b1"))?.version ?? 0;
+
+    const { observer, done } = await reporter.start(run);
+    observer.stageStarted(run.stage);
+    observer.stepStarted(run.stage, 0, "shell");
+    observer.stepFinished(run.stage, 0, { name: "shell", result: "success", durationMs: 1, exitCode: 0 });
+    observer.stageFinished(run.stage, success(3));
+    await done();
+
+    const record = await history.get("b1");
+    expect(record?.version).toBe(queuedVersion + 1);
+    expect(record?.runs).toMatchObject([{ run: run.stage.run, worker: expect.any(String), steps: [{ name: "shell", result: "success" }], result: "success", durationMs: 3 }]);
+    expect((await getStageRuns(queues, "b1")).map((entry) => entry.result)).toEqual(["success"]);
+    expect(errors).toEqual([]);
+  });
+
+  it("shows a run's start while it runs, without waiting for its end", async () => {
+    const { history, reporter } = setUp();
+    const run = jobData("b2");
+    await reporter.queued(run);
+
+    const { observer } = await reporter.start(run);
+    observer.stageStarted(run.stage);
+    observer.stepStarted(run.stage, 0, "build");
+
+    await expect.poll(async () => (await history.get("b2"))?.runs[0]).toMatchObject({ startedAt: expect.any(Number), steps: [{ name: "build" }] });
+    expect((await history.get("b2"))?.runs[0]?.result).toBeUndefined();
+  });
+
+  it("ends a run that never started in the history and the registry", async () => {
+    const { history, reporter } = setUp();
+    const run = jobData("b3");
+    await reporter.queued(run);
+
+    await reporter.finishUnstarted(run, { ...success(0), result: "cancelled", summary: "cancelled: superseded" });
+
+    expect((await history.get("b3"))?.runs).toMatchObject([{ result: "cancelled", summary: "cancelled: superseded" }]);
+    expect((await getStageRuns(queues, "b3")).map((entry) => entry.result)).toEqual(["cancelled"]);
+  });
+});
