@@ -127,6 +127,25 @@ describe("KeptLogStore: Redis for the live view, the artifact store for the whol
     expect(await readAll(reader, run)).toBe(`${seq(1, 2000)}── The worker process running this stage was lost (killed or cut off): its log is kept up to here (${kept} bytes); what it printed after that was lost. Eve runs the stage again on a fresh workspace. ──\nagain\n\n── success ──\n`);
   });
 
+  it("lists a lost attempt's steps before the new attempt's in the finished log", async () => {
+    const lost = createLogs({ segmentBytes: 1024 });
+    const run = `r${randomUUID()}`;
+    lost.logs.appendStep(run, 0, "build");
+    await appendInChunks(lost.logs, run, seq(1, 2000), 500);
+    await lost.logs.flush();
+
+    const { logs, reader } = createLogs();
+    await logs.appendLost(run);
+    logs.appendStep(run, 0, "build");
+    await logs.append(run, "again\n");
+    await logs.finish(run, { result: "success", summary: "" });
+
+    const view = await reader.view(run);
+    const text = await readAll(reader, run);
+    const again = Buffer.byteLength(text.slice(0, text.lastIndexOf("\n── step 1: build ──")));
+    expect(view).toMatchObject({ state: "finished", steps: [{ index: 0, name: "build", offset: 0 }, { index: 0, name: "build", offset: again }] });
+  });
+
   it("writes on after a line another process wrote and released (the Queued line)", async () => {
     const app = createLogs();
     const run = `r${randomUUID()}`;

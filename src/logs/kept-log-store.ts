@@ -25,6 +25,8 @@ interface RunLog {
   offset: number;
   droppedBytes: number;
   steps: LogStepMark[];
+  /** The length of Redis' step list after this process's last mark: when it is `steps.length`, the list holds only these. */
+  stepsInRedis: number | undefined;
 }
 
 /**
@@ -86,9 +88,11 @@ export class KeptLogStore implements LogStore {
       void log.writer.write(endBytes);
       try {
         await log.writer.flush();
-        const steps = await this.redis.steps(run).catch(() => log.steps);
-        await this.archive.finalise(run, { steps, droppedBytes: log.droppedBytes, end });
+        // Its batches carried the step marks: a list of ours only needs no read back (one of a lost attempt's does).
         await redisDone;
+        const ours = log.steps.length > 0 && log.stepsInRedis === log.steps.length;
+        const steps = ours ? log.steps : await this.redis.steps(run).catch(() => log.steps);
+        await this.archive.finalise(run, { steps, droppedBytes: log.droppedBytes, end });
         // Only once the store holds the whole log (else Redis' copy is all there is).
         await this.redis.expireSoon(run, REDIS_AFTER_FINISH_MS);
       } catch (error) {
@@ -125,7 +129,7 @@ export class KeptLogStore implements LogStore {
   #run(run: string): RunLog {
     let log = this.#runs.get(run);
     if (!log) {
-      const created: RunLog = { ready: Promise.resolve(), opened: false, queued: 0, writer: undefined, offset: 0, droppedBytes: 0, steps: [] };
+      const created: RunLog = { ready: Promise.resolve(), opened: false, queued: 0, writer: undefined, offset: 0, droppedBytes: 0, steps: [], stepsInRedis: undefined };
       created.ready = this.archive.openWriter(run).then(
         (writer) => {
           created.writer = writer;
@@ -172,7 +176,9 @@ export class KeptLogStore implements LogStore {
     if (record.kind === "step") {
       const mark = { index: record.index, name: record.name, offset };
       log.steps.push(mark);
-      this.redis.markStep(run, mark).catch(this.#onError);
+      void this.redis.markStep(run, mark).then((length) => {
+        log.stepsInRedis = length;
+      });
     }
     const live = this.redis.add(run, kept, offset);
     const whole = log.writer?.write(bytes);

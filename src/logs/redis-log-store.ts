@@ -143,10 +143,13 @@ export class RedisLogStore implements LogStore {
     await this.#redis.multi().pexpire(this.#key(run), ms).pexpire(this.#stepsKey(run), ms).exec();
   }
 
-  /** Remembers where a step starts, for the page's step list while the run is live (the store's manifest keeps it after). */
-  async markStep(run: string, mark: LogStepMark): Promise<void> {
-    const key = this.#stepsKey(run);
-    await this.#redis.multi().rpush(key, JSON.stringify(mark)).pexpire(key, this.#limits.ttlMs).exec();
+  /**
+   * Remembers where a step starts, for the page's step list while the run is
+   * live (the store's manifest keeps it after): written with the run's next
+   * batch; resolves with the list's length after it (undefined when the write failed).
+   */
+  markStep(run: string, mark: LogStepMark): Promise<number | undefined> {
+    return this.#writer(run).mark(JSON.stringify(mark));
   }
 
   /** The steps marked so far, every attempt's, in order. */
@@ -166,7 +169,7 @@ export class RedisLogStore implements LogStore {
   #writer(run: string): RedisRunWriter {
     let writer = this.#writers.get(run);
     if (!writer) {
-      writer = new RedisRunWriter(this.#redis, this.#key(run), this.#limits, this.#onError);
+      writer = new RedisRunWriter(this.#redis, this.#key(run), this.#stepsKey(run), this.#limits, this.#onError);
       this.#writers.set(run, writer);
     }
     return writer;

@@ -20,17 +20,25 @@ export interface RunLogLimits {
 
 type Field = [string, string];
 
+interface StepMark {
+  text: string;
+  resolve(length: number | undefined): void;
+}
+
 /**
  * Writes one run's log: coalesces small records into one XADD per batch,
  * keeps the head and a rolling tail (deleting the oldest tail entries), and
- * refreshes the expiry. Batches are written one at a time, in order.
+ * refreshes the expiry. Step marks for the run's step list go out in the same
+ * pipeline as the batch. Batches are written one at a time, in order.
  */
 export class RedisRunWriter {
   readonly #redis: Redis;
   readonly #key: string;
+  readonly #stepsKey: string;
   readonly #limits: RunLogLimits;
   readonly #onError: (error: unknown) => void;
   #pending: Field[] = [];
+  #marks: StepMark[] = [];
   #pendingChars = 0;
   #unwrittenChars = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -41,9 +49,11 @@ export class RedisRunWriter {
   #tailChars = 0;
   #drained: (() => void)[] = [];
 
-  constructor(redis: Redis, key: string, limits: RunLogLimits, onError: (error: unknown) => void) {
+  /** `stepsKey`: the list of the run's step marks. */
+  constructor(redis: Redis, key: string, stepsKey: string, limits: RunLogLimits, onError: (error: unknown) => void) {
     this.#redis = redis;
     this.#key = key;
+    this.#stepsKey = stepsKey;
     this.#limits = limits;
     this.#onError = onError;
   }
@@ -67,16 +77,28 @@ export class RedisRunWriter {
     return new Promise((resolve) => this.#drained.push(resolve));
   }
 
+  /**
+   * Appends a step mark to the run's step list with the next batch; resolves
+   * with the list's length after it (undefined when the write failed).
+   */
+  mark(text: string): Promise<number | undefined> {
+    const marked = new Promise<number | undefined>((resolve) => this.#marks.push({ text, resolve }));
+    this.#timer ??= setTimeout(() => void this.flush(), this.#limits.batchMs);
+    return marked;
+  }
+
   /** Writes what is buffered; resolves once every batch so far is in Redis (or failed). */
   flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#pending.length > 0) {
+    if (this.#pending.length > 0 || this.#marks.length > 0) {
       const fields = this.#pending;
       const chars = this.#pendingChars;
+      const marks = this.#marks;
       this.#pending = [];
       this.#pendingChars = 0;
-      this.#chain = this.#chain.then(() => this.#write(fields, chars));
+      this.#marks = [];
+      this.#chain = this.#chain.then(() => this.#write(fields, chars, marks));
     }
     return this.#chain;
   }
@@ -96,25 +118,31 @@ export class RedisRunWriter {
     else this.#timer ??= setTimeout(() => void this.flush(), this.#limits.batchMs);
   }
 
-  async #write(fields: Field[], chars: number): Promise<void> {
+  async #write(fields: Field[], chars: number, marks: StepMark[]): Promise<void> {
+    let marked: number | undefined;
     try {
       const pipeline = this.#redis.pipeline();
-      const inHead = this.#headChars + chars <= this.#limits.headChars || fields.some(([name]) => name === "e");
-      if (inHead && !this.#truncated) this.#headChars += chars;
-      else if (!this.#truncated) {
-        this.#truncated = true;
-        const note = `log truncated: the first ${this.#limits.headChars} and the last ${this.#limits.tailChars} characters are kept`;
-        pipeline.xadd(this.#key, "*", ...encodeRecord({ kind: "truncated", note }));
+      if (marks.length > 0) pipeline.rpush(this.#stepsKey, ...marks.map((mark) => mark.text)).pexpire(this.#stepsKey, this.#limits.ttlMs);
+      if (fields.length > 0) {
+        const inHead = this.#headChars + chars <= this.#limits.headChars || fields.some(([name]) => name === "e");
+        if (inHead && !this.#truncated) this.#headChars += chars;
+        else if (!this.#truncated) {
+          this.#truncated = true;
+          const note = `log truncated: the first ${this.#limits.headChars} and the last ${this.#limits.tailChars} characters are kept`;
+          pipeline.xadd(this.#key, "*", ...encodeRecord({ kind: "truncated", note }));
+        }
+        pipeline.xadd(this.#key, "*", ...fields.flat());
+        pipeline.pexpire(this.#key, this.#limits.ttlMs);
       }
-      pipeline.xadd(this.#key, "*", ...fields.flat());
-      pipeline.pexpire(this.#key, this.#limits.ttlMs);
       const results = (await pipeline.exec()) ?? [];
       const failed = results.find(([error]) => error);
       if (failed) throw failed[0];
-      if (this.#truncated) await this.#trimTail(String(results.at(-2)?.[1]), chars);
+      if (marks.length > 0) marked = Number(results[0]?.[1]);
+      if (this.#truncated && fields.length > 0) await this.#trimTail(String(results.at(-2)?.[1]), chars);
     } catch (error) {
       this.#onError(error);
     } finally {
+      for (const mark of marks) mark.resolve(marked);
       this.#unwrittenChars -= chars;
       if (this.#unwrittenChars <= this.#limits.highWaterChars) for (const resolve of this.#drained.splice(0)) resolve();
     }
