@@ -102,7 +102,8 @@ export async function benchApp() {
     const latencies = [];
     for (let i = 0; i < WEBHOOKS; i++) {
       const pushSha = randomBytes(20).toString("hex");
-      const created = waitForWrite(github, (w) => w.kind === "create" && w.body.head_sha === pushSha && w.body.status === "queued", 60_000, `push ${i}'s queued check run`);
+      // Its first check run: queued, or already in_progress or completed when the stage got there before the create went.
+      const created = waitForWrite(github, (w) => w.kind === "create" && w.body.head_sha === pushSha, 60_000, `push ${i}'s first check run`);
       const pushedAt = performance.now();
       await send(`lat-${i}`, pushPayload(pushSha, `b${i}`, 1));
       latencies.push((await created).at - pushedAt);
@@ -114,13 +115,14 @@ export async function benchApp() {
     // Stages done = BullMQ jobs completed (children, top and the pushes' stages), whatever GitHub's writes still queued.
     await waitFor(async () => (await completedJobs(redisUrl)) === WEBHOOKS + STAGES + 1, 600_000);
     const stagesMs = performance.now() - start;
-    const topDone = await waitForWrite(github, (w) => w.kind === "update" && w.id === topId && w.body.status === "completed", 600_000);
+    const topDone = await waitForWrite(github, (w) => w.id === topId && w.body.status === "completed", 600_000);
     const eveMs = topDone.at - start;
     const children = new Set(github.writes.filter((w) => w.kind === "create" && w.body.head_sha === sha && w.body.name !== "fan").map((w) => w.id));
     await waitFor(() => github.writes.filter((w) => children.has(w.id) && w.body.status === "completed").length === STAGES, 300_000);
     const allSuccess = github.writes.filter((w) => children.has(w.id) && w.body.status === "completed").every((w) => w.body.conclusion === "success");
     const correct = children.size === STAGES && allSuccess && topDone.body.conclusion === "success";
     const visible = startToVisible(github.writes);
+    const perRun = writesPerRun(github.writes);
 
     eve.kill("SIGTERM");
     const code = await Promise.race([exited, sleep(30_000).then(() => "timeout")]);
@@ -129,9 +131,10 @@ export async function benchApp() {
     return {
       name: `(app) a ${STAGES}-stage fan-out with ${WEBHOOKS} pushes alongside`,
       lines: [
-        `webhook → queued check run while the fan-out runs (same installation): p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms over ${WEBHOOKS} pushes (target p99 ≤ 100 ms; fan-out still running after the last: ${running})`,
+        `webhook → first check run while the fan-out runs (same installation): p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms over ${WEBHOOKS} pushes (target p99 ≤ 100 ms; fan-out still running after the last: ${running})`,
         `push → top stage in_progress on GitHub: ${(topVisible.at - start).toFixed(0)} ms`,
         `stage start → its state visible on GitHub (in_progress, or completed when they coalesced): p50 ${visible.p50.toFixed(0)} ms, p99 ${visible.p99.toFixed(0)} ms over ${visible.count} stage runs; in_progress written on its own for ${visible.separate} of them`,
+        `GitHub writes per stage run (${perRun.runs} runs): ${perRun.mean.toFixed(2)} on average, at most ${perRun.max} (goal ≤ 4); ${perRun.kinds}; commit statuses ${perRun.statuses}`,
         `floor: xargs -P${CONCURRENCY} × ${jobs} '${COMMAND}'   ${floor.toFixed(0)} ms`,
         `eve:   ${jobs} stages via BullMQ, ${CONCURRENCY} local workers: stages done ${stagesMs.toFixed(0)} ms (${(stagesMs / jobs).toFixed(2)} ms/stage); all ${STAGES + 1} fan-out check runs completed on GitHub ${eveMs.toFixed(0)} ms; all correct: ${correct}`,
         `ratio stages/floor: ${(stagesMs / floor).toFixed(2)}; budget 1.2 × floor + 5 ms/stage = ${budget.toFixed(0)} ms (GitHub writes of one installation are serialised: they trail)`,
@@ -168,6 +171,36 @@ function startToVisible(writes) {
   const lags = [...firstShown.values()].map((w) => w.wall - Date.parse(w.body.started_at)).sort((a, b) => a - b);
   const separate = [...firstShown.values()].filter((w) => w.body.status === "in_progress").length;
   return { count: lags.length, separate, p50: lags[Math.floor(lags.length * 0.5)] ?? NaN, p99: lags[Math.floor(lags.length * 0.99)] ?? NaN };
+}
+
+/**
+ * Each check run's writes by kind, in the order they came: `create queued|in_progress|completed`, the first
+ * `update in_progress`, later in_progress updates (`progress`), `update completed`, and updates with no status
+ * (more annotations after the completion). Commit statuses apart.
+ */
+function writesPerRun(writes) {
+  const runs = new Map();
+  const kinds = new Map();
+  let statuses = 0;
+  for (const write of writes) {
+    if (write.kind === "status") {
+      statuses++;
+      continue;
+    }
+    const seen = runs.get(write.id) ?? [];
+    runs.set(write.id, seen);
+    const status = write.body.status;
+    let kind;
+    if (write.kind === "create") kind = `create ${status ?? "queued"}`;
+    else if (status === "in_progress") kind = seen.some((k) => k.endsWith("in_progress")) ? "progress" : "update in_progress";
+    else kind = status === undefined ? "annotations" : `update ${status}`;
+    seen.push(kind);
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  const counts = [...runs.values()].map((seen) => seen.length);
+  const order = ["create queued", "create in_progress", "create completed", "update in_progress", "progress", "update completed", "annotations"];
+  const listed = [...kinds].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([kind, n]) => `${kind} ${n}`);
+  return { runs: runs.size, mean: counts.reduce((a, b) => a + b, 0) / Math.max(1, runs.size), max: Math.max(0, ...counts), kinds: listed.join(", "), statuses };
 }
 
 function pushPayload(sha, branch, installationId) {
