@@ -190,6 +190,37 @@ describe("CheckRunReporter", () => {
     expect(github.requests[0]?.body).toMatchObject({ status: "completed", conclusion: "success", output: { title: "flaky test", text: "```\nall good\n```" } });
   });
 
+  it("creates a run that started while its queued create waited in_progress, and one that ended meanwhile completed: one write each", async () => {
+    const { reporter, writeQueue, errors } = setUp();
+    github.on("checks/create", (req) => ({ body: { id: (req.body as { name: string }).name === "started" ? 1 : 2 } }), { times: 2 }).on("checks/update", { body: {} }, { params: { check_run_id: "1" } });
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // The installation's lane is busy (a fan-out's backlog) while both runs are queued.
+    const busy = writeQueue.enqueue(42, { run: () => gate });
+    const started = stage("started");
+    const ended = stage("ended");
+
+    const ids = Promise.all([reporter.ensureQueued(ended), reporter.ensureQueued(started)]);
+    reporter.stageStarted(ended);
+    reporter.stageFinished(ended, outcome("success", "ok"));
+    reporter.stageStarted(started);
+    release();
+    await busy;
+    expect(await ids).toEqual([2, 1]);
+    reporter.stageFinished(started, outcome("success", "ok"));
+    await reporter.flush();
+
+    expect(errors).toEqual([]);
+    github.assertDone();
+    // The running stage first, though queued last; then the one that ended.
+    expect(github.requests.map((r) => [r.operation, (r.body as { name?: string }).name, (r.body as { status: string }).status])).toEqual([
+      ["checks/create", "started", "in_progress"],
+      ["checks/create", "ended", "completed"],
+      ["checks/update", undefined, "completed"],
+    ]);
+    expect(github.requests[0]?.body).toMatchObject({ started_at: expect.any(String), output: { title: expect.any(String) } });
+  });
+
   it("updates a check run created elsewhere, and ends an exception as a failure titled Eve error", async () => {
     const { reporter } = setUp();
     github.on("checks/update", { body: {} }, { times: 2, params: { check_run_id: "1234" } });

@@ -75,9 +75,7 @@ export class CheckRunReporter implements StageObserver {
     // The worker that runs the stage writes its log on from this line: it must be stored before the stage is enqueued.
     const released = this.#options.logStore.release(stage.run).catch(this.#onError);
     this.#postStatus(record, "pending", "queued");
-    record.createPending = true;
-    await this.#createQueued(record, this.#options.topStage ? WritePriority.firstOfBuild : WritePriority.state);
-    record.createPending = false;
+    await this.#sync(record);
     await released;
     return record.checkRunId ?? Promise.reject(new Error(`check run for ${stage.stage} was not created`));
   }
@@ -87,6 +85,7 @@ export class CheckRunReporter implements StageObserver {
     const record = this.#record(stage);
     record.checkRunId = checkRunId;
     record.sentVersion = record.version;
+    record.shownStatus = "queued";
   }
 
   stageStarted(stage: StageIdentity): void {
@@ -95,9 +94,8 @@ export class CheckRunReporter implements StageObserver {
     record.startedAt = new Date().toISOString();
     record.version++;
     this.#postStatus(record, "pending", "running");
-    // Ahead of the lane's backlog: the queued create if it still waits (joined, so promoted), then in_progress as a write of its own.
-    if (record.createPending) void this.#createQueued(record, WritePriority.started);
-    void this.#sync(record, WritePriority.started);
+    // Ahead of the lane's backlog: the queued create if it still waits (joined, it is created in_progress), else in_progress.
+    void this.#sync(record);
   }
 
   stepStarted(stage: StageIdentity, index: number, name: string): void {
@@ -146,7 +144,7 @@ export class CheckRunReporter implements StageObserver {
     const state = { success: "success", warnings: "success", skipped: "success", failure: "failure" } as const;
     if (outcome.result !== "retry") this.#postStatus(record, state[outcome.result as keyof typeof state] ?? "error", outcome.summary || outcome.result);
     // A long-lived reporter must not keep every run it ever reported.
-    void this.#sync(record, WritePriority.state).finally(() => this.#runs.delete(stage.run));
+    void this.#sync(record).finally(() => this.#runs.delete(stage.run));
   }
 
   /** Resolves once everything this reporter has to write has been written (or given up): call before exit. */
@@ -165,54 +163,48 @@ export class CheckRunReporter implements StageObserver {
   }
 
   /**
-   * Schedules a progress update no sooner than the interval after the last
-   * write (or from now, while the first write is still queued: it will carry
-   * the latest state anyway).
+   * Schedules a progress update no sooner than the interval after the
+   * stage's start or the last write, whichever came later (a stage that
+   * waited long in the queue gets no update at once: its in_progress is news
+   * enough).
    */
   #progress(record: StageRunRecord): void {
     const { progressIntervalMs: interval = 10_000, maxProgressUpdates = 1 } = this.#options;
     if (record.status !== "in_progress" || record.progressTimer || record.progressUpdates >= maxProgressUpdates) return;
-    const delay = Math.max(0, (record.lastWriteAt || Date.now()) + interval - Date.now());
+    const due = () => Math.max(record.lastWriteAt, Date.parse(record.startedAt ?? "") || 0) + interval;
     record.progressTimer = setTimeout(() => {
       record.progressTimer = undefined;
       if (record.status !== "in_progress") return;
-      if (Date.now() < record.lastWriteAt + interval) return this.#progress(record);
+      if (Date.now() < due()) return this.#progress(record);
       record.progressUpdates++;
-      void this.#sync(record, WritePriority.progress);
-    }, delay);
+      void this.#sync(record);
+    }, Math.max(0, due() - Date.now()));
     record.progressTimer.unref();
   }
 
-  /** Queues (or joins the queued) write of the record's latest state. */
-  #sync(record: StageRunRecord, priority: number): Promise<unknown> {
+  /**
+   * Queues (or joins the queued) write of the record's latest state: one key
+   * per run, so a create still waiting carries whatever the run has become
+   * when it goes (queued, in_progress or completed) and a start or end never
+   * costs a write of its own while the lane is busy.
+   */
+  #sync(record: StageRunRecord): Promise<unknown> {
     const { writeQueue, installationId } = this.#options;
     const final = record.status === "completed";
-    const write = writeQueue.enqueue(installationId, { key: `check:${record.stage.run}`, final, priority, run: (signal) => this.#send(record, signal) });
+    const write = writeQueue.enqueue(installationId, { key: `check:${record.stage.run}`, final, priority: this.#urgency(record), run: (signal) => this.#send(record, signal) });
     return this.#track(write.catch(this.#onError));
   }
 
   /**
-   * The `queued` create, keyed apart from the state writes so that a start
-   * never folds into it: the stage shows Queued, then In progress.
+   * How soon the record's latest state should reach GitHub: a new build's
+   * first check run, then a started stage GitHub does not show running yet,
+   * then ends, then creates of stages that wait, progress last.
    */
-  #createQueued(record: StageRunRecord, priority: number): Promise<unknown> {
-    const { writeQueue, installationId } = this.#options;
-    const write = writeQueue.enqueue(installationId, { key: `create:${record.stage.run}`, priority, run: (signal) => this.#sendQueued(record, signal) });
-    return this.#track(write.catch(this.#onError));
-  }
-
-  async #sendQueued(record: StageRunRecord, signal: AbortSignal): Promise<unknown> {
-    // Out of the queue now: a start no longer needs to move it.
-    record.createPending = false;
-    if (record.checkRunId !== undefined) return undefined;
-    const { octokit, owner, repo } = this.#options;
-    // Only a record still queued is up to date on GitHub after this write; a newer state follows as its own write.
-    const upToDate = record.status === "queued" ? record.version : record.sentVersion;
-    const response = await octokit.rest.checks.create({ owner, repo, name: record.stage.stage, head_sha: this.#options.headSha, external_id: formatExternalId(record.stage), details_url: this.#options.logUrl(record.stage.run), status: "queued", request: { signal } });
-    record.checkRunId = response.data.id;
-    record.sentVersion = upToDate;
-    record.lastWriteAt = Date.now();
-    return response;
+  #urgency(record: StageRunRecord): number {
+    if (record.checkRunId === undefined && this.#options.topStage) return WritePriority.firstOfBuild;
+    if (record.status === "queued") return WritePriority.queued;
+    if (record.status === "completed") return WritePriority.finished;
+    return record.shownStatus === "in_progress" ? WritePriority.progress : WritePriority.started;
   }
 
   async #send(record: StageRunRecord, signal: AbortSignal): Promise<unknown> {
@@ -227,6 +219,7 @@ export class CheckRunReporter implements StageObserver {
         : await octokit.rest.checks.update({ owner, repo, check_run_id: record.checkRunId, ...fields, request: { signal } });
     if (record.checkRunId === undefined) record.checkRunId = (response.data as { id: number }).id;
     record.sentVersion = version;
+    record.shownStatus = fields.status;
     record.lastWriteAt = Date.now();
     if (completed) for (const annotations of completed.moreAnnotations) this.#annotate(record, { ...completed.output, annotations });
     return response;
@@ -267,7 +260,9 @@ export class CheckRunReporter implements StageObserver {
     record.statusPosted = true;
     const { writeQueue, installationId, octokit, owner, repo, headSha } = this.#options;
     const params: CommitStatusParams = { owner, repo, sha: headSha, state, context: record.stage.stage, description: cut(description, 140), target_url: this.#options.logUrl(record.stage.run) };
-    const write = writeQueue.enqueue(installationId, { key: `status:${record.stage.run}`, final: state !== "pending", run: (signal) => octokit.rest.repos.createCommitStatus({ ...params, request: { signal } }) });
+    // The check run is the push's feedback; a pending status waiting when the final one comes is dropped for it.
+    const [final, priority] = state === "pending" ? [false, WritePriority.queued] : [true, WritePriority.finished];
+    const write = writeQueue.enqueue(installationId, { key: `status:${record.stage.run}`, final, priority, run: (signal) => octokit.rest.repos.createCommitStatus({ ...params, request: { signal } }) });
     this.#track(write.catch(this.#onError));
   }
 

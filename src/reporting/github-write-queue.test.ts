@@ -103,7 +103,7 @@ describe("GitHubWriteQueue", () => {
     expect(order.indexOf("other")).toBeLessThan(order.lastIndexOf("busy"));
   });
 
-  it("sends the most urgent waiting write first, in order of arrival within a priority; a write made more urgent by a newer one lines up as arriving then", async () => {
+  it("sends the most urgent waiting write first, in order of arrival within a priority; a write joined by a newer one takes its priority and lines up as arriving then", async () => {
     const queue = new GitHubWriteQueue({ minIntervalMs: 0 });
     const sent: string[] = [];
     let release = () => {};
@@ -115,17 +115,22 @@ describe("GitHubWriteQueue", () => {
     const busy = queue.enqueue(1, { run: () => gate.then(() => void sent.push("busy")) });
     const writes = [
       write("progress-1", WritePriority.progress),
-      write("create-1"),
-      write("create-2", WritePriority.state),
-      write("completed-1", WritePriority.state, "run-9"),
+      write("create-1", WritePriority.queued),
+      write("create-2", WritePriority.queued),
+      write("completed-1"),
+      write("create-9", WritePriority.queued, "run-9"),
+      write("create-8", WritePriority.queued, "run-8"),
       write("new-push", WritePriority.firstOfBuild),
       write("started-1", WritePriority.started),
-      // Joins the waiting completed-1, raised to started: it lines up behind started-1, ahead of the backlog.
+      // Joins the waiting create-9, raised to started: it lines up behind started-1, ahead of the backlog.
       write("started-9", WritePriority.started, "run-9"),
+      write("started-8", WritePriority.started, "run-8"),
+      // Run 8 ended before its start was shown: its one write lines up with the ends, behind the stages still running.
+      write("ended-8", WritePriority.finished, "run-8"),
     ];
     release();
     await Promise.all([busy, ...writes]);
 
-    expect(sent).toEqual(["busy", "new-push", "started-1", "started-9", "create-1", "create-2", "progress-1"]);
+    expect(sent).toEqual(["busy", "new-push", "started-1", "started-9", "completed-1", "ended-8", "create-1", "create-2", "progress-1"]);
   });
 });

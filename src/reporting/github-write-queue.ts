@@ -10,17 +10,20 @@ interface HttpOutcome {
  * How soon a write should go, most urgent first. A lane sends its most urgent
  * waiting write next (in order of arrival within one priority), so a new
  * push's first check run and a started stage's `in_progress` never wait behind
- * a fan-out's backlog of creates, completions and progress updates.
+ * a fan-out's backlog: what runs now shows first, then what ended, then what
+ * waits to start.
  */
 export const WritePriority = {
   /** The first write of a newly pushed build: the push's feedback on GitHub. */
   firstOfBuild: 0,
-  /** A stage that started: its `in_progress` (or the create it joined). */
+  /** A running stage whose start GitHub does not show yet: its create or `in_progress`. */
   started: 1,
-  /** Queued creates of triggered stages, completions (the default). */
-  state: 2,
+  /** A stage's end: its completion (or the one create of a stage that ended before it was shown), more annotations, final statuses (the default). */
+  finished: 2,
+  /** Queued creates of stages that have not started: when the budget is short they wait, and a start or end joins them. */
+  queued: 3,
   /** Progress updates of running stages: they matter least and coalesce. */
-  progress: 3,
+  progress: 4,
 } as const;
 
 /** A write to GitHub. */
@@ -33,7 +36,13 @@ export interface WriteTask<T> {
   key?: string;
   /** Final states are retried longer: they must arrive eventually. */
   final?: boolean;
-  /** A WritePriority (default `state`); a coalesced write keeps the more urgent of both (and, raised, lines up anew). */
+  /**
+   * A WritePriority (default `finished`). A write that joins a waiting one takes
+   * its own priority: it carries the latest state, so it knows how urgent
+   * that state is (a start raises a queued create; an end lowers a start
+   * not yet shown below the stages still running). Moved, it lines up as
+   * arriving now.
+   */
   priority?: number;
   /** Performs the write; `signal` aborts it on timeout. */
   run(signal: AbortSignal): Promise<T>;
@@ -59,12 +68,17 @@ export interface GitHubWriteQueueOptions {
 
 interface Pending {
   key: string | undefined;
+  priority: number;
   task: WriteTask<unknown>;
   waiters: { resolve: (value: unknown) => void; reject: (error: unknown) => void }[];
 }
 
 interface Lane {
-  queue: Pending[];
+  /** Waiting writes by priority, each in order of arrival: a Set keeps insertion order, and re-adding moves to the end. */
+  waiting: Map<number, Set<Pending>>;
+  /** The waiting writes that have a key, for coalescing without a scan of a fan-out's backlog. */
+  byKey: Map<string, Pending>;
+  size: number;
   notBefore: number;
   running: Promise<void> | undefined;
 }
@@ -101,14 +115,23 @@ export class GitHubWriteQueue {
     const lane = this.#lane(String(installation));
     return new Promise<T>((resolve, reject) => {
       const waiter = { resolve: resolve as (value: unknown) => void, reject };
-      const waiting = task.key === undefined ? undefined : lane.queue.find((p) => p.key === task.key);
+      const priority = task.priority ?? WritePriority.finished;
+      const waiting = task.key === undefined ? undefined : lane.byKey.get(task.key);
       if (waiting) {
-        const priority = Math.min(priorityOf(task), priorityOf(waiting.task));
-        // Made more urgent, it lines up as arriving now: among its new peers, it came last.
-        if (priority < priorityOf(waiting.task)) lane.queue.push(...lane.queue.splice(lane.queue.indexOf(waiting), 1));
-        waiting.task = { ...task, final: task.final === true || waiting.task.final === true, priority } as WriteTask<unknown>;
+        // Moved to another priority, it lines up as arriving now: among its new peers, it came last.
+        if (priority !== waiting.priority) {
+          lane.waiting.get(waiting.priority)?.delete(waiting);
+          waiting.priority = priority;
+          bucket(lane, priority).add(waiting);
+        }
+        waiting.task = { ...task, final: task.final === true || waiting.task.final === true } as WriteTask<unknown>;
         waiting.waiters.push(waiter);
-      } else lane.queue.push({ key: task.key, task: task as WriteTask<unknown>, waiters: [waiter] });
+      } else {
+        const pending: Pending = { key: task.key, priority, task: task as WriteTask<unknown>, waiters: [waiter] };
+        bucket(lane, priority).add(pending);
+        if (task.key !== undefined) lane.byKey.set(task.key, pending);
+        lane.size++;
+      }
       lane.running ??= this.#drain(lane);
     });
   }
@@ -117,7 +140,7 @@ export class GitHubWriteQueue {
   backlog(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const [installation, lane] of this.#lanes) {
-      const count = lane.queue.length + (lane.running ? 1 : 0);
+      const count = lane.size + (lane.running ? 1 : 0);
       if (count > 0) counts.set(installation, count);
     }
     return counts;
@@ -135,14 +158,14 @@ export class GitHubWriteQueue {
   #lane(installation: string): Lane {
     let lane = this.#lanes.get(installation);
     if (!lane) {
-      lane = { queue: [], notBefore: 0, running: undefined };
+      lane = { waiting: new Map(), byKey: new Map(), size: 0, notBefore: 0, running: undefined };
       this.#lanes.set(installation, lane);
     }
     return lane;
   }
 
   async #drain(lane: Lane): Promise<void> {
-    for (let next = takeMostUrgent(lane.queue); next; next = takeMostUrgent(lane.queue)) {
+    for (let next = takeMostUrgent(lane); next; next = takeMostUrgent(lane)) {
       try {
         const result = await this.#send(lane, next.task);
         for (const waiter of next.waiters) waiter.resolve(result);
@@ -198,15 +221,26 @@ export class GitHubWriteQueue {
   }
 }
 
-function priorityOf(task: WriteTask<unknown>): number {
-  return task.priority ?? WritePriority.state;
+function bucket(lane: Lane, priority: number): Set<Pending> {
+  let writes = lane.waiting.get(priority);
+  if (!writes) {
+    writes = new Set();
+    lane.waiting.set(priority, writes);
+  }
+  return writes;
 }
 
 /** Removes and returns the first of the most urgent waiting writes. */
-function takeMostUrgent(queue: Pending[]): Pending | undefined {
-  let best = 0;
-  for (let i = 1; i < queue.length; i++) if (priorityOf((queue[i] as Pending).task) < priorityOf((queue[best] as Pending).task)) best = i;
-  return queue.splice(best, 1)[0];
+function takeMostUrgent(lane: Lane): Pending | undefined {
+  let most: number | undefined;
+  for (const [priority, writes] of lane.waiting) if (writes.size > 0 && (most === undefined || priority < most)) most = priority;
+  if (most === undefined) return undefined;
+  const writes = lane.waiting.get(most) as Set<Pending>;
+  const next = writes.values().next().value as Pending;
+  writes.delete(next);
+  if (next.key !== undefined) lane.byKey.delete(next.key);
+  lane.size--;
+  return next;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -20,8 +20,8 @@ export class StageRunRecord {
   /** Progress updates sent (or queued) so far. */
   progressUpdates = 0;
   statusPosted = false;
-  /** The `queued` create (ensureQueued) waits in the write queue. */
-  createPending = false;
+  /** The status GitHub shows after the last write (undefined before the create). */
+  shownStatus: "queued" | "in_progress" | "completed" | undefined;
   readonly #tailChars: number;
   #tail = "";
 

@@ -5,8 +5,8 @@
  * Reporting never holds a stage back: the job is added at once and its
  * `queued` check run is created in the background, through the installation's
  * write lane. A stage that starts in the same process reports through that
- * same reporter, so its start moves the create ahead of the lane's backlog
- * if it still waits, and `in_progress` follows it at once. For other worker
+ * same reporter, so its start joins the create if it still waits: created
+ * `in_progress`, ahead of the lane's backlog. For other worker
  * processes the id is published in Redis; their worker holds its reports
  * until the id is known (deferObserver), so they update that check run
  * instead of making a second one.
