@@ -34,6 +34,7 @@ import { GitHubWriteQueue, type GitHubWriteQueueOptions } from "../reporting/git
 import { createSecretSource } from "../secrets/create-secret-source.js";
 import { createRunReporter } from "./create-run-reporter.js";
 import { createEveOctokit } from "./eve-octokit.js";
+import { type AppTokenClient, createInstallationTokens } from "./installation-tokens.js";
 import { createRuntimeOps } from "./create-runtime-ops.js";
 import { observeStage } from "./observe-stage.js";
 import { reportFailedStage } from "./report-failed-stage.js";
@@ -152,6 +153,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
       const secrets = await createSecretSource(config, { onError: (error) => log.warn({ err: error }, "Secret refresh failed; keeping the previous values") });
       closers.push(async () => secrets.close());
       const cancels = await createCancelListener(config.redisUrl, queues.prefix);
+      const installationTokens = createInstallationTokens(async () => (await probot.auth()) as unknown as AppTokenClient, (token) => scrubber.add(token));
       const logSweep = startLogSweep(logStore.archive, log);
       closers.push(() => logSweep.stop());
       let running = 0;
@@ -203,12 +205,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
             ...(config.dockerSteps ? { dockerSteps: config.dockerSteps } : {}),
             ...(config.coverage ? { coverage: config.coverage } : {}),
             onError: (error, what) => log.warn({ err: error }, what),
-            getInstallationToken: async (installationId) => {
-              const octokit = await probot.auth(installationId);
-              const { token } = (await octokit.auth({ type: "installation" })) as { token: string };
-              scrubber.add(token);
-              return token;
-            },
+            getInstallationToken: (installationId) => installationTokens.get(installationId),
             slots,
             triggerLimits: config.triggerLimits,
             trustedOnlyWorkers: config.trustedOnlyWorkers,

@@ -121,7 +121,7 @@ export async function startWorkersAsChild(runtime: Runtime, shutdown: Shutdown):
   await runtime.startWorkers();
   if (shutdown.requested) return;
   send({ type: "eve:ready" });
-  runtime.log.info("Stage process: taking stages");
+  runtime.log.info("Taking stages in the stage process");
 }
 
 const FIRST_RESTART_DELAY_MS = 1_000;

@@ -54,7 +54,7 @@ function isAlive(pid: number): boolean {
 
 /** The pids of the processes that said they take stages, in order. */
 function stageProcessPids(app: EveChild): number[] {
-  return app.lines.filter((line) => line.includes("Stage process: taking stages")).map((line) => Number(/"pid":(\d+)/.exec(line)?.[1]));
+  return app.lines.filter((line) => line.includes("Taking stages in the stage process")).map((line) => Number(/"pid":(\d+)/.exec(line)?.[1]));
 }
 
 const completed = (conclusion: string) => github.checkRuns().filter((run) => run.name === "pre-merge" && run.conclusion === conclusion).length;
