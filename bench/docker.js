@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DockerProvisioner } from "../dist/provisioners/docker/docker-provisioner.js";
 
-const IMAGE = "eve-test-busybox:latest";
+export const IMAGE = "eve-test-busybox:latest";
 
-function ensureImage() {
+export function ensureImage() {
   try {
     execFileSync("docker", ["image", "inspect", IMAGE], { stdio: "pipe" });
     return;
@@ -57,7 +57,7 @@ async function eveStage(i) {
   }
 }
 
-function floorStage() {
+export function floorStage() {
   const id = execFileSync("docker", ["run", "-d", "--network", "none", IMAGE, "sleep", "3600"], { encoding: "utf8" }).trim();
   for (let step = 0; step < 3; step += 1) execFileSync("docker", ["exec", id, "true"]);
   execFileSync("docker", ["rm", "-f", id], { stdio: "pipe" });

@@ -8,6 +8,7 @@ import { benchLint } from "./lint.js";
 import { benchLogThroughput } from "./log-throughput.js";
 import { benchSteps } from "./steps.js";
 import { benchUpload } from "./upload.js";
+import { benchWorkloads } from "./workloads.js";
 
 let failed = false;
 /** The benches with a raw floor to set against: one row each in the closing table. */
