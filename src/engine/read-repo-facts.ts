@@ -20,18 +20,17 @@ export interface RepoFacts {
 }
 
 export async function readRepoFacts(repoDir: string, buildFilePath: string): Promise<RepoFacts> {
-  const facts: RepoFacts = { productVersion: await readProductVersion(repoDir, buildFilePath) };
   const git = async (...args: string[]) => (await run("git", ["-C", repoDir, ...args], { encoding: "utf8" })).stdout.trim();
-  try {
-    facts.revision = await git("rev-parse", "--verify", "HEAD");
-    facts.commitTimestamp = await git("log", "-1", "--format=%cd", "--date=format-local:%y%m%d%H%M%S");
-  } catch {
-    return facts;
-  }
-  try {
-    facts.branch = await git("symbolic-ref", "--short", "-q", "HEAD");
-  } catch {
-    // Detached HEAD: no branch.
-  }
+  // At once: each is a process on the clock of every `eve run`. The branch fails when HEAD is detached.
+  const [productVersion, head, branch] = await Promise.all([
+    readProductVersion(repoDir, buildFilePath),
+    git("log", "-1", "--format=%H%n%cd", "--date=format-local:%y%m%d%H%M%S").catch(() => undefined),
+    git("symbolic-ref", "--short", "-q", "HEAD").catch(() => undefined),
+  ]);
+  const facts: RepoFacts = { productVersion };
+  // No commit (not a checkout, or an empty repository): nothing but the product version.
+  if (head === undefined) return facts;
+  const [revision = "", commitTimestamp = ""] = head.split("\n");
+  Object.assign(facts, { revision, commitTimestamp }, branch ? { branch } : {});
   return facts;
 }
