@@ -66,6 +66,13 @@ export interface ByteRange {
   end?: number;
 }
 
+/** A small file held in memory, for `createContainer`. */
+export interface ContainerFile {
+  /** Path inside the container, as for `putFile`. */
+  path: string;
+  body: Buffer;
+}
+
 export interface PutFileOptions {
   /** Refuse the file (ArtifactLimitError, nothing stored) once more than this many bytes arrive. */
   maxBytes?: number;
@@ -88,6 +95,12 @@ export interface ArtifactStore {
    * concurrent calls are safe: exactly one creates it).
    */
   ensureContainer(name: string, metadata: NewContainer): Promise<ContainerInfo>;
+  /**
+   * Creates the container holding `files` (small, in memory) at once: it appears whole with them, or
+   * not at all. ArtifactExistsError (nothing written) if it exists. A short stage's log is one such
+   * container: a few writes, where ensureContainer and a putFile per file take dozens.
+   */
+  createContainer(name: string, metadata: NewContainer, files: readonly ContainerFile[]): Promise<ContainerInfo>;
   /** The container, or undefined when there is none. */
   getContainer(name: string): Promise<ContainerInfo | undefined>;
   /** Merges `patch` into the metadata (last writer wins); ArtifactNotFoundError if there is no container. */

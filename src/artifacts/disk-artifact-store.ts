@@ -23,6 +23,7 @@ import { ArtifactConflictError, ArtifactExistsError, ArtifactNotFoundError, Arti
 import type {
   ArtifactStore,
   ByteRange,
+  ContainerFile,
   ContainerInfo,
   ContainerMetadata,
   FileInfo,
@@ -89,6 +90,23 @@ export class DiskArtifactStore implements ArtifactStore {
       if (winner === undefined) throw new ArtifactNotFoundError(`artifact container ${name} was deleted while being created`);
       return winner;
     }
+  }
+
+  async createContainer(name: string, metadata: NewContainer, files: readonly ContainerFile[]): Promise<ContainerInfo> {
+    const info = { name, ...completeMetadata(metadata, new Date()) };
+    const paths = files.map((file) => validateArtifactPath(file.path));
+    const folders = [...new Set(paths.map((path) => path.split("/").slice(0, -1).join("/")).filter((folder) => folder !== ""))];
+    await this.#placeContainer(name, info, async (filesDir) => {
+      for (const folder of folders.slice(1)) await mkdir(join(filesDir, folder), { recursive: true });
+      await settleAll(files.map(async (file, i) => {
+        // Written in place in the staging folder, then shared like any put file (same content, same blob).
+        const target = join(filesDir, paths[i] as string);
+        await writeFile(target, file.body, { flag: "wx", mode: READ_ONLY });
+        const placed = await this.#shareBlob(target, createHash("sha256").update(file.body).digest("hex"), file.body.length);
+        if (placed !== target) await rename(placed, target);
+      }));
+    }, folders);
+    return info;
   }
 
   async getContainer(name: string): Promise<ContainerInfo | undefined> {
@@ -312,20 +330,25 @@ export class DiskArtifactStore implements ArtifactStore {
     return toFileInfo(path, stats);
   }
 
-  /** Builds a container in tmp/ and renames it into place whole, so it never appears half made. */
-  async #placeContainer(name: string, info: ContainerInfo, fill: (filesDir: string) => Promise<void>): Promise<void> {
+  /**
+   * Builds a container in tmp/ and renames it into place whole, so it never appears half made.
+   * `folders`: the first of them is made with the staging folder itself (one call).
+   */
+  async #placeContainer(name: string, info: ContainerInfo, fill: (filesDir: string) => Promise<void>, folders: readonly string[] = []): Promise<void> {
+    const target = join(this.#containers, validateContainerName(name));
     const staging = join(this.#tmp, randomUUID());
     const { name: _name, ...metadata } = info;
     try {
-      await mkdir(join(staging, "files"), { recursive: true });
-      await fill(join(staging, "files"));
-      await writeFile(join(staging, "meta.json"), JSON.stringify(metadata));
-      await rename(staging, join(this.#containers, validateContainerName(name))).catch((error: unknown) => {
+      await mkdir(join(staging, "files", folders[0] ?? ""), { recursive: true });
+      await settleAll([fill(join(staging, "files")), writeFile(join(staging, "meta.json"), JSON.stringify(metadata))]);
+      await rename(staging, target).catch((error: unknown) => {
         if (isCode(error, "EEXIST") || isCode(error, "ENOTEMPTY")) throw new ArtifactExistsError(`artifact container ${name} already exists`);
         throw error;
       });
-    } finally {
+    } catch (error) {
+      // Once renamed there is nothing left to remove: only a failure leaves the staging folder.
       await rm(staging, { recursive: true, force: true });
+      throw error;
     }
   }
 }
@@ -413,6 +436,12 @@ async function linkOrCopy(source: string, target: string): Promise<void> {
     if (!isCode(error, "EMLINK")) throw error;
     await copyFile(source, target);
   }
+}
+
+/** Like Promise.all, but settles every promise first: nothing is still writing into a folder about to be removed. */
+async function settleAll(promises: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 function isCode(error: unknown, code: string): boolean {

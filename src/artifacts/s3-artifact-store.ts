@@ -6,12 +6,13 @@
  *   <keyPrefix>expiry/<time>/<container>    empty: the expiry index gc reads in time order
  *   <keyPrefix>pending/<container>          empty: a deletion or a copy in progress
  */
-import { pipeline, type Readable } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { ArtifactExistsError, ArtifactNotFoundError, ArtifactRangeError } from "./artifact-errors.js";
 import type { S3StoreSettings } from "./artifact-store-settings.js";
 import type {
   ArtifactStore,
   ByteRange,
+  ContainerFile,
   ContainerInfo,
   ContainerMetadata,
   FileInfo,
@@ -67,6 +68,19 @@ export class S3ArtifactStore implements ArtifactStore {
     const winner = await this.getContainer(name);
     if (winner === undefined) throw new ArtifactNotFoundError(`artifact container ${name} was deleted while being created`);
     return winner;
+  }
+
+  async createContainer(name: string, metadata: NewContainer, files: readonly ContainerFile[]): Promise<ContainerInfo> {
+    if ((await this.getContainer(name)) !== undefined) throw new ArtifactExistsError(`artifact container ${name} already exists`);
+    const info = { name, ...completeMetadata(metadata, new Date()) };
+    const keys = files.map((file) => this.#fileKey(name, file.path));
+    // As a copy: pending until the metadata is written, so gc removes the objects of one cut short.
+    await this.#bucket.putText(this.#pendingKey(name), "");
+    await this.#putExpiry(name, info.expiresAt);
+    await Promise.all(files.map((file, i) => this.#bucket.upload(keys[i] as string, Readable.from([file.body]))));
+    if (!(await this.#putMeta(info, true))) throw new ArtifactExistsError(`artifact container ${name} already exists`);
+    await this.#bucket.delete(this.#pendingKey(name));
+    return info;
   }
 
   async getContainer(name: string): Promise<ContainerInfo | undefined> {

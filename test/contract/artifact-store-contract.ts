@@ -95,6 +95,29 @@ export function describeArtifactStoreContract(kind: string, createStore: () => P
         await expect(store.putFile(name, "f", Readable.from([Buffer.from("x")]))).rejects.toThrow(ArtifactNameError);
       });
 
+      it("creates a container whole with small files, sharing content like putFile, and never over an existing one", async () => {
+        const store = await fresh();
+        await store.ensureContainer("github:o:r:other", LATER);
+        const shared = await store.putFile("github:o:r:other", "x", body("segment text"));
+
+        const created = await store.createContainer(BUILD, { ...LATER, kind: "logs", properties: { run: "r1" } }, [
+          { path: "segments/0001.br", body: Buffer.from("segment text") },
+          { path: "manifest.json", body: Buffer.from("{}") },
+          { path: "empty", body: Buffer.alloc(0) },
+        ]);
+
+        expect(created).toMatchObject({ name: BUILD, kind: "logs", untrusted: false, expiresAt: LATER.expiresAt, properties: { run: "r1" } });
+        expect(await store.getContainer(BUILD)).toEqual(created);
+        expect((await readAll(store, "segments/0001.br")).toString()).toBe("segment text");
+        expect((await readAll(store, "manifest.json")).toString()).toBe("{}");
+        expect(await readAll(store, "empty")).toEqual(Buffer.alloc(0));
+        expect((await store.statFile(BUILD, "segments/0001.br"))?.etag).toBe(shared.etag);
+        await expect(store.createContainer(BUILD, LATER, [{ path: "manifest.json", body: Buffer.from("other") }])).rejects.toThrow(ArtifactExistsError);
+        expect((await readAll(store, "manifest.json")).toString()).toBe("{}");
+        await expect(store.createContainer("github:o:r:new", LATER, [{ path: "../escape", body: Buffer.from("x") }])).rejects.toThrow(ArtifactNameError);
+        expect(await store.getContainer("github:o:r:new")).toBeUndefined();
+      });
+
       it("deletes a container and its files; deleting again is a no-op", async () => {
         const store = await fresh();
         await store.ensureContainer(BUILD, LATER);
