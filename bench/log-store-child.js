@@ -42,8 +42,7 @@ if (mode === "engine") {
 } else if (mode === "store") {
   const writer = await logs.archive.openWriter(run);
   for await (const chunk of createReadStream(arg, { highWaterMark: 64 * 1024 })) await writer.write(chunk);
-  await writer.flush();
-  await logs.archive.finalise(run, { steps: [], droppedBytes: 0, end: { result: "success", summary: "" } });
+  await logs.archive.finalise(writer, { steps: [], droppedBytes: 0, end: { result: "success", summary: "" } });
 } else {
   for await (const chunk of createReadStream(arg, { encoding: "utf8", highWaterMark: 64 * 1024 })) await logs.append(run, chunk);
 }

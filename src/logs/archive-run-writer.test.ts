@@ -43,7 +43,7 @@ describe("ArchiveRunWriter", () => {
     const container = "log:writer-test";
     await disk.ensureContainer(container, { kind: "logs", expiresAt: null });
     const gate = gatedStore();
-    const writer = new ArchiveRunWriter(gate.store, container, 0, 1, { segmentBytes: 1000, segmentMs: 60_000, parallelSegments: 2, brotliQuality: 1 }, (error) => {
+    const writer = new ArchiveRunWriter(gate.store, container, { exists: true, segments: [], newContainer: () => ({ kind: "logs", expiresAt: null }) }, { segmentBytes: 1000, segmentMs: 60_000, parallelSegments: 2, brotliQuality: 1 }, (error) => {
       throw error;
     });
     const chunk = (n: number) => Buffer.from(`${String(n).padStart(9, "0")}\n`.repeat(50)); // 500 bytes

@@ -1,8 +1,10 @@
 import { Readable } from "node:stream";
 import { promisify } from "node:util";
-import { brotliCompress, constants } from "node:zlib";
-import type { ArtifactStore } from "../artifacts/artifact-store.js";
-import { segmentPath } from "./log-segments.js";
+import { brotliCompress, brotliCompressSync, constants } from "node:zlib";
+import { ArtifactExistsError } from "../artifacts/artifact-errors.js";
+import type { ArtifactStore, ContainerFile, NewContainer } from "../artifacts/artifact-store.js";
+import { MANIFEST_PATH, type LogManifest } from "./log-manifest.js";
+import { contiguousSegments, segmentPath, segmentsEnd, type LogSegment } from "./log-segments.js";
 
 const brotliAsync = promisify(brotliCompress);
 
@@ -21,6 +23,19 @@ export interface ArchiveWriterLimits {
   brotliQuality: number;
 }
 
+/** Where a writer goes on from: what earlier writers of the run's log left in the store. */
+export interface ArchiveWriterStart {
+  /** The container exists (an earlier writer made it): no need to make it. */
+  exists: boolean;
+  /** The segments already stored (a lost attempt's may leave gaps): the log goes on after the contiguous ones. */
+  segments: LogSegment[];
+  /** Metadata of the container, should this writer be the one to make it (retention counts from then). */
+  newContainer: () => NewContainer;
+}
+
+/** What the manifest says besides the segments, which the writer knows. */
+export type ManifestFields = Omit<LogManifest, "version" | "segments" | "bytes">;
+
 /**
  * Writes one run's whole log to the store as Brotli segments: bytes are
  * gathered (no per-line work), cut into segments by size or age, compressed
@@ -28,12 +43,21 @@ export interface ArchiveWriterLimits {
  * `write` returns a promise once a segment is full and every compressor is
  * busy, so a fast step waits for the store instead of growing Eve's memory. A segment that cannot be stored
  * after a few tries is reported; readers stop at the gap it leaves.
+ *
+ * The container is made by the first store, with that store's files in it: a
+ * short log (the common case) is one container made whole with its only
+ * segment and its manifest, a handful of file system calls.
  */
 export class ArchiveRunWriter {
   readonly #store: ArtifactStore;
   readonly #container: string;
   readonly #limits: ArchiveWriterLimits;
   readonly #onError: (error: unknown) => void;
+  readonly #newContainer: () => NewContainer;
+  /** Every segment known to be stored: an earlier writer's, then this one's. */
+  readonly #segments: LogSegment[];
+  /** Resolves to whether the container exists; undefined until it is known to or being made. */
+  #containerMade: Promise<boolean> | undefined;
   #parts: Buffer[] = [];
   #partBytes = 0;
   #start: number;
@@ -42,12 +66,14 @@ export class ArchiveRunWriter {
   readonly #inFlight = new Set<Promise<void>>();
   #waiting: (() => void)[] = [];
 
-  /** `start`: the log's length already stored (a recovered attempt goes on from there); `seq`: the next segment number. */
-  constructor(store: ArtifactStore, container: string, start: number, seq: number, limits: ArchiveWriterLimits, onError: (error: unknown) => void) {
+  constructor(store: ArtifactStore, container: string, start: ArchiveWriterStart, limits: ArchiveWriterLimits, onError: (error: unknown) => void) {
     this.#store = store;
     this.#container = container;
-    this.#start = start;
-    this.#seq = seq;
+    this.#segments = [...start.segments];
+    this.#start = segmentsEnd(contiguousSegments(start.segments));
+    this.#seq = Math.max(0, ...start.segments.map((segment) => segment.seq)) + 1;
+    this.#containerMade = start.exists ? Promise.resolve(true) : undefined;
+    this.#newContainer = start.newContainer;
     this.#limits = limits;
     this.#onError = onError;
   }
@@ -76,19 +102,34 @@ export class ArchiveRunWriter {
   /** Stores what is gathered; resolves once every segment so far is stored (or given up). */
   async flush(): Promise<void> {
     this.#cut();
-    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    await this.#settle();
+  }
+
+  /**
+   * Ends the log: the rest of it and the manifest (its index, which marks it
+   * complete) are stored together, once every earlier segment is. Rejects
+   * when they could not be stored: then the store does not hold the whole log.
+   */
+  async finish(fields: ManifestFields): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#settle();
+    const last = this.#take();
+    const files: ContainerFile[] = [];
+    if (last !== undefined) files.push({ path: last.segment.path, body: await this.#compress(last.bytes) });
+    const segments = contiguousSegments(last === undefined ? this.#segments : [...this.#segments, last.segment]);
+    const manifest: LogManifest = { version: 1, bytes: segmentsEnd(segments), segments, ...fields };
+    files.push({ path: MANIFEST_PATH, body: Buffer.from(JSON.stringify(manifest)) });
+    await this.#storeRetrying(files);
+    if (last !== undefined) this.#segments.push(last.segment);
   }
 
   #cut(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#partBytes === 0) return;
-    const bytes = this.#parts.length === 1 ? (this.#parts[0] as Buffer) : Buffer.concat(this.#parts, this.#partBytes);
-    const path = segmentPath(this.#seq++, this.#start, bytes.length);
-    this.#start += bytes.length;
-    this.#parts = [];
-    this.#partBytes = 0;
-    const stored = this.#storeSegment(path, bytes).finally(() => {
+    const taken = this.#take();
+    if (taken === undefined) return;
+    const stored = this.#storeSegment(taken.segment, taken.bytes).finally(() => {
       this.#inFlight.delete(stored);
       if (this.#partBytes >= this.#limits.segmentBytes) this.#cut();
       for (const resolve of this.#waiting.splice(0)) resolve();
@@ -96,24 +137,78 @@ export class ArchiveRunWriter {
     this.#inFlight.add(stored);
   }
 
-  async #storeSegment(path: string, bytes: Buffer): Promise<void> {
+  /** The gathered bytes as the next segment (undefined when there are none). */
+  #take(): { segment: LogSegment; bytes: Buffer } | undefined {
+    if (this.#partBytes === 0) return undefined;
+    const bytes = this.#parts.length === 1 ? (this.#parts[0] as Buffer) : Buffer.concat(this.#parts, this.#partBytes);
+    const segment: LogSegment = { path: segmentPath(this.#seq, this.#start, bytes.length), seq: this.#seq, start: this.#start, bytes: bytes.length };
+    this.#seq++;
+    this.#start += bytes.length;
+    this.#parts = [];
+    this.#partBytes = 0;
+    return { segment, bytes };
+  }
+
+  async #settle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+  }
+
+  async #storeSegment(segment: LogSegment, bytes: Buffer): Promise<void> {
     try {
-      // One output buffer the size of the input: zlib's default 16 KiB chunks cost a callback and a copy each.
-      const compressed = await brotliAsync(bytes, { chunkSize: Math.max(64 * 1024, bytes.length), params: { [constants.BROTLI_PARAM_QUALITY]: this.#limits.brotliQuality, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.#store.putFile(this.#container, path, Readable.from([compressed]));
-          return;
-        } catch (error) {
-          if (attempt >= STORE_ATTEMPTS) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 200 * 4 ** (attempt - 1)));
-        }
-      }
+      await this.#storeRetrying([{ path: segment.path, body: await this.#compress(bytes) }]);
+      this.#segments.push(segment);
     } catch (error) {
       this.#onError(error);
     }
   }
+
+  async #compress(bytes: Buffer): Promise<Buffer> {
+    // One output buffer the size of the input: zlib's default 16 KiB chunks cost a callback and a copy each.
+    const options = { chunkSize: Math.max(64 * 1024, bytes.length), params: { [constants.BROTLI_PARAM_QUALITY]: this.#limits.brotliQuality, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } };
+    // A short segment (a quiet step's, a short stage's) compresses in ~10 µs: handing it to the
+    // thread pool costs this thread ~5–10 times that. Long ones stay off the event loop.
+    return bytes.length <= SYNC_COMPRESS_BYTES ? brotliCompressSync(bytes, options) : brotliAsync(bytes, options);
+  }
+
+  async #storeRetrying(files: ContainerFile[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#storeFiles(files);
+        return;
+      } catch (error) {
+        if (attempt >= STORE_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * 4 ** (attempt - 1)));
+      }
+    }
+  }
+
+  /** Stores files in the container; the first store makes the container with them in it. */
+  async #storeFiles(files: ContainerFile[]): Promise<void> {
+    const made = this.#containerMade;
+    if (made === undefined || !(await made)) {
+      const making = this.#makeContainer(files);
+      // Other segments wait on this; a failure means "not made", and the next store tries again.
+      this.#containerMade = making.then(() => true, () => false);
+      if (await making) return;
+    }
+    // In order: the manifest, last, never lists a segment that is not stored.
+    for (const file of files) await this.#store.putFile(this.#container, file.path, Readable.from([file.body]));
+  }
+
+  /** True when it made the container with `files`; false when the container was there already (files not stored). */
+  async #makeContainer(files: ContainerFile[]): Promise<boolean> {
+    try {
+      await this.#store.createContainer(this.#container, this.#newContainer(), files);
+      return true;
+    } catch (error) {
+      if (error instanceof ArtifactExistsError) return false;
+      throw error;
+    }
+  }
 }
+
+/** Segments up to this size are compressed on the event loop (Brotli quality 1: ~0.1 ms at most). */
+const SYNC_COMPRESS_BYTES = 32 * 1024;
 
 /** Tries per segment (0.2 s, then 0.8 s apart) before it is given up. */
 const STORE_ATTEMPTS = 3;

@@ -29,9 +29,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function createLogs(options: { maxBytes?: number; segmentBytes?: number } = {}) {
+function createLogs(options: { maxBytes?: number; segmentBytes?: number; segmentMs?: number } = {}) {
   const live = new RedisLogStore(redis, { prefix, batchMs: 5 });
-  const archive = new LogArchive(store, { retentionMs: 30 * DAY, segmentBytes: options.segmentBytes ?? 64 * 1024, segmentMs: 50 });
+  const archive = new LogArchive(store, { retentionMs: 30 * DAY, segmentBytes: options.segmentBytes ?? 64 * 1024, segmentMs: options.segmentMs ?? 50 });
   const errors: unknown[] = [];
   const logs = new KeptLogStore({ redis: live, archive, maxBytes: options.maxBytes ?? 1024 ** 3, onError: (error) => errors.push(error) });
   return { logs, reader: new LogReader(live, archive), archive, errors };
@@ -43,6 +43,13 @@ async function readAll(reader: LogReader, run: string, start = 0, end?: number):
   const chunks: Buffer[] = [];
   for await (const chunk of reader.read(run, view, start, end ?? view.bytes)) chunks.push(chunk);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+async function readStored(container: string, path: string): Promise<Buffer> {
+  const { body } = await store.readFile(container, path);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 /** What `seq 1 n` prints. */
@@ -159,6 +166,49 @@ describe("KeptLogStore: Redis for the live view, the artifact store for the whol
 
     expect(await readAll(reader, run)).toBe("Queued stage build (attempt 1)\n\n── step 1: hello ──\nhi\n\n── success ──\n");
     expect(await reader.view(run)).toMatchObject({ steps: [{ index: 0, name: "hello", offset: 31 }] });
+  });
+
+  it("stores a short log as one container made whole: its segment and its manifest, retention from the end", async () => {
+    // A stage shorter than a segment's age: its whole log is cut once, at its end.
+    const { logs, reader, errors } = createLogs({ segmentMs: 60_000 });
+    const run = `r${randomUUID()}`;
+    const before = Date.now();
+
+    logs.appendStep(run, 0, "quick");
+    await logs.append(run, "done\n");
+    await logs.finish(run, { result: "success", summary: "" });
+
+    const files: string[] = [];
+    for await (const file of store.listFiles(`log:${run}`)) files.push(file.path);
+    expect(files).toEqual(["manifest.json", expect.stringMatching(/^segments\/00000001-0{15}-\d{10}\.br$/)]);
+    const manifest = JSON.parse((await readStored(`log:${run}`, "manifest.json")).toString()) as { logExpiresAt: string };
+    expect(Date.parse(manifest.logExpiresAt)).toBeGreaterThanOrEqual(before + 30 * DAY);
+    expect((await store.getContainer(`log:${run}`))?.properties).toEqual({ run, logExpiresAt: manifest.logExpiresAt });
+    expect(await readAll(reader, run)).toBe("\n── step 1: quick ──\ndone\n\n── success ──\n");
+    expect(errors).toEqual([]);
+  });
+
+  it("counts retention from the log's end, not from when its container was made", async () => {
+    const app = createLogs();
+    const run = `r${randomUUID()}`;
+    app.logs.appendInfo(run, "Queued stage build (attempt 1)");
+    await app.logs.release(run);
+    // The stage ran a day after it was queued.
+    await store.updateContainer(`log:${run}`, { properties: { run, logExpiresAt: new Date(Date.now() + 29 * DAY).toISOString() } });
+    const { logs, archive } = createLogs();
+    await logs.append(run, "ran\n");
+    await logs.finish(run, { result: "success", summary: "" });
+
+    const notYet = await archive.sweep(new Date(Date.now() + 29.5 * DAY));
+    const kept = await archive.lookup(run, new Date(Date.now() + 29.5 * DAY));
+    const moved = await store.getContainer(`log:${run}`);
+    const swept = await archive.sweep(new Date(Date.now() + 31 * DAY));
+
+    expect(notYet).not.toContain(run);
+    expect(kept).toMatchObject({ state: "stored", bytes: Buffer.byteLength("Queued stage build (attempt 1)\nran\n\n── success ──\n") });
+    expect(Date.parse(moved?.properties?.logExpiresAt ?? "")).toBeGreaterThan(Date.now() + 29.9 * DAY);
+    expect(swept).toContain(run);
+    expect(await archive.lookup(run, new Date(Date.now() + 31 * DAY))).toMatchObject({ state: "expired" });
   });
 
   it("answers expired once the retention is over, and sweeps the segments", async () => {

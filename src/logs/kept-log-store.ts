@@ -87,12 +87,11 @@ export class KeptLogStore implements LogStore {
     if (log.writer) {
       void log.writer.write(endBytes);
       try {
-        await log.writer.flush();
-        // Its batches carried the step marks: a list of ours only needs no read back (one of a lost attempt's does).
         await redisDone;
+        // Its batches carried the step marks: a list of ours only needs no read back (one of a lost attempt's does).
         const ours = log.steps.length > 0 && log.stepsInRedis === log.steps.length;
         const steps = ours ? log.steps : await this.redis.steps(run).catch(() => log.steps);
-        await this.archive.finalise(run, { steps, droppedBytes: log.droppedBytes, end });
+        await this.archive.finalise(log.writer, { steps, droppedBytes: log.droppedBytes, end });
         // Only once the store holds the whole log (else Redis' copy is all there is).
         await this.redis.expireSoon(run, REDIS_AFTER_FINISH_MS);
       } catch (error) {

@@ -1,8 +1,7 @@
-import { Readable } from "node:stream";
 import { createBrotliDecompress } from "node:zlib";
 import { ArtifactNameError, ArtifactNotFoundError } from "../artifacts/artifact-errors.js";
-import type { ArtifactStore, ContainerInfo } from "../artifacts/artifact-store.js";
-import { ArchiveRunWriter, type ArchiveWriterLimits } from "./archive-run-writer.js";
+import type { ArtifactStore, ContainerInfo, NewContainer } from "../artifacts/artifact-store.js";
+import { ArchiveRunWriter, type ArchiveWriterLimits, type ManifestFields } from "./archive-run-writer.js";
 import { MANIFEST_PATH, parseLogManifest, type LogManifest } from "./log-manifest.js";
 import { contiguousSegments, parseSegmentPath, SEGMENT_FOLDER, segmentsEnd, segmentsInRange, type LogSegment } from "./log-segments.js";
 
@@ -33,8 +32,10 @@ const CONTAINER_PREFIX = "log:";
 /**
  * Whole stage logs in the artifact store: one container `log:<run>` (kind
  * "logs") per run, holding Brotli segments and, once the run ends, a manifest.
- * The container's `logExpiresAt` property is the log's retention; the
- * container itself expires a year later, so an expired log answers 410.
+ * The manifest's `logExpiresAt` is the log's retention (from the run's end);
+ * until there is one, the container's `logExpiresAt` property (from when it
+ * was made). The container itself expires a year later, so an expired log
+ * answers 410.
  */
 export class LogArchive {
   readonly #getStore: () => Promise<ArtifactStore>;
@@ -53,38 +54,32 @@ export class LogArchive {
 
   /**
    * A writer for the run's log, going on after what is already stored (the
-   * part a lost attempt's worker wrote before it died).
+   * Queued line another process wrote, or the part a lost attempt's worker
+   * wrote before it died). One listing finds it all; a new log's container
+   * is made by the writer's first store.
    */
   async openWriter(run: string): Promise<ArchiveRunWriter> {
     const store = await this.#getStore();
     const container = containerName(run);
-    const now = Date.now();
-    await store.ensureContainer(container, {
-      kind: "logs",
-      expiresAt: new Date(now + this.#retentionMs + TOMBSTONE_MS).toISOString(),
-      properties: { run, logExpiresAt: new Date(now + this.#retentionMs).toISOString() },
-    });
-    const all = await this.#listSegments(container);
-    const kept = contiguousSegments(all);
+    const files: string[] = [];
+    for await (const file of store.listFiles(container)) files.push(file.path);
     // A manifest of an earlier attempt would hide what this one writes.
-    await store.deleteFile(container, MANIFEST_PATH);
-    const nextSeq = Math.max(0, ...all.map((segment) => segment.seq)) + 1;
-    return new ArchiveRunWriter(store, container, segmentsEnd(kept), nextSeq, this.#limits, this.#onError);
+    if (files.includes(MANIFEST_PATH)) await store.deleteFile(container, MANIFEST_PATH);
+    const segments = files.map(parseSegmentPath).filter((segment) => segment !== undefined);
+    const newContainer = (): NewContainer => {
+      const retention = this.#retention(Date.now());
+      return { kind: "logs", expiresAt: retention.expiresAt, properties: { run, logExpiresAt: retention.logExpiresAt } };
+    };
+    return new ArchiveRunWriter(store, container, { exists: files.length > 0, segments, newContainer }, this.#limits, this.#onError);
   }
 
-  /** Marks the log complete (the writer flushed) and starts its retention from now. */
-  async finalise(run: string, manifest: Omit<LogManifest, "version" | "segments" | "bytes">): Promise<void> {
-    const store = await this.#getStore();
-    const container = containerName(run);
-    const segments = contiguousSegments(await this.#listSegments(container));
-    const whole: LogManifest = { version: 1, bytes: segmentsEnd(segments), segments, ...manifest };
-    await store.putFile(container, MANIFEST_PATH, Readable.from([Buffer.from(JSON.stringify(whole))]));
-    const info = await store.getContainer(container);
-    const now = Date.now();
-    await store.updateContainer(container, {
-      expiresAt: new Date(now + this.#retentionMs + TOMBSTONE_MS).toISOString(),
-      properties: { ...info?.properties, logExpiresAt: new Date(now + this.#retentionMs).toISOString() },
-    });
+  /**
+   * Ends the log: stores its rest and its manifest, which marks it complete
+   * and starts its retention from now. Rejects when the store does not hold
+   * the whole log.
+   */
+  async finalise(writer: ArchiveRunWriter, manifest: Omit<ManifestFields, "logExpiresAt">): Promise<void> {
+    await writer.finish({ ...manifest, logExpiresAt: this.#retention(Date.now()).logExpiresAt });
   }
 
   /** The run's stored log: complete (with its manifest), partial, expired or missing. */
@@ -98,9 +93,9 @@ export class LogArchive {
       throw error;
     }
     if (info === undefined) return { state: "missing" };
-    const expiresAt = info.properties?.logExpiresAt;
-    if (expiresAt !== undefined && Date.parse(expiresAt) <= now.getTime()) return { state: "expired", expiredAt: expiresAt };
     const manifest = await this.#readManifest(info.name);
+    const expiresAt = logExpiresAt(info, manifest);
+    if (expiresAt !== undefined && Date.parse(expiresAt) <= now.getTime()) return { state: "expired", expiredAt: expiresAt };
     if (manifest) return { state: "stored", segments: manifest.segments, bytes: manifest.bytes, manifest };
     const segments = contiguousSegments(await this.#listSegments(info.name));
     return { state: "stored", segments, bytes: segmentsEnd(segments), manifest: undefined };
@@ -137,13 +132,32 @@ export class LogArchive {
     const store = await this.#getStore();
     const swept: string[] = [];
     for await (const info of store.listContainers(CONTAINER_PREFIX)) {
-      const expiresAt = info.properties?.logExpiresAt;
-      if (info.kind !== "logs" || expiresAt === undefined || Date.parse(expiresAt) > now.getTime() || info.properties?.swept !== undefined) continue;
+      const due = info.properties?.logExpiresAt;
+      if (info.kind !== "logs" || due === undefined || Date.parse(due) > now.getTime() || info.properties?.swept !== undefined) continue;
+      // The container's retention counts from when it was made; a finished log's manifest says when it ends.
+      let manifest: LogManifest | undefined;
+      try {
+        manifest = await this.#readManifest(info.name);
+      } catch {
+        continue; // unreadable now: the next sweep tries again, rather than cut a log short
+      }
+      const expiresAt = logExpiresAt(info, manifest) ?? due;
+      if (Date.parse(expiresAt) > now.getTime()) {
+        // Moved once, so that later sweeps pass it by without reading the manifest.
+        const tombstone = new Date(Date.parse(expiresAt) + TOMBSTONE_MS).toISOString();
+        await store.updateContainer(info.name, { expiresAt: tombstone, properties: { ...info.properties, logExpiresAt: expiresAt } });
+        continue;
+      }
       for await (const file of store.listFiles(info.name)) await store.deleteFile(info.name, file.path);
       await store.updateContainer(info.name, { properties: { ...info.properties, swept: now.toISOString() } });
       swept.push(info.properties?.run ?? info.name);
     }
     return swept;
+  }
+
+  /** The container's expiry (gc removes the tombstone then) and the log's, for retention counted from `now`. */
+  #retention(now: number): { expiresAt: string; logExpiresAt: string } {
+    return { expiresAt: new Date(now + this.#retentionMs + TOMBSTONE_MS).toISOString(), logExpiresAt: new Date(now + this.#retentionMs).toISOString() };
   }
 
   async #listSegments(container: string): Promise<LogSegment[]> {
@@ -168,6 +182,11 @@ export class LogArchive {
       throw error;
     }
   }
+}
+
+/** When the log expires: a finished log's manifest says (from its end); else the container (from when it was made). */
+function logExpiresAt(info: ContainerInfo, manifest: LogManifest | undefined): string | undefined {
+  return manifest?.logExpiresAt ?? info.properties?.logExpiresAt;
 }
 
 /** The store container of a run's log. */

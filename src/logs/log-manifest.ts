@@ -18,6 +18,8 @@ export interface LogManifest {
   /** Output bytes not kept because the log reached its limit. */
   droppedBytes: number;
   end: LogEnd;
+  /** ISO time the log expires (EVE_LOG_RETENTION_DAYS after the run ended); absent in manifests of older Eve (then the container's property says). */
+  logExpiresAt?: string;
 }
 
 export const MANIFEST_PATH = "manifest.json";
