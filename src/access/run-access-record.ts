@@ -7,7 +7,7 @@
  * repository (its latest build's), for artifact pages (which know a container
  * named after the repository). A page without a record is treated as unknown (404).
  */
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 
 /** The repository a build's pages belong to. */
 export interface PageTarget {
@@ -28,13 +28,18 @@ const buildKey = (prefix: string, build: string) => `${prefix}:access:build:${bu
 const repositoryKey = (prefix: string, owner: string, repo: string) => `${prefix}:access:repository:${owner.toLowerCase()}/${repo.toLowerCase()}`;
 
 export async function recordRunAccess(redis: Redis, prefix: string, run: string, target: PageTarget): Promise<void> {
+  const multi = redis.multi();
+  addRunAccess(multi, prefix, run, target);
+  await multi.exec();
+}
+
+/** recordRunAccess's commands, added to the MULTI that enqueues the run. */
+export function addRunAccess(multi: ChainableCommander, prefix: string, run: string, target: PageTarget): void {
   const value = JSON.stringify(target);
-  await redis
-    .multi()
+  multi
     .set(runKey(prefix, run), value, "EX", RUN_ACCESS_TTL_SECONDS)
     .set(buildKey(prefix, target.build), value, "EX", RUN_ACCESS_TTL_SECONDS)
-    .set(repositoryKey(prefix, target.owner, target.repo), value, "EX", RUN_ACCESS_TTL_SECONDS)
-    .exec();
+    .set(repositoryKey(prefix, target.owner, target.repo), value, "EX", RUN_ACCESS_TTL_SECONDS);
 }
 
 export async function getRunAccess(redis: Redis, prefix: string, run: string): Promise<PageTarget | undefined> {

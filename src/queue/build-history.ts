@@ -122,6 +122,13 @@ export class BuildHistory {
   }
 
   async queued(data: StageJobData, queuedAt: number): Promise<void> {
+    const multi = this.#redis.multi();
+    this.addQueued(multi, data, queuedAt);
+    await multi.exec();
+  }
+
+  /** `queued`'s commands, added to the MULTI that enqueues the run. */
+  addQueued(multi: ChainableCommander, data: StageJobData, queuedAt: number): void {
     const key = this.#buildKey(data.stage.build);
     const run = {
       run: data.stage.run,
@@ -133,7 +140,7 @@ export class BuildHistory {
       queuedAt,
       ...artifactsUrlOf(data.properties),
     };
-    const multi = this.#redis.multi().hset(key, `q:${data.stage.run}`, JSON.stringify(run)).hincrby(key, "version", 1).expire(key, this.#ttl);
+    multi.hset(key, `q:${data.stage.run}`, JSON.stringify(run)).hincrby(key, "version", 1).expire(key, this.#ttl);
     if (data.parent === undefined) {
       const info: BuildInfo = {
         build: data.stage.build,
@@ -152,7 +159,6 @@ export class BuildHistory {
         multi.zadd(index, info.createdAt, info.build).zremrangebyrank(index, 0, -this.#perRepository - 1).expire(index, this.#ttl);
       }
     }
-    await multi.exec();
   }
 
   async started(stage: StageIdentity, startedAt: number, worker: string): Promise<void> {

@@ -9,7 +9,7 @@ import type { ChainableCommander } from "ioredis";
 import type { BuildResult } from "../engine/results.js";
 import type { StageIdentity } from "../engine/types.js";
 import type { StageJobData } from "./job-data.js";
-import type { StageQueues } from "./queues.js";
+import { nextReplyAt, type MultiReplies, type StageQueues } from "./queues.js";
 
 const TTL_SECONDS = 7 * 24 * 3600;
 /** Builds remembered per commit (newest first). */
@@ -30,20 +30,27 @@ export interface StageRunEntry {
 const buildKey = (queues: StageQueues, build: string) => `${queues.prefix}:registry:build:${build}`;
 const commitKey = (queues: StageQueues, repositoryId: number, sha: string) => `${queues.prefix}:registry:commit:${repositoryId}:${sha}`;
 
-/** Remembers an enqueued run; a top stage also makes its build the commit's latest. */
-export async function recordStageRun(queues: StageQueues, data: StageJobData): Promise<void> {
+/**
+ * Remembers an enqueued run, in the MULTI that enqueues it; a top stage also
+ * makes its build the commit's latest. Returns what to do with the MULTI's
+ * replies: drop the run again when its build has too many.
+ */
+export function addStageRun(multi: ChainableCommander, queues: StageQueues, data: StageJobData): (replies: MultiReplies) => Promise<void> {
   const key = buildKey(queues, data.stage.build);
   const { checkRunId: _notNeeded, ...rest } = data;
   const entry = JSON.stringify({ data: rest, enqueuedAt: Date.now() });
-  const multi = queues.redis.multi().hsetnx(key, `run:${data.stage.run}`, entry).hlen(key).expire(key, TTL_SECONDS);
+  // The HLEN's reply, by its place in the MULTI.
+  const lengthAt = nextReplyAt(multi) + 1;
+  multi.hsetnx(key, `run:${data.stage.run}`, entry).hlen(key).expire(key, TTL_SECONDS);
   if (data.parent === undefined) {
     const commits = commitKey(queues, data.repository.id, data.sha);
     multi.lrem(commits, 0, data.stage.build).lpush(commits, data.stage.build).ltrim(commits, 0, BUILDS_PER_COMMIT - 1).expire(commits, TTL_SECONDS);
   }
-  const replies = (await multi.exec()) ?? [];
-  const fields = Number(replies[1]?.[1] ?? 0);
-  // Two fields per run (entry and result).
-  if (fields > 2 * RUNS_PER_BUILD) await queues.redis.hdel(key, `run:${data.stage.run}`);
+  return async (replies) => {
+    const fields = Number(replies[lengthAt]?.[1] ?? 0);
+    // Two fields per run (entry and result).
+    if (fields > 2 * RUNS_PER_BUILD) await queues.redis.hdel(key, `run:${data.stage.run}`);
+  };
 }
 
 export async function recordStageResult(queues: StageQueues, stage: StageIdentity, result: BuildResult): Promise<void> {

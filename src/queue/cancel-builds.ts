@@ -4,6 +4,7 @@
  * running ones are told through Redis pub/sub (any worker process may hold
  * them), and a `cancelled` marker catches runs that start in between.
  */
+import type { ChainableCommander } from "ioredis";
 import type { WorkerType } from "../buildfile/types.js";
 import type { StageJobData } from "./job-data.js";
 import type { StageQueues } from "./queues.js";
@@ -31,10 +32,10 @@ export async function replaceBranchBuild(queues: StageQueues, repositoryId: numb
   return previous !== null && previous !== build ? [previous] : [];
 }
 
-/** Records a stage run of the build, so that cancelling the build can find it. */
-export async function recordBuildRun(queues: StageQueues, build: string, type: WorkerType, runId: string): Promise<void> {
+/** Records a stage run of the build, so that cancelling the build can find it (in the MULTI that enqueues it). */
+export function addBuildRun(multi: ChainableCommander, queues: StageQueues, build: string, type: WorkerType, runId: string): void {
   const key = `${queues.prefix}:build:${build}:runs`;
-  await queues.redis.multi().sadd(key, `${type}/${runId}`).expire(key, TTL_SECONDS).exec();
+  multi.sadd(key, `${type}/${runId}`).expire(key, TTL_SECONDS);
 }
 
 /** Why the build was cancelled, or undefined when it was not. */

@@ -1,12 +1,20 @@
 /**
- * Adds one stage run to its worker type's queue, once: the job id is the run
+ * Adds stage runs to their worker types' queues, once: the job id is the run
  * id, so a second add of the same run (a redelivered webhook, a parent retried
  * after a crash) finds the job and adds nothing.
+ *
+ * Runs enqueued together (a TriggerStages step's) cost three round trips
+ * whatever their number: one pipeline asks which jobs exist, one MULTI
+ * records the new runs (the cancel list, page access, the reporter's
+ * registry and history, the fairness counts), one `addBulk` per worker type
+ * adds their jobs.
  */
-import { recordRunAccess } from "../access/run-access-record.js";
+import type { BulkJobOptions } from "bullmq";
+import { addRunAccess } from "../access/run-access-record.js";
+import type { WorkerType } from "../buildfile/types.js";
+import { addBuildRun } from "./cancel-builds.js";
 import type { StageJobData } from "./job-data.js";
-import { recordBuildRun } from "./cancel-builds.js";
-import type { StageQueues } from "./queues.js";
+import type { MultiReplies, StageQueues } from "./queues.js";
 import type { RunReporter } from "./run-reporter.js";
 
 /** Keep finished jobs long enough that re-adding a run finds it (and parents read children's outcomes). */
@@ -19,27 +27,62 @@ export interface EnqueueStageResult {
 }
 
 export async function enqueueStage(queues: StageQueues, reporter: RunReporter, data: StageJobData): Promise<EnqueueStageResult> {
-  const queue = queues.queue(data.workerType);
-  const runId = data.stage.run;
-  if (await queue.getJob(runId)) return { added: false };
-  await recordBuildRun(queues, data.stage.build, data.workerType, runId);
-  // Before the check run links to the run's log page: the page needs it to decide who may see it.
-  await recordRunAccess(queues.redis, queues.prefix, runId, {
-    build: data.stage.build,
-    owner: data.repository.owner,
-    repo: data.repository.name,
-    installationId: data.installationId,
-    private: data.repository.private !== false,
+  const [result] = await enqueueStages(queues, reporter, [data]);
+  return result ?? { added: false };
+}
+
+/** Enqueues `runs` (each once, as enqueueStage); results in the same order. */
+/** Enqueues `runs` (each once, as enqueueStage); results in the same order. */
+export async function enqueueStages(queues: StageQueues, reporter: RunReporter, runs: readonly StageJobData[]): Promise<EnqueueStageResult[]> {
+  const exists = queues.redis.pipeline();
+  for (const data of runs) exists.exists(queues.queue(data.workerType).toKey(data.stage.run));
+  const replies = ((await exists.exec()) ?? []) as MultiReplies;
+  const fresh = new Map<string, StageJobData>();
+  runs.forEach((data, index) => {
+    const [error, count] = replies[index] ?? [new Error("no reply")];
+    if (error) throw error;
+    if (count === 0 && !fresh.has(data.stage.run)) fresh.set(data.stage.run, data);
   });
-  const checkRunId = await reporter.queued(data);
-  const priority = await queues.takeFairPriority(data.workerType, data.installationId);
-  await queue.add(data.stage.stage, { ...data, checkRunId }, {
-    jobId: runId,
-    priority,
-    // A stage is not idempotent (it may push, upload, deploy): never retried blindly.
-    attempts: 1,
-    removeOnComplete: KEEP_COMPLETED,
-    removeOnFail: KEEP_FAILED,
+  if (fresh.size > 0) await addRuns(queues, reporter, [...fresh.values()]);
+  return runs.map((data) => ({ added: fresh.get(data.stage.run) === data }));
+}
+
+async function addRuns(queues: StageQueues, reporter: RunReporter, runs: readonly StageJobData[]): Promise<void> {
+  const multi = queues.redis.multi();
+  const after: ((replies: MultiReplies) => Promise<void>)[] = [];
+  const priorities = runs.map((data) => {
+    addBuildRun(multi, queues, data.stage.build, data.workerType, data.stage.run);
+    // Before the check run links to the run's log page: the page needs it to decide who may see it.
+    addRunAccess(multi, queues.prefix, data.stage.run, {
+      build: data.stage.build,
+      owner: data.repository.owner,
+      repo: data.repository.name,
+      installationId: data.installationId,
+      private: data.repository.private !== false,
+    });
+    const check = reporter.recordQueued?.(multi, data);
+    if (check) after.push(check);
+    return queues.takeFairPriority(multi, data.workerType, data.installationId);
   });
-  return { added: true };
+  const replies = ((await multi.exec()) ?? []) as MultiReplies;
+  await Promise.all(after.map((check) => check(replies)));
+  const checkRunIds = await Promise.all(runs.map((data) => reporter.queued(data)));
+  const byType = new Map<WorkerType, { name: string; data: StageJobData; opts: BulkJobOptions }[]>();
+  runs.forEach((data, index) => {
+    const jobs = byType.get(data.workerType) ?? [];
+    byType.set(data.workerType, jobs);
+    jobs.push({
+      name: data.stage.stage,
+      data: { ...data, checkRunId: checkRunIds[index] },
+      opts: {
+        jobId: data.stage.run,
+        priority: priorities[index]?.(replies) ?? 1,
+        // A stage is not idempotent (it may push, upload, deploy): never retried blindly.
+        attempts: 1,
+        removeOnComplete: KEEP_COMPLETED,
+        removeOnFail: KEEP_FAILED,
+      },
+    });
+  });
+  await Promise.all([...byType].map(([type, jobs]) => queues.queue(type).addBulk(jobs)));
 }

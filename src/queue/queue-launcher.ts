@@ -14,7 +14,7 @@ import { createChildProperties } from "../engine/child-properties.js";
 import { DEFAULT_TRIGGER_LIMITS, getCountRefusal, getDepthRefusal, TriggerRefusedError, type TriggerLimits } from "../engine/trigger-limits.js";
 import type { LaunchRequest, StageLauncher, StageOutcome } from "../engine/types.js";
 import { claimTriggeredStages } from "./claim-triggered-stages.js";
-import { enqueueStage } from "./enqueue-stage.js";
+import { enqueueStages } from "./enqueue-stage.js";
 import { getRunId, type StageJobData } from "./job-data.js";
 import type { StageQueues } from "./queues.js";
 import type { RunReporter } from "./run-reporter.js";
@@ -64,13 +64,13 @@ export function createQueueLauncher(options: QueueLauncherOptions): StageLaunche
       const claim = await claimTriggeredStages(queues, request.parent.build, request.parent.attempt, runs, limits.maxStagesPerBuild);
       if (!claim.claimed) throw new TriggerRefusedError(getCountRefusal(limits, claim.started, runs.length) ?? "refused");
       if (!request.wait) {
-        await Promise.all(children.map((child) => enqueueStage(queues, reporter, child)));
+        await enqueueStages(queues, reporter, children);
         return [];
       }
       // Watch before adding: a child may end before its add returns.
       const watch = await watchChildren(queues, children);
       try {
-        const added = await Promise.all(children.map((child) => enqueueStage(queues, reporter, child)));
+        const added = await enqueueStages(queues, reporter, children);
         const recheck = children.filter((_, index) => !added[index]?.added);
         return await slots.whileWaiting(() => watch.outcomes(request.signal, recheck));
       } finally {

@@ -12,11 +12,19 @@
  * hash per queue and go down when a run ends (or is removed by cancellation).
  */
 import { Queue, QueueEvents } from "bullmq";
-import { Redis } from "ioredis";
+import { type ChainableCommander, Redis } from "ioredis";
 import type { WorkerType } from "../buildfile/types.js";
 import type { StageJobData, StageJobResult } from "./job-data.js";
 
 export type StageQueue = Queue<StageJobData, StageJobResult>;
+
+/** What a MULTI's exec resolves with: each command's error or reply, in order. */
+export type MultiReplies = [error: Error | null, reply: unknown][];
+
+/** Where the next command added to a MULTI finds its reply in MultiReplies (ioredis counts the MULTI itself in `length`). */
+export function nextReplyAt(multi: ChainableCommander): number {
+  return multi.length - 1;
+}
 
 /** BullMQ's highest priority value (lowest precedence). */
 const MAX_PRIORITY = 2_097_151;
@@ -31,8 +39,11 @@ export interface StageQueues {
   queue(type: WorkerType): StageQueue;
   /** Events of one queue, opened on first use (waiting for triggered stages). */
   events(type: WorkerType): Promise<QueueEvents>;
-  /** Counts one more pending run for the installation; returns the job priority to use. */
-  takeFairPriority(type: WorkerType, installationId: number): Promise<number>;
+  /**
+   * Counts one more pending run for the installation, in a MULTI; returns how
+   * to read the job priority to use from the MULTI's replies.
+   */
+  takeFairPriority(multi: ChainableCommander, type: WorkerType, installationId: number): (replies: MultiReplies) => number;
   /** Counts one pending run less (it ended or was removed). */
   releaseFairPriority(type: WorkerType, installationId: number): Promise<void>;
   close(): Promise<void>;
@@ -83,9 +94,13 @@ export function createStageQueues(redisUrl: string, prefix = "eve", onError?: (e
       }
       return opened;
     },
-    async takeFairPriority(type, installationId) {
-      const pending = await redis.hincrby(fairKey(type), String(installationId), 1);
-      return Math.min(Math.max(pending, 1), MAX_PRIORITY);
+    takeFairPriority(multi, type, installationId) {
+      const at = nextReplyAt(multi);
+      multi.hincrby(fairKey(type), String(installationId), 1);
+      return (replies) => {
+        const pending = Number(replies[at]?.[1]);
+        return Number.isFinite(pending) ? Math.min(Math.max(pending, 1), MAX_PRIORITY) : 1;
+      };
     },
     async releaseFairPriority(type, installationId) {
       const left = await redis.hincrby(fairKey(type), String(installationId), -1);

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { StageObserver, StageOutcome } from "../engine/types.js";
 import { BuildHistory } from "./build-history.js";
 import { getStageRuns } from "./build-registry.js";
+import { enqueueStage } from "./enqueue-stage.js";
 import { getRunId, type StageJobData } from "./job-data.js";
 import { createStageQueues, type StageQueues } from "./queues.js";
 import { recordBuildRuns } from "./record-build-runs.js";
@@ -12,6 +13,7 @@ const redisUrl = process.env.REDIS_URL as string;
 let queues: StageQueues;
 
 afterEach(async () => {
+  await queues.queue("local").obliterate({ force: true });
   const keys = await queues.redis.keys(`${queues.prefix}:*`);
   if (keys.length > 0) await queues.redis.del(...keys);
   await queues.close();
@@ -50,10 +52,32 @@ function setUp() {
 const success = (durationMs: number): StageOutcome => ({ name: "top", result: "success", durationMs, steps: [], summary: "success", properties: {} });
 
 describe("recordBuildRuns", () => {
+  it("records a run as queued in the history and the registry when it is enqueued", async () => {
+    const { history, reporter } = setUp();
+    const run = jobData("b0");
+
+    await enqueueStage(queues, reporter, run);
+
+    expect((await history.get("b0"))?.runs).toMatchObject([{ run: run.stage.run, stage: "top", attempt: 1 }]);
+    expect((await getStageRuns(queues, "b0")).map((entry) => entry.data.stage)).toEqual([run.stage]);
+  });
+
+  it("leaves out of the registry a run of a build that has too many (it still runs)", async () => {
+    const { reporter } = setUp();
+    const fields = Array.from({ length: 10_001 }, (_, i) => [`result:r${i}`, "success"]).flat();
+    await queues.redis.hset(`${queues.prefix}:registry:build:b9`, ...fields);
+    const run = jobData("b9");
+
+    expect(await enqueueStage(queues, reporter, run)).toEqual({ added: true });
+
+    expect(await queues.redis.hexists(`${queues.prefix}:registry:build:b9`, `run:${run.stage.run}`)).toBe(0);
+    expect(await queues.queue("local").getJob(run.stage.run)).toBeDefined();
+  });
+
   it("writes a quick run's start, step and end in one batch, with its result in the registry", async () => {
     const { history, errors, reporter } = setUp();
     const run = jobData("b1");
-    await reporter.queued(run);
+    await enqueueStage(queues, reporter, run);
     const queuedVersion = (await history.get("b1"))?.version ?? 0;
 
     const { observer, done } = await reporter.start(run);
@@ -73,7 +97,7 @@ describe("recordBuildRuns", () => {
   it("shows a run's start while it runs, without waiting for its end", async () => {
     const { history, reporter } = setUp();
     const run = jobData("b2");
-    await reporter.queued(run);
+    await enqueueStage(queues, reporter, run);
 
     const { observer } = await reporter.start(run);
     observer.stageStarted(run.stage);
@@ -86,7 +110,7 @@ describe("recordBuildRuns", () => {
   it("ends a run that never started in the history and the registry", async () => {
     const { history, reporter } = setUp();
     const run = jobData("b3");
-    await reporter.queued(run);
+    await enqueueStage(queues, reporter, run);
 
     await reporter.finishUnstarted(run, { ...success(0), result: "cancelled", summary: "cancelled: superseded" });
 

@@ -1,16 +1,16 @@
 /**
  * A RunReporter that also keeps the build registry and the build history:
  * every run enqueued (top stage, triggered stage, re-run) passes through
- * `queued`, and every run ends through the observer's `stageFinished` or
+ * `recordQueued`, and every run ends through the observer's `stageFinished` or
  * `finishUnstarted`. The registry is written before the job is added, so a
- * command that arrives next finds it (one Redis round trip per run, ~0.5 ms
- * here). The history (build pages) gets the start, each step's start and
+ * command that arrives next finds it: both go in the MULTI that enqueues the
+ * run (enqueue-stage.ts), no round trip of their own. The history (build pages) gets the start, each step's start and
  * end, and the end of a run, in order, batched by RunHistoryWriter; the end
  * goes out with the registry's result in one MULTI.
  */
 import type { StageIdentity, StageObserver, StageOutcome } from "../engine/types.js";
 import { artifactsUrlOf, runFields, type BuildHistory, type StepRecord } from "./build-history.js";
-import { recordStageRun } from "./build-registry.js";
+import { addStageRun } from "./build-registry.js";
 import type { StageQueues } from "./queues.js";
 import type { RunReporter } from "./run-reporter.js";
 import { RunHistoryWriter } from "./run-history-writer.js";
@@ -19,11 +19,11 @@ import { THIS_PROCESS } from "./worker-heartbeats.js";
 export function recordBuildRuns(reporter: RunReporter, queues: StageQueues, onError: (error: unknown) => void, history?: BuildHistory): RunReporter {
   const now = history?.now ?? Date.now;
   return {
-    async queued(run) {
-      // In parallel: the queued check run does not wait for the registry.
-      const [, , checkRunId] = await Promise.all([recordStageRun(queues, run), history?.queued(run, history.now()).catch(onError), reporter.queued(run)]);
-      return checkRunId;
+    recordQueued(multi, run) {
+      history?.addQueued(multi, run, history.now());
+      return addStageRun(multi, queues, run);
     },
+    queued: (run) => reporter.queued(run),
     async start(run) {
       const observation = await reporter.start(run);
       const writer = new RunHistoryWriter(queues, history, run.stage, onError);

@@ -1,11 +1,19 @@
+import type { ChainableCommander } from "ioredis";
 import type { StageObserver, StageOutcome } from "../engine/types.js";
 import type { StageJobData } from "./job-data.js";
+import type { MultiReplies } from "./queues.js";
 
 /**
  * What the queue needs from the reporting side (check runs, commit status,
  * logs). main.ts adapts the check-run reporter to it; tests may record calls.
  */
 export interface RunReporter {
+  /**
+   * Optional: commands recording the run as queued (build registry, history),
+   * added to the MULTI that enqueues it, before `queued` is called. Returns
+   * what to do with the MULTI's replies, if anything.
+   */
+  recordQueued?(multi: ChainableCommander, run: StageJobData): ((replies: MultiReplies) => Promise<void>) | undefined;
   /**
    * The run is being enqueued: its check run appears `queued`. Resolves with the
    * check run's id when it is known at once; a reporter may create it in the

@@ -20,7 +20,7 @@ import { createLogPageHandler } from "../../src/logs/log-page.js";
 import { RedisLogStore } from "../../src/logs/redis-log-store.js";
 import { BuildHistory } from "../../src/queue/build-history.js";
 import { getRunId, type RunTrigger, type StageJobData } from "../../src/queue/job-data.js";
-import { createStageQueues, type StageQueues } from "../../src/queue/queues.js";
+import { createStageQueues, type MultiReplies, type StageQueues } from "../../src/queue/queues.js";
 import { recordBuildRuns } from "../../src/queue/record-build-runs.js";
 import type { RunReporter } from "../../src/queue/run-reporter.js";
 import { launchChromium } from "../helpers/chromium.js";
@@ -129,7 +129,10 @@ async function runStage(data: StageJobData, startAt: number, steps: [string, num
 
 async function queue(data: StageJobData, at: number): Promise<void> {
   clock = T0 + at * 1000;
-  await recorder.queued(data);
+  // As enqueue-stage.ts does: the recorder's commands go in the MULTI that enqueues the run.
+  const multi = redis.multi();
+  const check = recorder.recordQueued?.(multi, data);
+  await check?.(((await multi.exec()) ?? []) as MultiReplies);
 }
 
 /** Left edge and width of an element, in CSS pixels. */
