@@ -1,27 +1,39 @@
-// Where the main threads of the app's processes spend its time in bench/app.js's fan-out: runs benchApp() with Eve under
-// `node --cpu-prof`, then groups the samples by the innermost Eve module (dist/<file>) or package
-// (node_modules/<pkg>) on each sample's stack, in ms per stage (Eve's start-up included). Not timed: the
-// profiler slows Eve down.
+// Where the main threads of the app's processes spend their time: runs bench/app.js's fan-out (or, with
+// `--workload W`, BENCH_REPS runs of one of bench/workloads.js's four) with Eve under `node --cpu-prof`, then
+// groups the samples by the innermost Eve module (dist/<file>) or package (node_modules/<pkg>) on each
+// sample's stack, in ms per stage or per run (Eve's start-up included). Not timed: the profiler slows Eve.
 //   BENCH_STAGES=300 BENCH_WEBHOOKS=20 node bench/profile-app.js [--top N]
+//   BENCH_REPS=3 node bench/profile-app.js --workload log10mb
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const topAt = process.argv.indexOf("--top");
-const top = topAt === -1 ? 30 : Number(process.argv[topAt + 1]);
+const option = (name) => {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? undefined : process.argv[at + 1];
+};
+const top = Number(option("--top") ?? 30);
+const workload = option("--workload");
 const dir = mkdtempSync(join(tmpdir(), "eve-profile-"));
 process.env.BENCH_EVE_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${dir}`;
 process.env.BENCH_STAGES ??= "300";
 process.env.BENCH_WEBHOOKS ??= "20";
-const { benchApp } = await import("./app.js");
+process.env.BENCH_REPS ??= "3";
 try {
-  const result = await benchApp();
-  for (const line of result.lines) process.stdout.write(`  ${line}\n`);
+  let units;
+  if (workload === undefined) {
+    const { benchApp } = await import("./app.js");
+    const result = await benchApp();
+    for (const line of result.lines) process.stdout.write(`  ${line}\n`);
+    units = Number(process.env.BENCH_STAGES) + Number(process.env.BENCH_WEBHOOKS) + 1;
+  } else {
+    const { profileWorkload } = await import("./workloads.js");
+    units = await profileWorkload(workload, Number(process.env.BENCH_REPS));
+  }
   // npm start's two processes write one profile each: the app process's and its stage process's.
   const files = readdirSync(dir).filter((name) => name.endsWith(".cpuprofile"));
   if (files.length === 0) throw new Error("Eve wrote no .cpuprofile");
-  const stages = Number(process.env.BENCH_STAGES) + Number(process.env.BENCH_WEBHOOKS) + 1;
-  for (const file of files) process.stdout.write(`${file}\n${summarize(JSON.parse(readFileSync(join(dir, file), "utf8")), stages, top)}`);
+  for (const file of files) process.stdout.write(`${file}\n${summarize(JSON.parse(readFileSync(join(dir, file), "utf8")), units, top)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -51,7 +63,7 @@ function summarize(profile, stages, limit) {
   });
   const rows = [...totals].sort((a, b) => b[1] - a[1]).slice(0, limit);
   return [
-    `main thread not idle: ${(busy / 1000).toFixed(0)} ms, ${(busy / 1000 / stages).toFixed(2)} ms per stage over ${stages} stages`,
+    `main thread not idle: ${(busy / 1000).toFixed(0)} ms, ${(busy / 1000 / stages).toFixed(2)} ms per unit over ${stages} (stages, or runs of the workload)`,
     ...rows.map(([name, us]) => `${(us / 1000 / stages).toFixed(2).padStart(8)} ms ${((100 * us) / busy).toFixed(1).padStart(5)} %  ${name}`),
     "",
   ].join("\n");

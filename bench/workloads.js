@@ -89,6 +89,19 @@ export async function benchWorkloads() {
   }
 }
 
+/** Runs `workload` `reps` times through Eve (started with the caller's BENCH_EVE_NODE_ARGS); returns how many runs. */
+export async function profileWorkload(workload, reps) {
+  if (workload === "docker1") ensureImage();
+  const eve = await startEveApp((path) => (path === "eve/main.yml" ? BUILD_FILE : undefined), { EVE_WORKER_TYPES: "local,docker", EVE_MAX_LOCAL_WORKERS: "4" });
+  try {
+    for (let rep = 0; rep < reps; rep++) await runWorkload(eve, workload);
+    await eve.terminate();
+    return reps;
+  } finally {
+    await eve.stop();
+  }
+}
+
 /** Pushes the workload's branch; resolves with the top stage's `completed` write (and every child's, for the fan-out). */
 async function runWorkload(eve, workload) {
   const sha = newSha();
