@@ -23,7 +23,9 @@ export class StageRunRecord {
   /** The status GitHub shows after the last write (undefined before the create). */
   shownStatus: "queued" | "in_progress" | "completed" | undefined;
   readonly #tailChars: number;
-  #tail = "";
+  /** The end of the output in the chunks it came in (at least tailChars of it, at most one chunk more): joined only when read. */
+  readonly #tailChunks: string[] = [];
+  #tailLength = 0;
 
   constructor(stage: StageIdentity, options: { tailChars: number; roots: readonly string[]; maxAnnotations: number }) {
     this.stage = stage;
@@ -33,18 +35,24 @@ export class StageRunRecord {
 
   /** The end of the log, as the check run's text shows it. */
   get tail(): string {
-    return this.#tail.length > this.#tailChars ? this.#tail.slice(-this.#tailChars) : this.#tail;
+    const tail = this.#tailChunks.join("");
+    return tail.length > this.#tailChars ? tail.slice(-this.#tailChars) : tail;
   }
 
   addText(text: string): void {
-    this.#tail += text;
-    // Trim only now and then: slicing on every chunk would copy the tail each time.
-    if (this.#tail.length > 2 * this.#tailChars) this.#tail = this.#tail.slice(-this.#tailChars);
+    this.#tailChunks.push(text);
+    this.#tailLength += text.length;
+    // Chunks no longer needed for the last tailChars go; none is copied on the way.
+    for (let first = this.#tailChunks[0]; first !== undefined && this.#tailLength - first.length >= this.#tailChars; first = this.#tailChunks[0]) {
+      this.#tailChunks.shift();
+      this.#tailLength -= first.length;
+    }
     this.version++;
   }
 
   /** A line of Eve's own, on a line of its own. */
   addLine(line: string): void {
-    this.addText(`${this.#tail === "" || this.#tail.endsWith("\n") ? "" : "\n"}${line}\n`);
+    const last = this.#tailChunks.findLast((chunk) => chunk !== "");
+    this.addText(`${last === undefined || last.endsWith("\n") ? "" : "\n"}${line}\n`);
   }
 }

@@ -78,6 +78,24 @@ describe("AnnotationCollector", () => {
     ]);
   });
 
+  it("finds a diagnostic whose keyword a chunk boundary or a colour splits, among output that matches nothing", () => {
+    const collector = new AnnotationCollector();
+    const noise = Array.from({ length: 1000 }, (_, i) => `${i}`).join("\n");
+
+    collector.push(`${noise}\nsrc/a.c:3:1: err`);
+    collector.push(`or: split\n${noise}\n`);
+    collector.push(`src/b.c:4:1: \x1b[31mwarn\x1b[0ming: coloured\n${noise}\n`);
+    collector.push(`${noise}\n::not`);
+    collector.push(`ice file=c.c,line=5::a notice\n`);
+    collector.end();
+
+    expect(collector.annotations.map((a) => [a.path, a.start_line, a.annotation_level, a.message])).toEqual([
+      ["src/a.c", 3, "failure", "split"],
+      ["src/b.c", 4, "warning", "coloured"],
+      ["c.c", 5, "notice", "a notice"],
+    ]);
+  });
+
   it("counts the last line without a newline only at end()", () => {
     const collector = new AnnotationCollector();
 

@@ -16,6 +16,11 @@ const MAX_MESSAGE = 64_000;
 const MAX_TITLE = 255;
 // A "line" longer than this is not a diagnostic; do not hold more of it in memory.
 const MAX_LINE = 16_384;
+/**
+ * Every line a matcher takes holds one of these words (the compiler forms' severity, a workflow
+ * command's name); an escape sequence may split one (coloured output), so text with one is looked at too.
+ */
+const MAY_MATCH = /error|warning|::notice|\x1b/i;
 
 /**
  * Turns a stage's output, in arbitrary chunks, into check-run annotations:
@@ -38,10 +43,12 @@ export class AnnotationCollector {
 
   /** Feeds a chunk of output. */
   push(text: string): void {
-    const lines = (this.#partial + text).split("\n");
-    const rest = lines.pop() ?? "";
+    const joined = this.#partial + text;
+    const end = joined.lastIndexOf("\n");
+    const rest = end === -1 ? joined : joined.slice(end + 1);
+    // Most output holds no line any matcher could take: then it is not split into lines at all.
+    if (end !== -1 && MAY_MATCH.test(joined.slice(0, end))) for (const line of joined.slice(0, end).split("\n")) this.#line(line);
     this.#partial = rest.length > MAX_LINE ? "" : rest;
-    for (const line of lines) this.#line(line);
   }
 
   /** Ends the output (a step ended): the last line counts even without a newline. */
