@@ -5,8 +5,7 @@
  */
 import type { Context } from "probot";
 import { selectStage } from "../buildfile/plan-build.js";
-import { validateBuildFile } from "../buildfile/validate-build-file.js";
-import { FALLBACK_WORKER_TYPE, WORKER_RULES } from "../provisioners/worker-types.js";
+import { FALLBACK_WORKER_TYPE } from "../provisioners/worker-types.js";
 import { createBuildProperties } from "../engine/build-properties.js";
 import { getProductVersionScriptPath } from "../engine/read-product-version.js";
 import { saveBuildFileText } from "../queue/build-file-store.js";
@@ -19,6 +18,7 @@ import { lacksFields, type PayloadFields } from "./check-payload.js";
 import { readBuildFile } from "./read-build-file.js";
 import { toCommitTimestamp } from "./read-commit-timestamp.js";
 import { reportBrokenBuildFile } from "./report-broken-build-file.js";
+import { validateAppBuildFile } from "../queue/validated-build-files.js";
 
 export interface PushHandlerOptions {
   queues: StageQueues;
@@ -81,7 +81,7 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
   scriptRead.catch(() => undefined);
   const text = await readBuildFile(context, owner, repo, path, sha);
   if (text === undefined) return;
-  const { buildFile, messages } = validateBuildFile(text, path, { workerRules: WORKER_RULES });
+  const { buildFile, messages } = validateAppBuildFile(text, path);
   if (!buildFile) return reportBrokenBuildFile(context, { owner, repo, sha, path, messages });
   const selected = selectStage(buildFile, branch);
   if (selected.stage === undefined) {

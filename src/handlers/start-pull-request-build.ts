@@ -7,8 +7,7 @@
  */
 import type { Context } from "probot";
 import { selectStage } from "../buildfile/plan-build.js";
-import { validateBuildFile } from "../buildfile/validate-build-file.js";
-import { FALLBACK_WORKER_TYPE, WORKER_RULES } from "../provisioners/worker-types.js";
+import { FALLBACK_WORKER_TYPE } from "../provisioners/worker-types.js";
 import { createBuildProperties } from "../engine/build-properties.js";
 import { saveBuildFileText } from "../queue/build-file-store.js";
 import { cancelBuild, replaceBranchBuild } from "../queue/cancel-builds.js";
@@ -18,6 +17,7 @@ import type { PushHandlerOptions } from "./on-push.js";
 import { readBuildFile } from "./read-build-file.js";
 import { readCommitTimestamp } from "./read-commit-timestamp.js";
 import { reportBrokenBuildFile } from "./report-broken-build-file.js";
+import { validateAppBuildFile } from "../queue/validated-build-files.js";
 
 /** The head of a pull request from a fork, in the base repository. */
 export interface PullRequestHead {
@@ -43,7 +43,7 @@ export async function startPullRequestBuild(
   const path = options.buildFilePath;
   const text = await readBuildFile(context, owner, repo, path, head.sha);
   if (text === undefined) return { started: false, reason: `there is no \`${path}\` at ${head.sha.slice(0, 7)}` };
-  const { buildFile, messages } = validateBuildFile(text, path, { workerRules: WORKER_RULES });
+  const { buildFile, messages } = validateAppBuildFile(text, path);
   if (!buildFile) {
     await reportBrokenBuildFile(context, { owner, repo, sha: head.sha, path, messages });
     return { started: false, reason: `\`${path}\` is not valid (see its check run)` };

@@ -11,12 +11,11 @@ import type { BuildFile, WorkerType } from "../buildfile/types.js";
 import type { ArtifactsNaming } from "../engine/artifacts-properties.js";
 import { ProductVersionError } from "../engine/read-product-version.js";
 import { recordArtifactsResult } from "../engine/record-artifacts-result.js";
-import { validateBuildFile } from "../buildfile/validate-build-file.js";
 import { runStage } from "../engine/run-stage.js";
 import type { TriggerLimits } from "../engine/trigger-limits.js";
 import type { EngineSettings, PropertyValues, SecretSource, StageObserver, StageOutcome } from "../engine/types.js";
 import type { Provisioner } from "../provisioners/types.js";
-import { DEFAULT_TRUSTED_ONLY_WORKERS, WORKER_RULES } from "../provisioners/worker-types.js";
+import { DEFAULT_TRUSTED_ONLY_WORKERS } from "../provisioners/worker-types.js";
 import type { DockerStepsAccess } from "../provisioners/docker/docker-steps-access.js";
 import type { CoverageEndpoint } from "../engine/step-services.js";
 import { RedisBootstrapChannel } from "./redis-bootstrap-channel.js";
@@ -31,6 +30,7 @@ import { getUntrustedRefusal, getUntrustedSettings, UNTRUSTED_SECRETS } from "./
 import { createQueueLauncher, type SlotControl } from "./queue-launcher.js";
 import type { StageQueues } from "./queues.js";
 import type { RunReporter } from "./run-reporter.js";
+import { validateAppBuildFile } from "./validated-build-files.js";
 
 export interface StageProcessorOptions {
   queues: StageQueues;
@@ -72,7 +72,7 @@ export interface StageProcessorOptions {
  */
 export type StageProcessor = (job: Job<StageJobData, StageJobResult>, token?: string, signal?: AbortSignal) => Promise<StageJobResult>;
 
-/** Parsed build files of recent builds: every stage of a build runs the same file, parsed once per process. */
+/** Build files of recent builds: every stage of a build runs the same file, read from Redis once per process (and parsed once per content: validated-build-files.ts). */
 const PARSED_BUILDS_KEPT = 32;
 
 export function createStageProcessor(options: StageProcessorOptions): StageProcessor {
@@ -167,7 +167,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
 async function readBuildFile(options: StageProcessorOptions, data: StageJobData): Promise<BuildFile | string> {
   const text = await loadBuildFileText(options.queues, data.stage.build);
   if (text === undefined) return `the build file of build ${data.stage.build} has expired`;
-  const { buildFile } = validateBuildFile(text, data.buildFilePath, { workerRules: WORKER_RULES });
+  const { buildFile } = validateAppBuildFile(text, data.buildFilePath);
   return buildFile ?? `${data.buildFilePath} is not valid`;
 }
 
