@@ -21,7 +21,6 @@ import type { CoverageEndpoint } from "../engine/step-services.js";
 import { RedisBootstrapChannel } from "./redis-bootstrap-channel.js";
 import { loadBuildFileText } from "./build-file-store.js";
 import { BuildCancelledError, type CancelListener } from "./cancel-listener.js";
-import { getCancelReason } from "./cancel-builds.js";
 import { getBootstrapProperties, needsProductVersionCheckout } from "./bootstrap-properties.js";
 import { getArtifactsAccess, type StageArtifacts } from "./stage-artifacts.js";
 import { checkoutRepository, needsCheckout } from "./checkout-repository.js";
@@ -96,7 +95,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
     // Most stages fetch nothing: then there is no directory to remove.
     let fetching = false;
     try {
-      const cancelled = await getCancelReason(options.queues, data.stage.build);
+      const cancelled = await options.cancels.getCancelReason(data.stage.build);
       if (cancelled !== undefined) return { outcome: await endBeforeStart(options, data, "cancelled", cancelled) };
       const buildFile = await readCached(data);
       if (typeof buildFile === "string") return { outcome: await endBeforeStart(options, data, "exception", buildFile) };

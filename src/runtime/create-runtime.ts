@@ -152,7 +152,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     async startWorkers() {
       const secrets = await createSecretSource(config, { onError: (error) => log.warn({ err: error }, "Secret refresh failed; keeping the previous values") });
       closers.push(async () => secrets.close());
-      const cancels = await createCancelListener(config.redisUrl, queues.prefix);
+      const cancels = await createCancelListener(queues);
       const installationTokens = createInstallationTokens(async () => (await probot.auth()) as unknown as AppTokenClient, (token) => scrubber.add(token));
       const logSweep = startLogSweep(logStore.archive, log);
       closers.push(() => logSweep.stop());
