@@ -1,72 +1,57 @@
 /**
  * The spawn helper's own process (see spawn-helper.ts): a small Node process
- * that starts step processes for Eve and relays their output over its IPC
- * channel. It exits with its parent (the channel closes); the steps, each in
- * its own process group, are left to Eve's teardown and reaper as before.
+ * that starts step processes for Eve, their stdout and stderr connected to
+ * Eve's output socket, and tells Eve when they start and exit. It never reads
+ * their output, so it stays as small as a bare Node process however much a
+ * step prints (relaying it held up to ~50 MB of buffers waiting for V8 to
+ * collect them). It exits with its parent (the channel closes); the steps,
+ * each in its own process group, are left to Eve's teardown and reaper.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
+import { connect, type Socket } from "node:net";
 import type { OutputStream } from "../types.js";
-import type { HelperReply, HelperRequest, SpawnRequest } from "./spawn-helper-protocol.js";
+import { encodeOutputHeader, type HelperReply, type HelperRequest, type SpawnRequest } from "./spawn-helper-protocol.js";
 
-/**
- * Output messages of one step not yet written to Eve (≤ 256 KB) beyond which its pipes wait: Eve may be
- * slower than the step. Chunks in flight survive young-generation collections in Eve, so more of them
- * made its old space creep by ~40 MB over a 1 GB log (bench/log-memory.js) for no gain in throughput.
- */
-const MAX_UNSENT = 4;
+const send = (reply: HelperReply) => process.send?.(reply);
 
-interface Step {
-  child: ChildProcess;
-  /** Eve asked to pause (its log store is catching up). */
-  held: boolean;
-  unsent: number;
-}
-
-const steps = new Map<number, Step>();
-const send = (reply: HelperReply, sent?: () => void) => process.send?.(reply, undefined, {}, sent);
-
-process.on("message", (request: HelperRequest) => {
-  if (request.type === "spawn") return start(request);
-  const step = steps.get(request.id);
-  if (!step) return;
-  step.held = request.type === "pause";
-  flow(step);
-});
+process.on("message", (request: HelperRequest) => void start(request));
 process.on("disconnect", () => process.exit(0));
 
-function start(request: SpawnRequest): void {
+async function start(request: SpawnRequest): Promise<void> {
   const { id } = request;
-  const child = spawn(request.file, request.args, { cwd: request.cwd, env: request.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  const step: Step = { child, held: false, unsent: 0 };
-  steps.set(id, step);
+  const connected = await Promise.allSettled([connectOutput(request, "stdout"), connectOutput(request, "stderr")]);
+  const outputs = connected.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  const refused = connected.find((result) => result.status === "rejected");
+  if (refused) {
+    for (const output of outputs) output.destroy();
+    send({ type: "failed", id, message: `cannot connect its output to Eve: ${String(refused.reason)}` });
+    return;
+  }
+  const child = spawn(request.file, request.args, { cwd: request.cwd, env: request.env, detached: true, stdio: ["ignore", ...outputs] });
+  // The child holds its own copies: Eve sees the end of its output when the step's processes close theirs.
+  for (const output of outputs) output.destroy();
   if (child.pid !== undefined) send({ type: "started", id, pid: child.pid });
-  const relay = (stream: OutputStream) => (data: Buffer) => {
-    step.unsent++;
-    send({ type: "output", id, stream, data }, () => {
-      step.unsent--;
-      flow(step);
-    });
-    flow(step);
-  };
-  child.stdout.on("data", relay("stdout"));
-  child.stderr.on("data", relay("stderr"));
   let failed = false;
   child.on("error", (error) => {
     failed = true;
-    steps.delete(id);
     send({ type: "failed", id, message: error.message });
   });
   child.on("close", (code) => {
-    steps.delete(id);
     if (!failed) send({ type: "closed", id, code });
   });
 }
 
-/** A step's pipes are read while Eve is not holding it and its output is not piling up here. */
-function flow(step: Step): void {
-  const go = !step.held && step.unsent < MAX_UNSENT;
-  for (const stream of [step.child.stdout, step.child.stderr]) {
-    if (go) stream?.resume();
-    else stream?.pause();
-  }
+/** A connection to Eve's output socket, its header written: the step may write to it from now on. */
+function connectOutput(request: SpawnRequest, stream: OutputStream): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(request.output.path);
+    socket.once("error", reject);
+    socket.write(encodeOutputHeader(request.output.key, request.id, stream), (error) => {
+      if (error) reject(error);
+      else {
+        socket.off("error", reject);
+        resolve(socket);
+      }
+    });
+  });
 }

@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ExecOptions } from "../types.js";
 import { runProcess, signalGroup } from "./run-process.js";
+import { encodeOutputHeader, OUTPUT_KEY_BYTES } from "./spawn-helper-protocol.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -52,5 +54,28 @@ describe("the spawn helper", () => {
 
     expect(result.exitCode).toBe(127);
     expect(output).toContain("eve: cannot run '/nonexistent/program'");
+  });
+});
+
+describe("the output socket of the spawn helper", () => {
+  it("drops a connection that does not carry the helper's key, whatever request it names", async () => {
+    let output = "";
+    const stepOptions = options((text) => (output += text));
+    const step = runProcess({ shell: "echo started; sleep 1; echo done" }, stepOptions);
+    await expect.poll(() => output).toContain("started");
+    const path = readFileSync("/proc/net/unix", "utf8")
+      .split("\n")
+      .map((line) => line.trim().split(/\s+/)[7] ?? "")
+      .find((name) => name.startsWith(`@eve-spawn-helper-${process.pid}-`));
+    expect(path).toBeDefined();
+
+    const intruder = connect(`\0${path?.slice(1)}`);
+    const closed = new Promise((resolve) => intruder.on("close", resolve));
+    intruder.on("error", () => undefined);
+    for (let id = 1; id <= 16; id++) intruder.write(Buffer.concat([encodeOutputHeader("00".repeat(OUTPUT_KEY_BYTES), id, "stdout"), Buffer.from("injected\n")]));
+    await closed;
+
+    expect((await step).exitCode).toBe(0);
+    expect(output).toBe("started\ndone\n");
   });
 });

@@ -4,12 +4,17 @@
  * memory: in Eve (a few hundred MB: Probot, BullMQ, the engine) each spawn held
  * the event loop ~1.5–2 ms until the child had exec'd, then cost copy-on-write
  * faults — the largest cost of a short stage. The helper is a bare Node
- * process; Eve only exchanges messages with it. It is started on first use,
- * started again if it dies, and does not keep Eve alive when idle.
+ * process; Eve only exchanges messages with it, and reads each step's stdout
+ * and stderr from its own output socket, which the helper connects the step to
+ * (spawn-helper-protocol.ts): output never passes through the helper. It is
+ * started on first use, started again if it dies, and does not keep Eve alive
+ * when idle.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createServer, type Server, type Socket } from "node:net";
 import type { OutputStream } from "../types.js";
-import type { HelperReply, HelperRequest, SpawnRequest } from "./spawn-helper-protocol.js";
+import { decodeOutputHeader, OUTPUT_HEADER_BYTES, OUTPUT_KEY_BYTES, type HelperReply, type HelperRequest, type OutputEndpoint, type SpawnRequest } from "./spawn-helper-protocol.js";
 
 /** What happens to one process started through the helper. */
 export interface HelperProcessEvents {
@@ -31,7 +36,7 @@ export function startSpawnHelper(): void {
 }
 
 /** Starts `file` with `args` in its own process group (its pid is the group id). */
-export function spawnThroughHelper(request: Omit<SpawnRequest, "type" | "id">, events: HelperProcessEvents): void {
+export function spawnThroughHelper(request: Omit<SpawnRequest, "type" | "id" | "output">, events: HelperProcessEvents): void {
   helper ??= new SpawnHelper();
   helper.spawn(request, events);
 }
@@ -46,30 +51,48 @@ const CHILD = import.meta.url.endsWith(".ts")
 interface Running {
   events: HelperProcessEvents;
   started: boolean;
-  /** Output deliveries still pending: the process is paused while there are any. */
+  /** Its output connections; each one is removed when it ends. */
+  outputs: Set<Socket>;
+  /** Connections not yet ended (the helper opens two). */
+  open: number;
+  /** The exit code, once the helper has said the process exited. */
+  exit?: { code: number | null };
+  /** Output deliveries still pending: its connections are paused while there are any. */
   holding: number;
 }
 
 class SpawnHelper {
   readonly #child: ChildProcess;
+  readonly #server: Server;
+  readonly #output: OutputEndpoint;
+  readonly #key = randomBytes(OUTPUT_KEY_BYTES);
   readonly #running = new Map<number, Running>();
   #nextId = 1;
 
   constructor() {
+    // An abstract socket (Linux): nothing on disk to leave behind; the key keeps other local users out.
+    this.#output = { path: `\0eve-spawn-helper-${process.pid}-${randomBytes(8).toString("hex")}`, key: this.#key.toString("hex") };
+    this.#server = createServer((socket) => this.#accept(socket));
+    this.#server.listen(this.#output.path);
+    this.#server.unref();
     // Not Eve's execArgv: a profiler or inspector flag would apply to the helper too. Detached: a
     // Ctrl-C in Eve's terminal is Eve's to handle (it cancels its stages), not the helper's.
     this.#child = fork(CHILD.script, [], { execArgv: CHILD.execArgv, serialization: "advanced", detached: true, stdio: ["ignore", "ignore", "inherit", "ipc"] });
     this.#child.on("message", (reply: HelperReply) => this.#onReply(reply));
     this.#child.on("exit", () => this.#lost("the spawn helper exited"));
     this.#child.on("error", (error) => this.#lost(`the spawn helper failed: ${error.message}`));
+    this.#server.on("error", (error) => {
+      this.#child.kill();
+      this.#lost(`its output socket failed: ${error.message}`);
+    });
     this.#keepAlive(false);
   }
 
-  spawn(request: Omit<SpawnRequest, "type" | "id">, events: HelperProcessEvents): void {
+  spawn(request: Omit<SpawnRequest, "type" | "id" | "output">, events: HelperProcessEvents): void {
     const id = this.#nextId++;
-    this.#running.set(id, { events, started: false, holding: 0 });
+    this.#running.set(id, { events, started: false, outputs: new Set(), open: 2, holding: 0 });
     this.#keepAlive(true);
-    this.#send({ type: "spawn", id, ...request });
+    this.#send({ type: "spawn", id, ...request, output: this.#output });
   }
 
   #onReply(reply: HelperReply): void {
@@ -80,47 +103,86 @@ class SpawnHelper {
         running.started = true;
         running.events.started(reply.pid);
         break;
-      case "output": {
-        // The advanced serialisation delivers a Uint8Array: view it as a Buffer without copying.
-        const data = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength);
-        const pending = running.events.output(data, reply.stream);
-        if (pending) this.#hold(reply.id, running, pending);
-        break;
-      }
       case "failed":
-        this.#end(reply.id);
+        this.#end(reply.id, running);
         running.events.failed(reply.message);
         break;
       case "closed":
-        this.#end(reply.id);
-        running.events.closed(reply.code);
+        running.exit = { code: reply.code };
+        this.#finishIfDone(reply.id, running);
         break;
     }
   }
 
-  #hold(id: number, running: Running, pending: Promise<void>): void {
-    if (running.holding++ === 0) this.#send({ type: "pause", id });
+  /** A connection to the output socket: the helper's (its header says for which process), or dropped. */
+  #accept(socket: Socket): void {
+    // Until its header is read it must not keep Eve alive; a process's connections ride on its own ref.
+    socket.unref();
+    let header = Buffer.alloc(0);
+    const onHeader = (chunk: Buffer) => {
+      header = Buffer.concat([header, chunk]);
+      if (header.length < OUTPUT_HEADER_BYTES) return;
+      socket.off("data", onHeader);
+      const named = decodeOutputHeader(header.subarray(0, OUTPUT_HEADER_BYTES), this.#key);
+      const running = named && this.#running.get(named.id);
+      if (!named || !running) {
+        socket.destroy();
+        return;
+      }
+      this.#attach(named.id, running, socket, named.stream);
+      if (header.length > OUTPUT_HEADER_BYTES) this.#deliver(running, header.subarray(OUTPUT_HEADER_BYTES), named.stream);
+    };
+    socket.on("data", onHeader);
+    socket.on("error", () => socket.destroy());
+  }
+
+  #attach(id: number, running: Running, socket: Socket, stream: OutputStream): void {
+    running.outputs.add(socket);
+    if (running.holding > 0) socket.pause();
+    socket.on("data", (data: Buffer) => this.#deliver(running, data, stream));
+    socket.on("close", () => {
+      if (!running.outputs.delete(socket)) return;
+      running.open--;
+      this.#finishIfDone(id, running);
+    });
+  }
+
+  #deliver(running: Running, data: Buffer, stream: OutputStream): void {
+    const pending = running.events.output(data, stream);
+    if (!pending) return;
+    if (running.holding++ === 0) for (const socket of running.outputs) socket.pause();
     const release = () => {
-      if (--running.holding === 0 && this.#running.has(id)) this.#send({ type: "resume", id });
+      if (--running.holding === 0) for (const socket of running.outputs) socket.resume();
     };
     pending.then(release, release);
   }
 
-  #end(id: number): void {
+  /** Done when the process has exited and its output connections have ended. */
+  #finishIfDone(id: number, running: Running): void {
+    if (running.exit === undefined || running.open > 0 || !this.#running.has(id)) return;
+    this.#end(id, running);
+    running.events.closed(running.exit.code);
+  }
+
+  #end(id: number, running: Running): void {
     this.#running.delete(id);
+    for (const socket of running.outputs) socket.destroy();
+    running.outputs.clear();
     if (this.#running.size === 0) this.#keepAlive(false);
   }
 
-  /** The helper is gone: its processes' output is lost (their groups are still killed by teardown). */
+  /** The helper is gone: the exit codes of its processes are lost (their groups are still killed by teardown). */
   #lost(reason: string): void {
     if (helper === this) helper = undefined;
-    const running = [...this.#running.values()];
+    this.#server.close();
+    const running = [...this.#running];
     this.#running.clear();
-    for (const { events, started } of running) {
-      if (!started) events.failed(reason);
+    for (const [, step] of running) {
+      for (const socket of step.outputs) socket.destroy();
+      if (!step.started) step.events.failed(reason);
       else {
-        void events.output(Buffer.from(`eve: lost this step's process: ${reason}\n`), "stderr");
-        events.closed(null);
+        void step.events.output(Buffer.from(`eve: lost this step's process: ${reason}\n`), "stderr");
+        step.events.closed(null);
       }
     }
   }
