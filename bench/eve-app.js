@@ -58,6 +58,8 @@ export async function startEveApp(fileAt, env = {}) {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 20_000);
     return {
       port,
+      /** The app process's pid (its stage process is its child). */
+      pid: eve.pid,
       github,
       redisUrl,
       exited,

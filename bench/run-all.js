@@ -1,5 +1,6 @@
 // Every bench, after `npm run build`. Prints figures as ratios against the raw floor; exit 1 if a target is missed.
 import { benchApp } from "./app.js";
+import { benchAppMemory } from "./app-memory.js";
 import { benchDocker } from "./docker.js";
 import { benchEveRunProcess } from "./eve-run-process.js";
 import { benchLogMemory } from "./log-memory.js";
@@ -13,7 +14,7 @@ import { benchWorkloads } from "./workloads.js";
 let failed = false;
 /** The benches with a raw floor to set against: one row each in the closing table. */
 const rows = [];
-for (const bench of [benchSteps, benchLogThroughput, benchLogMemory, benchLogStore, benchDocker, benchApp, benchLint, benchUpload, benchEveRunProcess]) {
+for (const bench of [benchSteps, benchLogThroughput, benchLogMemory, benchLogStore, benchDocker, benchApp, benchAppMemory, benchLint, benchUpload, benchEveRunProcess]) {
   const result = await bench();
   failed ||= !result.pass;
   if (result.row) rows.push(result.row);

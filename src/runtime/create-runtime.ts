@@ -14,6 +14,7 @@ import type { EveConfig } from "../config/eve-config.js";
 import { workerSettingsSecrets } from "../config/load-worker-settings.js";
 import { createEveLogger } from "../logging/create-eve-logger.js";
 import { createSecretScrubber, type SecretScrubber } from "../logging/secret-scrubber.js";
+import { keepHeapFlat } from "../logs/keep-heap-flat.js";
 import { KeptLogStore } from "../logs/kept-log-store.js";
 import { LogArchive } from "../logs/log-archive.js";
 import { RedisLogStore } from "../logs/redis-log-store.js";
@@ -150,6 +151,8 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     collectMetrics: ops.collect,
     artifactStore: getArtifactStore,
     async startWorkers() {
+      // Stages stream logs through this process: keep V8's young generation from creeping up over them.
+      keepHeapFlat();
       const secrets = await createSecretSource(config, { onError: (error) => log.warn({ err: error }, "Secret refresh failed; keeping the previous values") });
       closers.push(async () => secrets.close());
       const cancels = await createCancelListener(queues);
