@@ -1,7 +1,8 @@
 // `eve run` as a whole process (bin/eve.js, start-up and exit included), its output to a pipe as CI
 // logs and `| tee` see it: per-step overhead over `sh -c true` per step, log throughput over the same
 // command printing to a pipe, and the process tree's peak RSS (Eve, its spawn helper, the step's
-// processes) from a 10 MB to a 1 GB log. EVE_BENCH_LOG_MB makes the large log smaller to try it out.
+// processes) from a 10 MB to a 1 GB log. EVE_BENCH_LOG_MB makes the large log smaller to try it out;
+// EVE_BENCH_EVE runs another build of bin/eve.js (e.g. an older commit's, to compare under one load).
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -9,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ms, printCommand, runShell } from "./harness.js";
 
-const EVE = fileURLToPath(new URL("../bin/eve.js", import.meta.url));
+const EVE = process.env.EVE_BENCH_EVE ?? fileURLToPath(new URL("../bin/eve.js", import.meta.url));
 const MB = 1024 * 1024;
 const STEPS = 100;
 const THROUGHPUT_MB = 256;
@@ -28,23 +29,30 @@ export async function benchEveRunProcess() {
     let eve = Infinity;
     let startUp = Infinity;
     let node = Infinity;
+    let eveCpu = Infinity;
+    let startUpCpu = Infinity;
     for (let round = 0; round < 3; round++) {
       let start = process.hrtime.bigint();
       for (let i = 0; i < STEPS; i++) await runShell("true");
       floor = Math.min(floor, ms(start));
-      eve = Math.min(eve, (await runEve(steps)).ms);
-      startUp = Math.min(startUp, (await runEve(one)).ms);
+      const [many, single] = [await runEve(steps), await runEve(one)];
+      [eve, eveCpu, startUp, startUpCpu] = [Math.min(eve, many.ms), Math.min(eveCpu, many.cpuMs), Math.min(startUp, single.ms), Math.min(startUpCpu, single.cpuMs)];
       start = process.hrtime.bigint();
       await drain(spawn(process.execPath, ["-e", ""], { stdio: ["ignore", "pipe", "inherit"] }));
       node = Math.min(node, ms(start));
     }
     const perStep = (eve - floor) / STEPS;
+    // Start-up and exit (a run of one step over one sh -c true), and what each further step adds over its own floor.
+    const fixed = startUp - floor / STEPS;
+    const marginal = (eve - startUp) / (STEPS - 1) - floor / STEPS;
 
     let rawLog = Infinity;
     let eveLog = Infinity;
+    let eveLogCpu = Infinity;
     for (let round = 0; round < 3; round++) {
       rawLog = Math.min(rawLog, (await drain(spawn("/bin/sh", ["-c", printCommand(THROUGHPUT_MB * MB)], { stdio: ["ignore", "pipe", "inherit"] }))).ms);
-      eveLog = Math.min(eveLog, (await runEve(log, THROUGHPUT_MB * MB)).ms);
+      const run = await runEve(log, THROUGHPUT_MB * MB);
+      [eveLog, eveLogCpu] = [Math.min(eveLog, run.ms), Math.min(eveLogCpu, run.cpuMs)];
     }
     const rate = THROUGHPUT_MB / (eveLog / 1000);
 
@@ -58,7 +66,10 @@ export async function benchEveRunProcess() {
         `raw floor: ${STEPS} × sh -c true   ${floor.toFixed(0)} ms (${(floor / STEPS).toFixed(2)} ms/step)`,
         `eve run, ${STEPS} steps:        ${eve.toFixed(0)} ms; of 1 step: ${startUp.toFixed(0)} ms (node -e '': ${node.toFixed(0)} ms)`,
         `ratio eve/raw: ${(eve / floor).toFixed(2)}; overhead ${perStep.toFixed(2)} ms/step, start-up and exit included (target ≤ 2 ms)`,
+        `of which start-up and exit ${fixed.toFixed(0)} ms (${(fixed / STEPS).toFixed(2)} ms/step), each step ${marginal.toFixed(2)} ms over its floor`,
+        `CPU of eve run's process tree (steps included; steady under load, unlike the times): ${STEPS} steps ${eveCpu.toFixed(0)} ms, 1 step ${startUpCpu.toFixed(0)} ms`,
         `${THROUGHPUT_MB} MB log: sh -c … to a pipe ${rawLog.toFixed(0)} ms (${mbs(THROUGHPUT_MB * MB, rawLog)}); eve run ${eveLog.toFixed(0)} ms (${rate.toFixed(0)} MB/s, target ≥ 100 MB/s)`,
+        `CPU of eve run's process tree for the ${THROUGHPUT_MB} MB log: ${eveLogCpu.toFixed(0)} ms (${((eveLogCpu / THROUGHPUT_MB) * 1000).toFixed(0)} µs/MB)`,
         `peak RSS of the process tree: 10 MB log ${(small.peakRss / MB).toFixed(1)} MB, ${LARGE_MB} MB log ${(large.peakRss / MB).toFixed(1)} MB (${mbs(LARGE_MB * MB, large.ms)}); growth ${growth.toFixed(1)} MB (target: within 20 MB)`,
         `Eve's own peak RSS: ${(small.evePeak / MB).toFixed(1)} MB → ${(large.evePeak / MB).toFixed(1)} MB; load average before: ${loadBefore}`,
       ],
@@ -86,7 +97,7 @@ async function runEve(dir, bytes) {
   const tree = watchTree(child.pid);
   const result = await drain(child);
   tree.stop();
-  return { ...result, peakRss: tree.peak, evePeak: tree.evePeak };
+  return { ...result, peakRss: tree.peak, evePeak: tree.evePeak, cpuMs: tree.cpuMs };
 }
 
 /** Reads the child's stdout to the end and waits for it to exit 0. */
@@ -108,9 +119,14 @@ function drain(child) {
  */
 function watchTree(pid) {
   const state = { peak: 0, evePeak: 0 };
+  /** CPU ms of each member, its waited children's included (the step processes are the helper's). */
+  const cpu = new Map();
   const sample = () => {
     let total = 0;
-    for (const member of descendants(pid)) total += rssOf(member);
+    for (const member of descendants(pid)) {
+      total += rssOf(member);
+      cpu.set(member, Math.max(cpu.get(member) ?? 0, cpuOf(member)));
+    }
     state.peak = Math.max(state.peak, total);
     state.evePeak = Math.max(state.evePeak, highWaterOf(pid));
   };
@@ -122,6 +138,10 @@ function watchTree(pid) {
     },
     get evePeak() {
       return state.evePeak;
+    },
+    /** As last sampled: what the tree ran after the last sample is missing (≤ 5 ms of each process). */
+    get cpuMs() {
+      return [...cpu.values()].reduce((sum, ms) => sum + ms, 0);
     },
   };
 }
@@ -144,6 +164,16 @@ function descendants(pid) {
 function rssOf(pid) {
   try {
     return Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * PAGE;
+  } catch {
+    return 0;
+  }
+}
+
+/** utime + stime + cutime + cstime, in ms (USER_HZ is 100 on Linux). */
+function cpuOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
   } catch {
     return 0;
   }
