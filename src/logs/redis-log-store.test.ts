@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { LOG_START, type LogEntry, type LogRecord } from "./log-store.js";
 import { RedisLogStore } from "./redis-log-store.js";
 
@@ -142,6 +142,25 @@ describe("RedisLogStore", () => {
     expect(second).toBeInstanceOf(Promise);
     await logs.flush();
     expect(text(await readAll(logs, "bp"))).toBe("a".repeat(40) + "b".repeat(200));
+  });
+
+  it("writes the batches of runs due together, and their expiries, in one pipeline", async () => {
+    // A connection of its own: other tests' stores write on the shared one.
+    const own = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: null });
+    prefix = `test-${randomUUID()}:`;
+    const logs = new RedisLogStore(own, { prefix, batchMs: 20 });
+    const runs = Array.from({ length: 20 }, (_, i) => `fan${i}`);
+    const pipelines = vi.spyOn(own, "pipeline");
+
+    for (const run of runs) logs.appendInfo(run, `Queued stage ${run} (attempt 1)`);
+    await expect.poll(async () => (await Promise.all(runs.map((run) => logs.read(run)))).every((page) => page.entries.length === 1)).toBe(true);
+    const written = pipelines.mock.calls.length;
+    await Promise.all(runs.map((run) => logs.expireSoon(run, 60_000)));
+
+    expect(written).toBe(1);
+    expect(pipelines.mock.calls.length).toBe(2);
+    expect(await redis.pttl(`${prefix}fan7`)).toBeLessThanOrEqual(60_000);
+    own.disconnect();
   });
 
   it("reports write errors to onError instead of throwing into the writer", async () => {

@@ -2,7 +2,8 @@ import type { Redis } from "ioredis";
 import { decodeEntry } from "./log-codec.js";
 import type { LogStepMark } from "./log-manifest.js";
 import { LOG_START, type LogEnd, type LogEntry, type LogPage, type LogRecord, type LogStore } from "./log-store.js";
-import { RedisRunWriter, type RunLogLimits } from "./redis-run-writer.js";
+import type { ChainableCommander } from "ioredis";
+import { RedisRunWriter, type PipelineReplies, type RunLogLimits } from "./redis-run-writer.js";
 
 export interface RedisLogStoreOptions extends Partial<RunLogLimits> {
   /** Key prefix; a run's log is the stream `<prefix><run>` (default "eve:log:"). */
@@ -33,7 +34,9 @@ export const DEFAULT_LOG_LIMITS: RunLogLimits = {
  * The LogStore on Redis Streams: one stream per run (XADD per batch), read
  * with XRANGE and followed live with XREAD BLOCK on a connection of its own
  * per follower (a blocking read holds its connection). Writes for one run
- * must come from one process — the worker running it.
+ * must come from one process — the worker running it. Batches of every run
+ * due within batchMs (and expiries to shorten) go out in one pipeline: a
+ * fan-out's runs, or the stages running at once, share round trips.
  */
 export class RedisLogStore implements LogStore {
   readonly #redis: Redis;
@@ -42,6 +45,11 @@ export class RedisLogStore implements LogStore {
   readonly #onError: (error: unknown) => void;
   readonly #blockMs: number;
   readonly #writers = new Map<string, RedisRunWriter>();
+  /** What the next shared pipeline carries: runs' batches, and other commands with what to do once written. */
+  readonly #due = new Set<RedisRunWriter>();
+  #also: { add(pipeline: ChainableCommander): void; settle(replies: Promise<PipelineReplies>, from: number, to: number): void }[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #soon: Promise<void> | undefined;
 
   /** `redis`: a connection in RESP2 (ioredis' default); the store does not close it. */
   constructor(redis: Redis, options: RedisLogStoreOptions = {}) {
@@ -84,16 +92,20 @@ export class RedisLogStore implements LogStore {
     const writer = this.#writer(run);
     void writer.add({ kind: "end", end }, offset);
     this.#writers.delete(run);
+    await this.#writeSoon();
     await writer.flush();
   }
 
   async release(run: string): Promise<void> {
     const writer = this.#writers.get(run);
     this.#writers.delete(run);
-    await writer?.flush();
+    if (!writer) return;
+    await this.#writeSoon();
+    await writer.flush();
   }
 
   async flush(): Promise<void> {
+    this.#writeDue();
     await Promise.all([...this.#writers.values()].map((writer) => writer.flush()));
   }
 
@@ -140,7 +152,18 @@ export class RedisLogStore implements LogStore {
    * longer, for pages still following the run to its end line.
    */
   async expireSoon(run: string, ms: number): Promise<void> {
-    await this.#redis.multi().pexpire(this.#key(run), ms).pexpire(this.#stepsKey(run), ms).exec();
+    await new Promise<void>((resolve, reject) => {
+      this.#also.push({
+        add: (pipeline) => pipeline.pexpire(this.#key(run), ms).pexpire(this.#stepsKey(run), ms),
+        settle: (replies, from, to) =>
+          replies.then((all) => {
+            const failed = all.slice(from, to).find(([error]) => error);
+            if (failed) reject(failed[0]);
+            else resolve();
+          }, reject),
+      });
+      this.#timer ??= setTimeout(() => this.#writeDue(), this.#limits.batchMs);
+    });
   }
 
   /**
@@ -157,6 +180,40 @@ export class RedisLogStore implements LogStore {
     return (await this.#redis.lrange(this.#stepsKey(run), 0, -1)).map((mark) => JSON.parse(mark) as LogStepMark);
   }
 
+  /**
+   * Writes what is due once this turn of the event loop is over: the runs
+   * released or finished in it (a fan-out's "Queued" lines) share one pipeline.
+   */
+  #writeSoon(): Promise<void> {
+    this.#soon ??= new Promise((resolve) =>
+      setImmediate(() => {
+        this.#soon = undefined;
+        this.#writeDue();
+        resolve();
+      }),
+    );
+    return this.#soon;
+  }
+
+  /** One pipeline with everything due: every run's batch, the expiries. */
+  #writeDue(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const pipeline = this.#redis.pipeline();
+    let settle: (replies: Promise<PipelineReplies>) => void = () => undefined;
+    const replies = new Promise<PipelineReplies>((resolve) => (settle = resolve));
+    // Each batch handles a failure when its turn comes: none is unhandled meanwhile.
+    replies.catch(() => undefined);
+    for (const writer of this.#due) writer.addBatchTo(pipeline, replies);
+    this.#due.clear();
+    for (const also of this.#also.splice(0)) {
+      const from = pipeline.length;
+      also.add(pipeline);
+      also.settle(replies, from, pipeline.length);
+    }
+    settle(pipeline.length === 0 ? Promise.resolve([]) : pipeline.exec().then((all) => all ?? []));
+  }
+
   // '#' is not in run ids, so this key is no run's stream.
   #stepsKey(run: string): string {
     return `${this.#prefix}${run}#steps`;
@@ -169,7 +226,10 @@ export class RedisLogStore implements LogStore {
   #writer(run: string): RedisRunWriter {
     let writer = this.#writers.get(run);
     if (!writer) {
-      writer = new RedisRunWriter(this.#redis, this.#key(run), this.#stepsKey(run), this.#limits, this.#onError);
+      writer = new RedisRunWriter(this.#redis, this.#key(run), this.#stepsKey(run), this.#limits, this.#onError, (due) => {
+        this.#due.add(due);
+        this.#timer ??= setTimeout(() => this.#writeDue(), this.#limits.batchMs);
+      });
       this.#writers.set(run, writer);
     }
     return writer;

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 import { encodeRecord, OFFSET_FIELD } from "./log-codec.js";
 import type { LogRecord } from "./log-store.js";
 
@@ -25,11 +25,17 @@ interface StepMark {
   resolve(length: number | undefined): void;
 }
 
+/** A pipeline's replies: each command's error or reply, in order. */
+export type PipelineReplies = [error: Error | null, reply: unknown][];
+
 /**
  * Writes one run's log: coalesces small records into one XADD per batch,
  * keeps the head and a rolling tail (deleting the oldest tail entries), and
- * refreshes the expiry. Step marks for the run's step list go out in the same
- * pipeline as the batch. Batches are written one at a time, in order.
+ * refreshes the expiry. Step marks for the run's step list go out with the
+ * batch. A batch that is not full waits for the store's next shared pipeline
+ * (`schedule`: every run's batches due within batchMs go out in one round
+ * trip); a full one, and a flush, go out at once. Batches are sent in order
+ * on one connection, and their replies handled in order.
  */
 export class RedisRunWriter {
   readonly #redis: Redis;
@@ -37,11 +43,12 @@ export class RedisRunWriter {
   readonly #stepsKey: string;
   readonly #limits: RunLogLimits;
   readonly #onError: (error: unknown) => void;
+  readonly #schedule: (writer: RedisRunWriter) => void;
+  #scheduled = false;
   #pending: Field[] = [];
   #marks: StepMark[] = [];
   #pendingChars = 0;
   #unwrittenChars = 0;
-  #timer: NodeJS.Timeout | undefined;
   #chain: Promise<void> = Promise.resolve();
   #headChars = 0;
   #truncated = false;
@@ -49,13 +56,17 @@ export class RedisRunWriter {
   #tailChars = 0;
   #drained: (() => void)[] = [];
 
-  /** `stepsKey`: the list of the run's step marks. */
-  constructor(redis: Redis, key: string, stepsKey: string, limits: RunLogLimits, onError: (error: unknown) => void) {
+  /**
+   * `stepsKey`: the list of the run's step marks. `schedule`: asks the store
+   * to call `addBatchTo` with its next shared pipeline, within batchMs.
+   */
+  constructor(redis: Redis, key: string, stepsKey: string, limits: RunLogLimits, onError: (error: unknown) => void, schedule: (writer: RedisRunWriter) => void) {
     this.#redis = redis;
     this.#key = key;
     this.#stepsKey = stepsKey;
     this.#limits = limits;
     this.#onError = onError;
+    this.#schedule = schedule;
   }
 
   /**
@@ -83,24 +94,58 @@ export class RedisRunWriter {
    */
   mark(text: string): Promise<number | undefined> {
     const marked = new Promise<number | undefined>((resolve) => this.#marks.push({ text, resolve }));
-    this.#timer ??= setTimeout(() => void this.flush(), this.#limits.batchMs);
+    this.#scheduleBatch();
     return marked;
   }
 
-  /** Writes what is buffered; resolves once every batch so far is in Redis (or failed). */
+  /** Writes what is buffered now, in a pipeline of its own; resolves once every batch so far is in Redis (or failed). */
   flush(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
     if (this.#pending.length > 0 || this.#marks.length > 0) {
-      const fields = this.#pending;
-      const chars = this.#pendingChars;
-      const marks = this.#marks;
-      this.#pending = [];
-      this.#pendingChars = 0;
-      this.#marks = [];
-      this.#chain = this.#chain.then(() => this.#write(fields, chars, marks));
+      const pipeline = this.#redis.pipeline();
+      let settle: (replies: Promise<PipelineReplies>) => void = () => undefined;
+      const replies = new Promise<PipelineReplies>((resolve) => (settle = resolve));
+      // Handled when this batch's turn comes (after the run's earlier ones): not unhandled meanwhile.
+      replies.catch(() => undefined);
+      this.addBatchTo(pipeline, replies);
+      settle(pipeline.exec().then((all) => all ?? []));
     }
     return this.#chain;
+  }
+
+  /** Adds the buffered batch's commands to `pipeline`; `replies` settles with the pipeline's once it is executed. */
+  addBatchTo(pipeline: ChainableCommander, replies: Promise<PipelineReplies>): void {
+    this.#scheduled = false;
+    if (this.#pending.length === 0 && this.#marks.length === 0) return;
+    const fields = this.#pending;
+    const chars = this.#pendingChars;
+    const marks = this.#marks;
+    this.#pending = [];
+    this.#pendingChars = 0;
+    this.#marks = [];
+    const from = pipeline.length;
+    if (marks.length > 0) pipeline.rpush(this.#stepsKey, ...marks.map((mark) => mark.text)).pexpire(this.#stepsKey, this.#limits.ttlMs);
+    let tailEntryAt: number | undefined;
+    if (fields.length > 0) {
+      const inHead = this.#headChars + chars <= this.#limits.headChars || fields.some(([name]) => name === "e");
+      if (inHead && !this.#truncated) this.#headChars += chars;
+      else if (!this.#truncated) {
+        this.#truncated = true;
+        const note = `log truncated: the first ${this.#limits.headChars} and the last ${this.#limits.tailChars} characters are kept`;
+        pipeline.xadd(this.#key, "*", ...encodeRecord({ kind: "truncated", note }));
+      }
+      // Past the head, the entry is the tail's newest: its id is needed to drop it later.
+      if (this.#truncated) tailEntryAt = pipeline.length;
+      pipeline.xadd(this.#key, "*", ...fields.flat());
+      pipeline.pexpire(this.#key, this.#limits.ttlMs);
+    }
+    const to = pipeline.length;
+    this.#chain = this.#chain.then(() => this.#written(replies, from, to, { marks, chars, tailEntryAt }));
+  }
+
+  #scheduleBatch(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.#schedule(this);
   }
 
   #addField(field: Field, offset: number | undefined): void {
@@ -115,35 +160,23 @@ export class RedisRunWriter {
     this.#pendingChars += chars;
     this.#unwrittenChars += chars;
     if (this.#pendingChars >= this.#limits.batchChars) void this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush(), this.#limits.batchMs);
+    else this.#scheduleBatch();
   }
 
-  async #write(fields: Field[], chars: number, marks: StepMark[]): Promise<void> {
+  /** Handles a batch's replies (`from` to `to` in its pipeline's), in order with the run's other batches. */
+  async #written(replies: Promise<PipelineReplies>, from: number, to: number, batch: { marks: StepMark[]; chars: number; tailEntryAt: number | undefined }): Promise<void> {
     let marked: number | undefined;
     try {
-      const pipeline = this.#redis.pipeline();
-      if (marks.length > 0) pipeline.rpush(this.#stepsKey, ...marks.map((mark) => mark.text)).pexpire(this.#stepsKey, this.#limits.ttlMs);
-      if (fields.length > 0) {
-        const inHead = this.#headChars + chars <= this.#limits.headChars || fields.some(([name]) => name === "e");
-        if (inHead && !this.#truncated) this.#headChars += chars;
-        else if (!this.#truncated) {
-          this.#truncated = true;
-          const note = `log truncated: the first ${this.#limits.headChars} and the last ${this.#limits.tailChars} characters are kept`;
-          pipeline.xadd(this.#key, "*", ...encodeRecord({ kind: "truncated", note }));
-        }
-        pipeline.xadd(this.#key, "*", ...fields.flat());
-        pipeline.pexpire(this.#key, this.#limits.ttlMs);
-      }
-      const results = (await pipeline.exec()) ?? [];
-      const failed = results.find(([error]) => error);
+      const all = await replies;
+      const failed = all.slice(from, to).find(([error]) => error);
       if (failed) throw failed[0];
-      if (marks.length > 0) marked = Number(results[0]?.[1]);
-      if (this.#truncated && fields.length > 0) await this.#trimTail(String(results.at(-2)?.[1]), chars);
+      if (batch.marks.length > 0) marked = Number(all[from]?.[1]);
+      if (batch.tailEntryAt !== undefined) await this.#trimTail(String(all[batch.tailEntryAt]?.[1]), batch.chars);
     } catch (error) {
       this.#onError(error);
     } finally {
-      for (const mark of marks) mark.resolve(marked);
-      this.#unwrittenChars -= chars;
+      for (const mark of batch.marks) mark.resolve(marked);
+      this.#unwrittenChars -= batch.chars;
       if (this.#unwrittenChars <= this.#limits.highWaterChars) for (const resolve of this.#drained.splice(0)) resolve();
     }
   }
