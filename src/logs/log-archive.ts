@@ -42,6 +42,8 @@ export class LogArchive {
   readonly #limits: ArchiveWriterLimits;
   readonly #retentionMs: number;
   readonly #onError: (error: unknown) => void;
+  /** When each finalised log ended: a container made by its last store (a short log) keeps the manifest's retention. */
+  readonly #endedAt = new WeakMap<ArchiveRunWriter, number>();
 
   /** `store`: the artifact store, or how to get it (made on first use). */
   constructor(store: ArtifactStore | (() => Promise<ArtifactStore>), options: LogArchiveOptions) {
@@ -67,10 +69,11 @@ export class LogArchive {
     if (files.includes(MANIFEST_PATH)) await store.deleteFile(container, MANIFEST_PATH);
     const segments = files.map(parseSegmentPath).filter((segment) => segment !== undefined);
     const newContainer = (): NewContainer => {
-      const retention = this.#retention(Date.now());
+      const retention = this.#retention(this.#endedAt.get(writer) ?? Date.now());
       return { kind: "logs", expiresAt: retention.expiresAt, properties: { run, logExpiresAt: retention.logExpiresAt } };
     };
-    return new ArchiveRunWriter(store, container, { exists: files.length > 0, segments, newContainer }, this.#limits, this.#onError);
+    const writer = new ArchiveRunWriter(store, container, { exists: files.length > 0, segments, newContainer }, this.#limits, this.#onError);
+    return writer;
   }
 
   /**
@@ -79,7 +82,9 @@ export class LogArchive {
    * the whole log.
    */
   async finalise(writer: ArchiveRunWriter, manifest: Omit<ManifestFields, "logExpiresAt">): Promise<void> {
-    await writer.finish({ ...manifest, logExpiresAt: this.#retention(Date.now()).logExpiresAt });
+    const endedAt = Date.now();
+    this.#endedAt.set(writer, endedAt);
+    await writer.finish({ ...manifest, logExpiresAt: this.#retention(endedAt).logExpiresAt });
   }
 
   /** The run's stored log: complete (with its manifest), partial, expired or missing. */
