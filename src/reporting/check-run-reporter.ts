@@ -198,13 +198,15 @@ export class CheckRunReporter implements StageObserver {
   /**
    * How soon the record's latest state should reach GitHub: a new build's
    * first check run, then a started stage GitHub does not show running yet,
-   * then ends, then creates of stages that wait, progress last.
+   * then ends (first of stages GitHub never showed running), then creates of
+   * stages that wait, progress last.
    */
   #urgency(record: StageRunRecord): number {
     if (record.checkRunId === undefined && this.#options.topStage) return WritePriority.firstOfBuild;
+    const shownRunning = record.shownStatus === "in_progress";
     if (record.status === "queued") return WritePriority.queued;
-    if (record.status === "completed") return WritePriority.finished;
-    return record.shownStatus === "in_progress" ? WritePriority.progress : WritePriority.started;
+    if (record.status === "completed") return shownRunning ? WritePriority.finished : WritePriority.endedUnseen;
+    return shownRunning ? WritePriority.progress : WritePriority.started;
   }
 
   async #send(record: StageRunRecord, signal: AbortSignal): Promise<unknown> {

@@ -125,12 +125,12 @@ describe("GitHubWriteQueue", () => {
       // Joins the waiting create-9, raised to started: it lines up behind started-1, ahead of the backlog.
       write("started-9", WritePriority.started, "run-9"),
       write("started-8", WritePriority.started, "run-8"),
-      // Run 8 ended before its start was shown: its one write lines up with the ends, behind the stages still running.
-      write("ended-8", WritePriority.finished, "run-8"),
+      // Run 8 ended before its start was shown: its one write lines up behind the stages still running, ahead of other ends.
+      write("ended-8", WritePriority.endedUnseen, "run-8"),
     ];
     release();
     await Promise.all([busy, ...writes]);
 
-    expect(sent).toEqual(["busy", "new-push", "started-1", "started-9", "completed-1", "ended-8", "create-1", "create-2", "progress-1"]);
+    expect(sent).toEqual(["busy", "new-push", "started-1", "started-9", "ended-8", "completed-1", "create-1", "create-2", "progress-1"]);
   });
 });

@@ -18,12 +18,14 @@ export const WritePriority = {
   firstOfBuild: 0,
   /** A running stage whose start GitHub does not show yet: its create or `in_progress`. */
   started: 1,
-  /** A stage's end: its completion (or the one create of a stage that ended before it was shown), more annotations, final statuses (the default). */
-  finished: 2,
+  /** A stage that ended before GitHub showed it running: its one write shows that it ran, and how it ended. */
+  endedUnseen: 2,
+  /** Other ends: completions of stages GitHub shows running, more annotations, final statuses (the default). */
+  finished: 3,
   /** Queued creates of stages that have not started: when the budget is short they wait, and a start or end joins them. */
-  queued: 3,
+  queued: 4,
   /** Progress updates of running stages: they matter least and coalesce. */
-  progress: 4,
+  progress: 5,
 } as const;
 
 /** A write to GitHub. */
