@@ -110,15 +110,10 @@ export class BuildHistory {
     return `${this.#prefix}:history:repository:${owner.toLowerCase()}/${repo.toLowerCase()}`;
   }
 
-  /**
-   * Writes run fields of the build (from `runFields`) in one MULTI with the
-   * version bump, and `also`'s commands (other keys written at the same event).
-   */
-  async write(build: string, fields: Record<string, string>, also?: (multi: ChainableCommander) => void): Promise<void> {
+  /** Adds a write of run fields of the build (from `runFields`), with the version bump, to a MULTI. */
+  addWrite(multi: ChainableCommander, build: string, fields: Record<string, string>): void {
     const key = this.#buildKey(build);
-    const multi = this.#redis.multi().hset(key, fields).hincrby(key, "version", 1).expire(key, this.#ttl);
-    also?.(multi);
-    await multi.exec();
+    multi.hset(key, fields).hincrby(key, "version", 1).expire(key, this.#ttl);
   }
 
   async queued(data: StageJobData, queuedAt: number): Promise<void> {
@@ -159,18 +154,6 @@ export class BuildHistory {
         multi.zadd(index, info.createdAt, info.build).zremrangebyrank(index, 0, -this.#perRepository - 1).expire(index, this.#ttl);
       }
     }
-  }
-
-  async started(stage: StageIdentity, startedAt: number, worker: string): Promise<void> {
-    await this.write(stage.build, runFields.started(stage, startedAt, worker));
-  }
-
-  async steps(stage: StageIdentity, steps: readonly StepRecord[]): Promise<void> {
-    await this.write(stage.build, runFields.steps(stage, steps));
-  }
-
-  async finished(stage: StageIdentity, end: RunEnd): Promise<void> {
-    await this.write(stage.build, runFields.finished(stage, end));
   }
 
   /** The worker process a run started on, if it started. */

@@ -9,7 +9,8 @@ import type { ChainableCommander } from "ioredis";
 import type { BuildResult } from "../engine/results.js";
 import type { StageIdentity } from "../engine/types.js";
 import type { StageJobData } from "./job-data.js";
-import { nextReplyAt, type MultiReplies, type StageQueues } from "./queues.js";
+import type { StageQueues } from "./queues.js";
+import { nextReplyAt, type MultiReplies } from "./redis-write-batch.js";
 
 const TTL_SECONDS = 7 * 24 * 3600;
 /** Builds remembered per commit (newest first). */

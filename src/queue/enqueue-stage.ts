@@ -14,7 +14,8 @@ import { addRunAccess } from "../access/run-access-record.js";
 import type { WorkerType } from "../buildfile/types.js";
 import { addBuildRun } from "./cancel-builds.js";
 import type { StageJobData } from "./job-data.js";
-import type { MultiReplies, StageQueues } from "./queues.js";
+import type { StageQueues } from "./queues.js";
+import type { MultiReplies } from "./redis-write-batch.js";
 import type { RunReporter } from "./run-reporter.js";
 
 /** Keep finished jobs long enough that re-adding a run finds it (and parents read children's outcomes). */

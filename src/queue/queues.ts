@@ -15,16 +15,14 @@ import { Queue, QueueEvents } from "bullmq";
 import { type ChainableCommander, Redis } from "ioredis";
 import type { WorkerType } from "../buildfile/types.js";
 import type { StageJobData, StageJobResult } from "./job-data.js";
+import { nextReplyAt, RedisWriteBatch, type MultiReplies } from "./redis-write-batch.js";
 
 export type StageQueue = Queue<StageJobData, StageJobResult>;
 
-/** What a MULTI's exec resolves with: each command's error or reply, in order. */
-export type MultiReplies = [error: Error | null, reply: unknown][];
 
-/** Where the next command added to a MULTI finds its reply in MultiReplies (ioredis counts the MULTI itself in `length`). */
-export function nextReplyAt(multi: ChainableCommander): number {
-  return multi.length - 1;
-}
+
+/** How long writes that need not go out at once wait for others to share their round trip. */
+const WRITE_BATCH_MS = 50;
 
 /** BullMQ's highest priority value (lowest precedence). */
 const MAX_PRIORITY = 2_097_151;
@@ -36,6 +34,8 @@ export interface StageQueues {
   readonly redisUrl: string;
   /** A connection for Eve's own keys (build registry, fairness counts, publishing). */
   readonly redis: Redis;
+  /** Writes on `redis` that need not go out at once, shared by the process's stage runs. */
+  readonly batch: RedisWriteBatch;
   queue(type: WorkerType): StageQueue;
   /** Events of one queue, opened on first use (waiting for triggered stages). */
   events(type: WorkerType): Promise<QueueEvents>;
@@ -44,7 +44,7 @@ export interface StageQueues {
    * to read the job priority to use from the MULTI's replies.
    */
   takeFairPriority(multi: ChainableCommander, type: WorkerType, installationId: number): (replies: MultiReplies) => number;
-  /** Counts one pending run less (it ended or was removed). */
+  /** Counts one pending run less (it ended or was removed), with the process's next batch of writes. */
   releaseFairPriority(type: WorkerType, installationId: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -64,6 +64,7 @@ export function getQueueName(type: WorkerType): string {
  */
 export function createStageQueues(redisUrl: string, prefix = "eve", onError?: (error: Error) => void): StageQueues {
   const redis = createRedisConnection(redisUrl);
+  const batch = new RedisWriteBatch(redis, WRITE_BATCH_MS);
   const queues = new Map<WorkerType, StageQueue>();
   const events = new Map<WorkerType, Promise<QueueEvents>>();
   const eventConnections: Redis[] = [];
@@ -73,6 +74,7 @@ export function createStageQueues(redisUrl: string, prefix = "eve", onError?: (e
     prefix,
     redisUrl,
     redis,
+    batch,
     queue(type) {
       let queue = queues.get(type);
       if (!queue) {
@@ -103,10 +105,17 @@ export function createStageQueues(redisUrl: string, prefix = "eve", onError?: (e
       };
     },
     async releaseFairPriority(type, installationId) {
-      const left = await redis.hincrby(fairKey(type), String(installationId), -1);
-      if (left <= 0) await redis.hdel(fairKey(type), String(installationId));
+      let at = 0;
+      const replies = await batch.add((multi) => {
+        at = nextReplyAt(multi);
+        multi.hincrby(fairKey(type), String(installationId), -1);
+      });
+      const [error, left] = replies[at] ?? [null, 0];
+      if (error) throw error;
+      if (Number(left) <= 0) await redis.hdel(fairKey(type), String(installationId));
     },
     async close() {
+      await batch.flush();
       const opened = await Promise.all(events.values());
       await Promise.all([...opened.map((e) => e.close()), ...[...queues.values()].map((q) => q.close())]);
       // BullMQ leaves connections it was given open.

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { StageObserver, StageOutcome } from "../engine/types.js";
 import { BuildHistory } from "./build-history.js";
 import { getStageRuns } from "./build-registry.js";
@@ -92,6 +92,25 @@ describe("recordBuildRuns", () => {
     expect(record?.runs).toMatchObject([{ run: run.stage.run, worker: expect.any(String), steps: [{ name: "shell", result: "success" }], result: "success", durationMs: 3 }]);
     expect((await getStageRuns(queues, "b1")).map((entry) => entry.result)).toEqual(["success"]);
     expect(errors).toEqual([]);
+  });
+
+  it("writes what runs report at once in one MULTI, with the fairness counts of runs that ended", async () => {
+    const { history, reporter } = setUp();
+    const runs = [jobData("b4"), jobData("b5")];
+    for (const run of runs) await enqueueStage(queues, reporter, run);
+    const multis = vi.spyOn(queues.redis, "multi");
+
+    const observations = await Promise.all(runs.map((run) => reporter.start(run)));
+    runs.forEach((run, index) => {
+      observations[index]?.observer.stageStarted(run.stage);
+      observations[index]?.observer.stageFinished(run.stage, success(2));
+    });
+    const released = runs.map((run) => queues.releaseFairPriority(run.workerType, run.installationId));
+    await Promise.all([...observations.map((observation) => observation.done()), ...released]);
+
+    expect(multis).toHaveBeenCalledTimes(1);
+    expect((await history.get("b5"))?.runs).toMatchObject([{ result: "success", durationMs: 2 }]);
+    expect(await queues.redis.hget(`${queues.prefix}:fair:local`, "1")).toBeNull();
   });
 
   it("shows a run's start while it runs, without waiting for its end", async () => {

@@ -5,8 +5,8 @@
  * `finishUnstarted`. The registry is written before the job is added, so a
  * command that arrives next finds it: both go in the MULTI that enqueues the
  * run (enqueue-stage.ts), no round trip of their own. The history (build pages) gets the start, each step's start and
- * end, and the end of a run, in order, batched by RunHistoryWriter; the end
- * goes out with the registry's result in one MULTI.
+ * end, and the end of a run, in order, with the registry's result, in the
+ * process's batch of writes (RunHistoryWriter).
  */
 import type { StageIdentity, StageObserver, StageOutcome } from "../engine/types.js";
 import { artifactsUrlOf, runFields, type BuildHistory, type StepRecord } from "./build-history.js";
@@ -27,7 +27,6 @@ export function recordBuildRuns(reporter: RunReporter, queues: StageQueues, onEr
     async start(run) {
       const observation = await reporter.start(run);
       const writer = new RunHistoryWriter(queues, history, run.stage, onError);
-      let ended: Promise<void> = Promise.resolve();
       const steps: StepRecord[] = [];
       const observer: StageObserver = {
         stageStarted(stage) {
@@ -49,14 +48,13 @@ export function recordBuildRuns(reporter: RunReporter, queues: StageQueues, onEr
         },
         stageFinished(stage: StageIdentity, outcome: StageOutcome) {
           const end = { result: outcome.result, finishedAt: now(), durationMs: outcome.durationMs, summary: outcome.summary, ...artifactsUrlOf(outcome.properties) };
-          ended = writer.end(runFields.finished(stage, end), outcome.result);
+          void writer.end(runFields.finished(stage, end), outcome.result);
           observation.observer.stageFinished(stage, outcome);
         },
       };
       return {
         observer,
         done: async () => {
-          await ended;
           await writer.flush();
           await observation.done();
         },

@@ -1,7 +1,7 @@
 import type { ChainableCommander } from "ioredis";
 import type { StageObserver, StageOutcome } from "../engine/types.js";
 import type { StageJobData } from "./job-data.js";
-import type { MultiReplies } from "./queues.js";
+import type { MultiReplies } from "./redis-write-batch.js";
 
 /**
  * What the queue needs from the reporting side (check runs, commit status,

@@ -158,7 +158,8 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
     } finally {
       unwatch();
       if (fetching) await rm(repoDir, { recursive: true, force: true });
-      await options.queues.releaseFairPriority(data.workerType, data.installationId);
+      // With the process's next batch of writes: the slot does not wait for it.
+      options.queues.releaseFairPriority(data.workerType, data.installationId).catch((error: unknown) => options.onError?.(error, "Releasing the stage's fairness count failed"));
     }
   };
 }

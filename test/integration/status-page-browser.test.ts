@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
 import { createEveMetrics } from "../../src/ops/eve-metrics.js";
 import { createStatusPageHandler } from "../../src/ops/status-page.js";
-import { BuildHistory } from "../../src/queue/build-history.js";
+import { BuildHistory, runFields } from "../../src/queue/build-history.js";
 import { getRunId, type StageJobData } from "../../src/queue/job-data.js";
 import { createStageQueues, getQueueName, type StageQueues } from "../../src/queue/queues.js";
 import { startWorkerHeartbeat } from "../../src/queue/worker-heartbeats.js";
@@ -112,7 +112,9 @@ describe("operator page in Chromium", () => {
     });
     await queues.queue("local").add(running.stage.stage, running, { jobId: running.stage.run });
     await started;
-    await new BuildHistory({ redis, prefix, retentionSec: 600 }).started(running.stage, Date.now(), "worker-a:101");
+    const start = redis.multi();
+    new BuildHistory({ redis, prefix, retentionSec: 600 }).addWrite(start, running.stage.build, runFields.started(running.stage, Date.now(), "worker-a:101"));
+    await start.exec();
 
     const page = await browser.newPage({ viewport: { width: 390, height: 900 } });
     // Once with the token in the address: a cookie, and the token leaves the address bar.
