@@ -12,7 +12,10 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { OutputStream } from "../types.js";
 import { decodeOutputHeader, OUTPUT_HEADER_BYTES, OUTPUT_KEY_BYTES, type HelperReply, type HelperRequest, type OutputEndpoint, type SpawnRequest } from "./spawn-helper-protocol.js";
 
@@ -43,6 +46,18 @@ export function spawnThroughHelper(request: Omit<SpawnRequest, "type" | "id" | "
 
 let helper: SpawnHelper | undefined;
 
+/**
+ * On Linux an abstract socket: nothing on disk to leave behind; the key keeps other local users out.
+ * Elsewhere (`eve run` on a Mac) a socket in a private directory, removed when Eve exits.
+ */
+function createOutputSocketPath(): string {
+  const name = `eve-spawn-helper-${process.pid}-${randomBytes(8).toString("hex")}`;
+  if (process.platform === "linux") return `\0${name}`;
+  const dir = mkdtempSync(join(tmpdir(), "eve-output-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, "socket");
+}
+
 /** Tests run the TypeScript sources: then the helper runs its source through tsx. */
 const CHILD = import.meta.url.endsWith(".ts")
   ? { script: new URL("./spawn-helper-child.ts", import.meta.url), execArgv: ["--import", "tsx"] }
@@ -70,8 +85,7 @@ class SpawnHelper {
   #nextId = 1;
 
   constructor() {
-    // An abstract socket (Linux): nothing on disk to leave behind; the key keeps other local users out.
-    this.#output = { path: `\0eve-spawn-helper-${process.pid}-${randomBytes(8).toString("hex")}`, key: this.#key.toString("hex") };
+    this.#output = { path: createOutputSocketPath(), key: this.#key.toString("hex") };
     this.#server = createServer((socket) => this.#accept(socket));
     this.#server.listen(this.#output.path);
     this.#server.unref();
