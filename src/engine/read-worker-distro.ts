@@ -2,7 +2,10 @@
  * Eve's implicit `SetWorkerDistro` (`eve/steps/distro.py`): every stage reads
  * `/etc/os-release` on its worker and sets `distribution_id` and
  * `distribution_version_id` ("unknown" when the file or the key is missing).
+ * A worker on the Eve host has Eve's own file, read directly: one process
+ * less at the start of every local stage.
  */
+import { readFile } from "node:fs/promises";
 import type { Workspace } from "../provisioners/types.js";
 import { readWorkerOutput } from "./read-worker-output.js";
 
@@ -16,6 +19,7 @@ export interface WorkerDistro {
 }
 
 export async function readWorkerDistro(workspace: Workspace, signal: AbortSignal): Promise<WorkerDistro> {
+  if (workspace.onEveHost) return parseOsRelease((await readFile(OS_RELEASE, "utf8").catch(() => "")).slice(0, MAX_BYTES));
   const read = await readWorkerOutput(workspace, { argv: ["cat", OS_RELEASE] }, { workdir: workspace.builderDir, maxBytes: MAX_BYTES, signal });
   return parseOsRelease(read.exitCode === 0 ? read.stdout.toString("utf8") : "");
 }
