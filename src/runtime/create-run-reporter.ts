@@ -12,6 +12,7 @@
  * instead of making a second one.
  */
 import type { Redis } from "ioredis";
+import type { RedisWriteBatch } from "../queue/redis-write-batch.js";
 import type { LogStore } from "../logs/log-store.js";
 import type { StageJobData } from "../queue/job-data.js";
 import type { RunReporter } from "../queue/run-reporter.js";
@@ -27,6 +28,8 @@ export interface RunReporterOptions {
   logStore: LogStore;
   /** Where check-run ids are shared between processes, under `prefix`. */
   redis: Redis;
+  /** Where the ids are written: the process's batch of writes on `redis`. */
+  batch: RedisWriteBatch;
   prefix: string;
   /** Public base URL of the app; log pages are `<publicUrl>/logs/<run>`. */
   publicUrl: string;
@@ -106,7 +109,8 @@ export function createRunReporter(options: RunReporterOptions): RunReporter {
       queuedHere.set(run.stage.run, reporter);
       const created = (async () => {
         const id = await (await reporter).ensureQueued(run.stage);
-        await options.redis.set(idKey(run.stage.run), String(id), "EX", ID_TTL_SECONDS);
+        // For other processes only (this one has `id`): with the process's next batch of writes.
+        options.batch.add((multi) => multi.set(idKey(run.stage.run), String(id), "EX", ID_TTL_SECONDS)).catch(options.onError);
         return id;
       })();
       creating.set(run.stage.run, created);
