@@ -14,9 +14,10 @@ import { benchWorkloads } from "./workloads.js";
 let failed = false;
 /** The benches with a raw floor to set against: one row each in the closing table. */
 const rows = [];
-for (const bench of [benchSteps, benchLogThroughput, benchLogMemory, benchLogStore, benchDocker, benchApp, benchAppMemory, benchLint, benchUpload, benchEveRunProcess]) {
+for (const bench of [benchWorkloads, benchSteps, benchLogThroughput, benchLogMemory, benchLogStore, benchDocker, benchApp, benchAppMemory, benchLint, benchUpload, benchEveRunProcess]) {
   const result = await bench();
   failed ||= !result.pass;
+  rows.push(...(result.rows ?? []));
   if (result.row) rows.push(result.row);
   process.stdout.write(`${result.name}: ${result.pass ? "ok" : "MISSED"}\n${result.lines.map((l) => `  ${l}\n`).join("")}`);
 }
