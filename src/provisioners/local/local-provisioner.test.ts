@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { ExecOptions, SpawnContext, Workspace } from "../types.js";
-import { LOCAL_LABELS_FILE, LocalProvisioner } from "./local-provisioner.js";
+import { LOCAL_GROUPS_FILE, LOCAL_LABELS_FILE, LocalProvisioner } from "./local-provisioner.js";
 
 const baseDir = mkdtempSync(join(tmpdir(), "eve-local-test-"));
 const provisioner = new LocalProvisioner({ baseDir });
@@ -69,6 +69,18 @@ describe("LocalProvisioner", () => {
     const [pwd, line] = output.join("").trim().split("\n");
     expect(pwd).toBe(join(workspace.builderDir, "build"));
     expect(line).toBe(`home=${workspace.builderDir} leak=none x=1 p=/opt:${process.env.PATH}`);
+  });
+
+  it("records each step's process group in the directory, for the reaper should Eve die", async () => {
+    const workspace = await spawnWorkspace();
+    const output: string[] = [];
+
+    await workspace.exec({ shell: 'echo "group=$$"' }, execOptions(workspace, { output }));
+    await workspace.exec({ shell: 'echo "group=$$"' }, execOptions(workspace, { output }));
+
+    const groups = [...output.join("").matchAll(/group=(\d+)/g)].map((match) => `${match[1]}\n`).join("");
+    expect(groups).toMatch(/^\d+\n\d+\n$/);
+    expect(readFileSync(join(workspace.builderDir, LOCAL_GROUPS_FILE), "utf8")).toBe(groups);
   });
 
   it.each([

@@ -4,7 +4,7 @@
  * environment; teardown kills whatever is left in those groups and removes
  * the directory.
  */
-import { appendFile, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { WorkerSpec } from "../../buildfile/types.js";
@@ -56,16 +56,18 @@ export class LocalProvisioner implements Provisioner {
  * removed it), not checked every time.
  */
 export async function createLabelledDir(baseDir: string, labels: ResourceLabels): Promise<string> {
+  // A few calls of ~10 µs each: blocking costs this thread less than libuv's pool (see
+  // artifacts/file-system-calls.ts), and a stage's slot waits on no pool thread.
   const prefix = join(baseDir, `${safeName(labels.run)}-`);
   let dir: string;
   try {
-    dir = await mkdtemp(prefix);
+    dir = mkdtempSync(prefix);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    await mkdir(baseDir, { recursive: true });
-    dir = await mkdtemp(prefix);
+    mkdirSync(baseDir, { recursive: true });
+    dir = mkdtempSync(prefix);
   }
-  await writeFile(join(dir, LOCAL_LABELS_FILE), `${JSON.stringify({ ...labels, host: hostname(), pid: process.pid, created: new Date().toISOString() })}\n`);
+  writeFileSync(join(dir, LOCAL_LABELS_FILE), `${JSON.stringify({ ...labels, host: hostname(), pid: process.pid, created: new Date().toISOString() })}\n`);
   return dir;
 }
 
@@ -89,11 +91,9 @@ class LocalWorkspace implements Workspace {
     return runProcess(command, {
       ...options,
       env: { ...base, ...expandEnv(options.env, base) },
-      onGroup: (pgid) => {
-        this.groups.add(pgid);
-        // Steps outlive a killed Eve (their own process groups): leave their ids for the reaper.
-        appendFile(join(this.builderDir, LOCAL_GROUPS_FILE), `${pgid}\n`).catch(() => undefined);
-      },
+      onGroup: (pgid) => this.groups.add(pgid),
+      // Steps outlive a killed Eve (their own process groups): the helper leaves their ids for the reaper.
+      groupsFile: join(this.builderDir, LOCAL_GROUPS_FILE),
     });
   }
 

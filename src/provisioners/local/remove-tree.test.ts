@@ -32,6 +32,24 @@ describe("removeTree", () => {
     expect(existsSync(join(outside, "keep.txt"))).toBe(true);
   });
 
+  it("removes a tree larger than its blocking pass, the rest through the pool, links unfollowed", async () => {
+    const root = tempRoot();
+    const outside = join(root, "outside");
+    mkdirSync(outside);
+    writeFileSync(join(outside, "keep.txt"), "kept");
+    const tree = join(root, "checkout");
+    for (let d = 0; d < 10; d++) {
+      mkdirSync(join(tree, `d${d}`, "sub"), { recursive: true });
+      for (let i = 0; i < 20; i++) writeFileSync(join(tree, `d${d}`, i % 2 ? "sub" : "", `f${i}`), "x");
+      symlinkSync(outside, join(tree, `d${d}`, "sub", "link-to-outside"));
+    }
+
+    await removeTree(tree);
+
+    expect(existsSync(tree)).toBe(false);
+    expect(existsSync(join(outside, "keep.txt"))).toBe(true);
+  });
+
   it("is done when the directory is already gone", async () => {
     await expect(removeTree(join(tempRoot(), "missing"))).resolves.toBeUndefined();
   });

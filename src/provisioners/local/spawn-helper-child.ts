@@ -8,6 +8,7 @@
  * each in its own process group, are left to Eve's teardown and reaper.
  */
 import { spawn } from "node:child_process";
+import { appendFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import type { OutputStream } from "../types.js";
 import { encodeOutputHeader, type HelperReply, type HelperRequest, type SpawnRequest } from "./spawn-helper-protocol.js";
@@ -30,7 +31,10 @@ async function start(request: SpawnRequest): Promise<void> {
   const child = spawn(request.file, request.args, { cwd: request.cwd, env: request.env, detached: true, stdio: ["ignore", ...outputs] });
   // The child holds its own copies: Eve sees the end of its output when the step's processes close theirs.
   for (const output of outputs) output.destroy();
-  if (child.pid !== undefined) send({ type: "started", id, pid: child.pid });
+  if (child.pid !== undefined) {
+    if (request.groupsFile !== undefined) recordGroup(request.groupsFile, child.pid);
+    send({ type: "started", id, pid: child.pid });
+  }
   let failed = false;
   child.on("error", (error) => {
     failed = true;
@@ -39,6 +43,15 @@ async function start(request: SpawnRequest): Promise<void> {
   child.on("close", (code) => {
     if (!failed) send({ type: "closed", id, code });
   });
+}
+
+/** Best effort, as the directory may be going away: Eve's teardown kills the group it knows anyway. */
+function recordGroup(file: string, pgid: number): void {
+  try {
+    appendFileSync(file, `${pgid}\n`);
+  } catch {
+    // The reaper then finds the directory without this group.
+  }
 }
 
 /** A connection to Eve's output socket, its header written: the step may write to it from now on. */
