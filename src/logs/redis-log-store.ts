@@ -50,6 +50,7 @@ export class RedisLogStore implements LogStore {
   #also: { add(pipeline: ChainableCommander): void; settle(replies: Promise<PipelineReplies>, from: number, to: number): void }[] = [];
   #timer: NodeJS.Timeout | undefined;
   #soon: Promise<void> | undefined;
+  #written: { promise: Promise<void>; resolve(): void } | undefined;
 
   /** `redis`: a connection in RESP2 (ioredis' default); the store does not close it. */
   constructor(redis: Redis, options: RedisLogStoreOptions = {}) {
@@ -92,7 +93,8 @@ export class RedisLogStore implements LogStore {
     const writer = this.#writer(run);
     void writer.add({ kind: "end", end }, offset);
     this.#writers.delete(run);
-    await this.#writeSoon();
+    // With the next shared pipeline (within batchMs): the stages ending at about the same time share it.
+    await this.#nextWrite();
     await writer.flush();
   }
 
@@ -195,10 +197,23 @@ export class RedisLogStore implements LogStore {
     return this.#soon;
   }
 
+  /** Resolves once the next shared pipeline is sent (its replies are each batch's to wait for). */
+  #nextWrite(): Promise<void> {
+    if (!this.#written) {
+      let resolve: () => void = () => undefined;
+      const promise = new Promise<void>((settle) => (resolve = settle));
+      this.#written = { promise, resolve };
+    }
+    this.#timer ??= setTimeout(() => this.#writeDue(), this.#limits.batchMs);
+    return this.#written.promise;
+  }
+
   /** One pipeline with everything due: every run's batch, the expiries. */
   #writeDue(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    const written = this.#written;
+    this.#written = undefined;
     const pipeline = this.#redis.pipeline();
     let settle: (replies: Promise<PipelineReplies>) => void = () => undefined;
     const replies = new Promise<PipelineReplies>((resolve) => (settle = resolve));
@@ -212,6 +227,7 @@ export class RedisLogStore implements LogStore {
       also.settle(replies, from, pipeline.length);
     }
     settle(pipeline.length === 0 ? Promise.resolve([]) : pipeline.exec().then((all) => all ?? []));
+    written?.resolve();
   }
 
   // '#' is not in run ids, so this key is no run's stream.
