@@ -236,6 +236,21 @@ describe("CheckRunReporter", () => {
     expect(github.requests.at(-1)?.body).toMatchObject({ conclusion: "failure", output: { title: "Eve error: docker daemon unreachable" } });
   });
 
+  it("posts only the final commit status for a check run created elsewhere: its creator posted the pending one", async () => {
+    const { reporter, errors } = setUp({ commitStatus: true });
+    github.on("checks/update", { body: {} }, { params: { check_run_id: "77" } }).on("repos/create-commit-status", {});
+    const run = stage();
+
+    reporter.useCheckRun(run, 77);
+    reporter.stageStarted(run);
+    reporter.stageFinished(run, outcome("success", "ok"));
+    await reporter.flush();
+
+    expect(errors).toEqual([]);
+    github.assertDone();
+    expect(github.requestsFor("repos/create-commit-status").map((r) => (r.body as { state: string }).state)).toEqual(["success"]);
+  });
+
   it("delivers the final state through a rate limit and a server error", async () => {
     const { reporter, writeQueue } = setUp();
     github

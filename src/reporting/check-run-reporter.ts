@@ -86,6 +86,8 @@ export class CheckRunReporter implements StageObserver {
     record.checkRunId = checkRunId;
     record.sentVersion = record.version;
     record.shownStatus = "queued";
+    // Its creator (ensureQueued) posted the pending status: a second one, "running", would be one more write for no news.
+    record.statusPosted = true;
   }
 
   stageStarted(stage: StageIdentity): void {
