@@ -91,6 +91,8 @@ describe("artifacts in the app", () => {
     expect(final?.output?.summary).toContain(`- [status](<${base}/.final_status>)`);
     expect(final?.output?.summary).toContain(`- [index.html](<${base}/docs/index.html>)`);
     const store = await app.runtime.artifactStore();
+    // Recorded as the stage ends, beside its check run's completion: either may come first.
+    await expect.poll(async () => (await store.getContainer(container))?.result, { timeout: 10_000, interval: 50 }).toBe("success");
     expect(await store.getContainer(container)).toMatchObject({ result: "success", untrusted: false, commit: push.after, stage: "pre-merge" });
     const runId = (app.github.requestsFor("checks/create")[0]?.body as { details_url: string }).details_url.split("/").at(-1) ?? "";
     const log = await app.runtime.logStore.read(runId, LOG_START, 1000);
