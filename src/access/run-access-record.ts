@@ -30,16 +30,19 @@ const repositoryKey = (prefix: string, owner: string, repo: string) => `${prefix
 export async function recordRunAccess(redis: Redis, prefix: string, run: string, target: PageTarget): Promise<void> {
   const multi = redis.multi();
   addRunAccess(multi, prefix, run, target);
+  addBuildAccess(multi, prefix, target);
   await multi.exec();
 }
 
-/** recordRunAccess's commands, added to the MULTI that enqueues the run. */
+/** The run's record, added to the MULTI that enqueues it (with addBuildAccess, once for the runs of a build). */
 export function addRunAccess(multi: ChainableCommander, prefix: string, run: string, target: PageTarget): void {
+  multi.set(runKey(prefix, run), JSON.stringify(target), "EX", RUN_ACCESS_TTL_SECONDS);
+}
+
+/** The build's and its repository's records, added to the MULTI that enqueues runs of the build. */
+export function addBuildAccess(multi: ChainableCommander, prefix: string, target: PageTarget): void {
   const value = JSON.stringify(target);
-  multi
-    .set(runKey(prefix, run), value, "EX", RUN_ACCESS_TTL_SECONDS)
-    .set(buildKey(prefix, target.build), value, "EX", RUN_ACCESS_TTL_SECONDS)
-    .set(repositoryKey(prefix, target.owner, target.repo), value, "EX", RUN_ACCESS_TTL_SECONDS);
+  multi.set(buildKey(prefix, target.build), value, "EX", RUN_ACCESS_TTL_SECONDS).set(repositoryKey(prefix, target.owner, target.repo), value, "EX", RUN_ACCESS_TTL_SECONDS);
 }
 
 export async function getRunAccess(redis: Redis, prefix: string, run: string): Promise<PageTarget | undefined> {

@@ -18,6 +18,7 @@ import type { ChainableCommander, Redis } from "ioredis";
 import type { BuildResult } from "../engine/results.js";
 import type { StageIdentity } from "../engine/types.js";
 import type { RunTrigger, StageJobData } from "./job-data.js";
+import { addOnce } from "./redis-write-batch.js";
 
 export interface BuildInfo {
   build: string;
@@ -113,7 +114,13 @@ export class BuildHistory {
   /** Adds a write of run fields of the build (from `runFields`), with the version bump, to a MULTI. */
   addWrite(multi: ChainableCommander, build: string, fields: Record<string, string>): void {
     const key = this.#buildKey(build);
-    multi.hset(key, fields).hincrby(key, "version", 1).expire(key, this.#ttl);
+    multi.hset(key, fields);
+    this.#bump(multi, key);
+  }
+
+  /** The version bump and expiry of a build's hash: once per MULTI, however many of its runs it writes. */
+  #bump(multi: ChainableCommander, key: string): void {
+    addOnce(multi, `history ${key}`, () => multi.hincrby(key, "version", 1).expire(key, this.#ttl));
   }
 
   async queued(data: StageJobData, queuedAt: number): Promise<void> {
@@ -135,7 +142,8 @@ export class BuildHistory {
       queuedAt,
       ...artifactsUrlOf(data.properties),
     };
-    multi.hset(key, `q:${data.stage.run}`, JSON.stringify(run)).hincrby(key, "version", 1).expire(key, this.#ttl);
+    multi.hset(key, `q:${data.stage.run}`, JSON.stringify(run));
+    this.#bump(multi, key);
     if (data.parent === undefined) {
       const info: BuildInfo = {
         build: data.stage.build,

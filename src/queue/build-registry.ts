@@ -10,7 +10,7 @@ import type { BuildResult } from "../engine/results.js";
 import type { StageIdentity } from "../engine/types.js";
 import type { StageJobData } from "./job-data.js";
 import type { StageQueues } from "./queues.js";
-import { nextReplyAt, type MultiReplies } from "./redis-write-batch.js";
+import { addOnce, nextReplyAt, type MultiReplies } from "./redis-write-batch.js";
 
 const TTL_SECONDS = 7 * 24 * 3600;
 /** Builds remembered per commit (newest first). */
@@ -42,7 +42,8 @@ export function addStageRun(multi: ChainableCommander, queues: StageQueues, data
   const entry = JSON.stringify({ data: rest, enqueuedAt: Date.now() });
   // The HLEN's reply, by its place in the MULTI.
   const lengthAt = nextReplyAt(multi) + 1;
-  multi.hsetnx(key, `run:${data.stage.run}`, entry).hlen(key).expire(key, TTL_SECONDS);
+  multi.hsetnx(key, `run:${data.stage.run}`, entry).hlen(key);
+  addOnce(multi, `expire ${key}`, () => multi.expire(key, TTL_SECONDS));
   if (data.parent === undefined) {
     const commits = commitKey(queues, data.repository.id, data.sha);
     multi.lrem(commits, 0, data.stage.build).lpush(commits, data.stage.build).ltrim(commits, 0, BUILDS_PER_COMMIT - 1).expire(commits, TTL_SECONDS);
@@ -63,7 +64,8 @@ export async function recordStageResult(queues: StageQueues, stage: StageIdentit
 /** recordStageResult's commands, added to a MULTI that writes other keys at the run's end. */
 export function addStageResult(multi: ChainableCommander, queues: StageQueues, stage: StageIdentity, result: BuildResult): void {
   const key = buildKey(queues, stage.build);
-  multi.hset(key, `result:${stage.run}`, result).expire(key, TTL_SECONDS);
+  multi.hset(key, `result:${stage.run}`, result);
+  addOnce(multi, `expire ${key}`, () => multi.expire(key, TTL_SECONDS));
 }
 
 /** The newest build of a commit, or undefined when Eve has none (or forgot it). */

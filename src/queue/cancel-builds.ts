@@ -8,6 +8,7 @@ import type { ChainableCommander } from "ioredis";
 import type { WorkerType } from "../buildfile/types.js";
 import type { StageJobData } from "./job-data.js";
 import type { StageQueues } from "./queues.js";
+import { addOnce } from "./redis-write-batch.js";
 
 /** Keys live a week: longer than any build, short enough not to pile up. */
 const TTL_SECONDS = 7 * 24 * 3600;
@@ -35,7 +36,8 @@ export async function replaceBranchBuild(queues: StageQueues, repositoryId: numb
 /** Records a stage run of the build, so that cancelling the build can find it (in the MULTI that enqueues it). */
 export function addBuildRun(multi: ChainableCommander, queues: StageQueues, build: string, type: WorkerType, runId: string): void {
   const key = `${queues.prefix}:build:${build}:runs`;
-  multi.sadd(key, `${type}/${runId}`).expire(key, TTL_SECONDS);
+  multi.sadd(key, `${type}/${runId}`);
+  addOnce(multi, `expire ${key}`, () => multi.expire(key, TTL_SECONDS));
 }
 
 /** Why the build was cancelled, or undefined when it was not. */

@@ -10,12 +10,12 @@
  * adds their jobs.
  */
 import type { BulkJobOptions } from "bullmq";
-import { addRunAccess } from "../access/run-access-record.js";
+import { addBuildAccess, addRunAccess } from "../access/run-access-record.js";
 import type { WorkerType } from "../buildfile/types.js";
 import { addBuildRun } from "./cancel-builds.js";
 import type { StageJobData } from "./job-data.js";
 import type { StageQueues } from "./queues.js";
-import type { MultiReplies } from "./redis-write-batch.js";
+import { addOnce, type MultiReplies } from "./redis-write-batch.js";
 import type { RunReporter } from "./run-reporter.js";
 
 /** Keep finished jobs long enough that re-adding a run finds it (and parents read children's outcomes). */
@@ -54,13 +54,9 @@ async function addRuns(queues: StageQueues, reporter: RunReporter, runs: readonl
   const priorities = runs.map((data) => {
     addBuildRun(multi, queues, data.stage.build, data.workerType, data.stage.run);
     // Before the check run links to the run's log page: the page needs it to decide who may see it.
-    addRunAccess(multi, queues.prefix, data.stage.run, {
-      build: data.stage.build,
-      owner: data.repository.owner,
-      repo: data.repository.name,
-      installationId: data.installationId,
-      private: data.repository.private !== false,
-    });
+    const target = { build: data.stage.build, owner: data.repository.owner, repo: data.repository.name, installationId: data.installationId, private: data.repository.private !== false };
+    addRunAccess(multi, queues.prefix, data.stage.run, target);
+    addOnce(multi, `access ${JSON.stringify(target)}`, () => addBuildAccess(multi, queues.prefix, target));
     const check = reporter.recordQueued?.(multi, data);
     if (check) after.push(check);
     return queues.takeFairPriority(multi, data.workerType, data.installationId);

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { StageObserver, StageOutcome } from "../engine/types.js";
 import { BuildHistory } from "./build-history.js";
 import { getStageRuns } from "./build-registry.js";
-import { enqueueStage } from "./enqueue-stage.js";
+import { getRunAccess } from "../access/run-access-record.js";
+import { enqueueStage, enqueueStages } from "./enqueue-stage.js";
 import { getRunId, type StageJobData } from "./job-data.js";
 import { createStageQueues, type StageQueues } from "./queues.js";
 import { recordBuildRuns } from "./record-build-runs.js";
@@ -60,6 +61,23 @@ describe("recordBuildRuns", () => {
 
     expect((await history.get("b0"))?.runs).toMatchObject([{ run: run.stage.run, stage: "top", attempt: 1 }]);
     expect((await getStageRuns(queues, "b0")).map((entry) => entry.data.stage)).toEqual([run.stage]);
+  });
+
+  it("records the runs enqueued together in one MULTI, the build's shared keys written once", async () => {
+    const { reporter } = setUp();
+    const top = jobData("b6");
+    const runs = ["a", "b", "c"].map((stage): StageJobData => ({ ...top, stage: { ...top.stage, stage, run: getRunId("b6", stage, 1, top.stage.run) }, parent: top.stage }));
+    const multis = vi.spyOn(queues.redis, "multi");
+
+    expect(await enqueueStages(queues, reporter, runs)).toEqual([{ added: true }, { added: true }, { added: true }]);
+
+    expect(multis).toHaveBeenCalledTimes(1);
+    const record = await queues.redis.hgetall(`${queues.prefix}:history:build:b6`);
+    expect(Object.keys(record).filter((field) => field.startsWith("q:"))).toHaveLength(3);
+    expect(record.version).toBe("1");
+    expect((await getStageRuns(queues, "b6")).map((entry) => entry.data.stage.stage).sort()).toEqual(["a", "b", "c"]);
+    for (const run of runs) expect(await getRunAccess(queues.redis, queues.prefix, run.stage.run)).toMatchObject({ build: "b6", owner: "octo", repo: "repo" });
+    expect(await queues.redis.ttl(`${queues.prefix}:build:b6:runs`)).toBeGreaterThan(0);
   });
 
   it("leaves out of the registry a run of a build that has too many (it still runs)", async () => {

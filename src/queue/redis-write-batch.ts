@@ -11,6 +11,21 @@ import type { ChainableCommander, Redis } from "ioredis";
 /** What a MULTI's exec resolves with: each command's error or reply, in order. */
 export type MultiReplies = [error: Error | null, reply: unknown][];
 
+const addedOnce = new WeakMap<ChainableCommander, Set<string>>();
+
+/**
+ * Adds `add`'s commands to the MULTI unless an earlier write in it already
+ * added them under `key`: the EXPIRE or version bump of a key that many
+ * writes in one MULTI touch (a fan-out's runs, one build's hash).
+ */
+export function addOnce(multi: ChainableCommander, key: string, add: () => void): void {
+  let keys = addedOnce.get(multi);
+  if (!keys) addedOnce.set(multi, (keys = new Set()));
+  if (keys.has(key)) return;
+  keys.add(key);
+  add();
+}
+
 /** Where the next command added to a MULTI finds its reply in MultiReplies (ioredis counts the MULTI itself in `length`). */
 export function nextReplyAt(multi: ChainableCommander): number {
   return multi.length - 1;
