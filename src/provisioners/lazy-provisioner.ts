@@ -9,12 +9,15 @@ import type { Provisioner, SpawnContext, Workspace } from "./types.js";
 
 export class LazyProvisioner<T extends Provisioner> implements Provisioner {
   readonly type: WorkerType;
+  /** Readiness (`/readyz`) of a back-end the real provisioner can ping: present only when it can. */
+  readonly ping?: () => Promise<void>;
   readonly #load: () => Promise<T>;
   #loading: Promise<T> | undefined;
 
-  constructor(type: WorkerType, load: () => Promise<T>) {
+  constructor(type: WorkerType, load: () => Promise<T>, options: { pings?: boolean } = {}) {
     this.type = type;
     this.#load = load;
+    if (options.pings) this.ping = async () => (await this.get()).ping?.();
   }
 
   /** The real provisioner, imported and built once. */

@@ -33,7 +33,7 @@ export const dockerWorkerType: WorkerTypeModule<DockerSettings> = {
   loadSettings: loadDockerSettings,
   // The engine is only contacted when a docker stage spawns, so creating it costs nothing without Docker.
   createProvisioner: (settings) =>
-    new LazyProvisioner<DockerProvisioner>("docker", async () => new (await import("./docker-provisioner.js")).DockerProvisioner({ settings })),
+    new LazyProvisioner<DockerProvisioner>("docker", async () => new (await import("./docker-provisioner.js")).DockerProvisioner({ settings }), { pings: true }),
   async createSweepers(settings) {
     const [{ DockerClient }, { DockerReaper }] = await Promise.all([import("./docker-client.js"), import("./docker-reaper.js")]);
     return [new DockerReaper(new DockerClient(settings.engine), settings.maxCachedImages)];
