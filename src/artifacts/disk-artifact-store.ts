@@ -12,12 +12,11 @@
  * A race between gc and a new reference can only lose deduplication, never data: the new link keeps
  * the inode alive. Names and paths are validated before they are joined to the root, and the store
  * only ever creates directories, regular files and hard links (never symlinks), so nothing resolves
- * outside the root. Metadata and small files are written with blocking calls, the rest through
- * libuv's pool (file-system-calls.ts says why).
+ * outside the root.
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { Stats } from "node:fs";
-import { copyFile, link, lstat, mkdir, open, readdir, rename, rm, unlink } from "node:fs/promises";
+import { copyFile, link, lstat, mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { ArtifactConflictError, ArtifactExistsError, ArtifactNotFoundError, ArtifactRangeError } from "./artifact-errors.js";
@@ -34,7 +33,6 @@ import type {
   PutFileOptions,
 } from "./artifact-store.js";
 import { compareKeys, completeMetadata, parseMetadata, skipDamaged } from "./container-metadata.js";
-import { BLOCKING_CALLS, BLOCKING_MAX_BYTES, type FileSystemCalls, POOLED_CALLS } from "./file-system-calls.js";
 import { writeBodyToFile } from "./write-body-to-file.js";
 import { validateArtifactFolder, validateArtifactPath, validateContainerName, validateContainerPrefix } from "./validate-artifact-name.js";
 
@@ -98,15 +96,14 @@ export class DiskArtifactStore implements ArtifactStore {
     const info = { name, ...completeMetadata(metadata, new Date()) };
     const paths = files.map((file) => validateArtifactPath(file.path));
     const folders = [...new Set(paths.map((path) => path.split("/").slice(0, -1).join("/")).filter((folder) => folder !== ""))];
-    const calls = files.every((file) => file.body.length <= BLOCKING_MAX_BYTES) ? BLOCKING_CALLS : POOLED_CALLS;
     await this.#placeContainer(name, info, async (filesDir) => {
-      for (const folder of folders.slice(1)) await calls.mkdir(join(filesDir, folder), { recursive: true });
+      for (const folder of folders.slice(1)) await mkdir(join(filesDir, folder), { recursive: true });
       await settleAll(files.map(async (file, i) => {
         // Written in place in the staging folder, then shared like any put file (same content, same blob).
         const target = join(filesDir, paths[i] as string);
-        await calls.writeFile(target, file.body, { flag: "wx", mode: READ_ONLY });
-        const placed = await this.#shareBlob(target, createHash("sha256").update(file.body).digest("hex"), file.body.length, calls);
-        if (placed !== target) await calls.rename(placed, target);
+        await writeFile(target, file.body, { flag: "wx", mode: READ_ONLY });
+        const placed = await this.#shareBlob(target, createHash("sha256").update(file.body).digest("hex"), file.body.length);
+        if (placed !== target) await rename(placed, target);
       }));
     }, folders);
     return info;
@@ -115,7 +112,7 @@ export class DiskArtifactStore implements ArtifactStore {
   async getContainer(name: string): Promise<ContainerInfo | undefined> {
     const dir = join(this.#containers, validateContainerName(name));
     try {
-      return { name, ...parseMetadata(name, await BLOCKING_CALLS.readText(join(dir, "meta.json"))) };
+      return { name, ...parseMetadata(name, await readFile(join(dir, "meta.json"), "utf8")) };
     } catch (error) {
       if (isCode(error, "ENOENT")) return undefined;
       throw error;
@@ -128,9 +125,9 @@ export class DiskArtifactStore implements ArtifactStore {
     const updated: ContainerInfo = { ...current, ...patch, name };
     const { name: _name, ...metadata } = updated;
     const tmp = join(this.#tmp, `${randomUUID()}.json`);
-    await BLOCKING_CALLS.writeFile(tmp, JSON.stringify(metadata));
-    await BLOCKING_CALLS.rename(tmp, join(this.#containers, name, "meta.json")).catch(async (error: unknown) => {
-      await BLOCKING_CALLS.rm(tmp, { force: true });
+    await writeFile(tmp, JSON.stringify(metadata));
+    await rename(tmp, join(this.#containers, name, "meta.json")).catch(async (error: unknown) => {
+      await rm(tmp, { force: true });
       if (isCode(error, "ENOENT")) throw new ArtifactNotFoundError(`artifact container ${name} was deleted while being updated`);
       throw error;
     });
@@ -172,16 +169,14 @@ export class DiskArtifactStore implements ArtifactStore {
   }
 
   async putFile(container: string, path: string, body: Readable | AsyncIterable<Uint8Array>, options: PutFileOptions = {}): Promise<FileInfo> {
-    // Every call here is a system call (blocking for a small file, else on libuv's small thread pool:
-    // file-system-calls.ts): an upload of thousands of small files pays for each, so the common path
-    // makes as few as it can.
+    // Every call here is a system call on libuv's small thread pool: an upload of thousands of small
+    // files pays for each, so the common path makes as few as it can.
     // A container that does not exist is found when the file is renamed into it (no check first).
     const filesDir = this.filesDir(container);
     const target = join(filesDir, validateArtifactPath(path));
     const tmp = join(this.#tmp, randomUUID());
     const hash = createHash("sha256");
     let placed: string | undefined;
-    let calls = POOLED_CALLS;
     try {
       const size = await writeBodyToFile(body, tmp, {
         path,
@@ -190,16 +185,15 @@ export class DiskArtifactStore implements ArtifactStore {
         onChunk: (chunk) => hash.update(chunk),
         signal: options.signal,
       });
-      if (size <= BLOCKING_MAX_BYTES) calls = BLOCKING_CALLS;
-      placed = await this.#shareBlob(tmp, hash.digest("hex"), size, calls);
-      await placeFile(placed, target, filesDir, path, container, calls);
-      if (placed !== tmp) await calls.unlink(tmp);
+      placed = await this.#shareBlob(tmp, hash.digest("hex"), size);
+      await placeFile(placed, target, filesDir, path, container);
+      if (placed !== tmp) await unlink(tmp);
       placed = undefined;
-      return toFileInfo(path, await calls.lstat(target));
+      return toFileInfo(path, await lstat(target));
     } catch (error) {
       // Whatever was not renamed into the container.
-      await calls.unlink(tmp).catch(() => {});
-      if (placed !== undefined && placed !== tmp) await calls.unlink(placed).catch(() => {});
+      await unlink(tmp).catch(() => {});
+      if (placed !== undefined && placed !== tmp) await unlink(placed).catch(() => {});
       throw error;
     }
   }
@@ -296,17 +290,17 @@ export class DiskArtifactStore implements ArtifactStore {
    * Returns a file in tmp/ holding the content that is safe to rename into a container: a fresh link
    * to the existing blob of that content, or `tmp` itself once it became the blob.
    */
-  async #shareBlob(tmp: string, sha256: string, size: number, calls: FileSystemCalls): Promise<string> {
+  async #shareBlob(tmp: string, sha256: string, size: number): Promise<string> {
     const shard = join(this.#blobs, sha256.slice(0, 2));
     const blob = join(shard, sha256.slice(2));
     const placed = `${tmp}.link`;
     for (let attempt = 0; attempt < 3; attempt++) {
       // New content, the common case: `tmp` becomes the blob (one call).
       try {
-        await calls.link(tmp, blob).catch(async (error: unknown) => {
+        await link(tmp, blob).catch(async (error: unknown) => {
           if (!isCode(error, "ENOENT")) throw error;
-          await calls.mkdir(shard, { recursive: true }); // the first content of its shard
-          await calls.link(tmp, blob);
+          await mkdir(shard, { recursive: true }); // the first content of its shard
+          await link(tmp, blob);
         });
         return tmp;
       } catch (error) {
@@ -314,7 +308,7 @@ export class DiskArtifactStore implements ArtifactStore {
       }
       // Known content: share the blob.
       try {
-        await calls.link(blob, placed);
+        await link(blob, placed);
       } catch (error) {
         // EMLINK: the file system's link limit (65000 on ext4) for a very common content: store it apart.
         if (isCode(error, "EMLINK")) return tmp;
@@ -323,9 +317,9 @@ export class DiskArtifactStore implements ArtifactStore {
       }
       // Blobs are not fsynced (one fsync per file would slow uploads of many small files): after a
       // power loss a blob may come back truncated. Never share one whose size is not its content's.
-      if ((await calls.lstat(placed)).size === size) return placed;
-      await calls.unlink(placed);
-      await calls.unlink(blob).catch(() => {});
+      if ((await lstat(placed)).size === size) return placed;
+      await unlink(placed);
+      await unlink(blob).catch(() => {});
     }
     return tmp;
   }
@@ -345,10 +339,9 @@ export class DiskArtifactStore implements ArtifactStore {
     const staging = join(this.#tmp, randomUUID());
     const { name: _name, ...metadata } = info;
     try {
-      // A few small calls of its own: blocking (file-system-calls.ts); `fill` chooses for the files.
-      await BLOCKING_CALLS.mkdir(join(staging, "files", folders[0] ?? ""), { recursive: true });
-      await settleAll([fill(join(staging, "files")), BLOCKING_CALLS.writeFile(join(staging, "meta.json"), JSON.stringify(metadata))]);
-      await BLOCKING_CALLS.rename(staging, target).catch((error: unknown) => {
+      await mkdir(join(staging, "files", folders[0] ?? ""), { recursive: true });
+      await settleAll([fill(join(staging, "files")), writeFile(join(staging, "meta.json"), JSON.stringify(metadata))]);
+      await rename(staging, target).catch((error: unknown) => {
         if (isCode(error, "EEXIST") || isCode(error, "ENOTEMPTY")) throw new ArtifactExistsError(`artifact container ${name} already exists`);
         throw error;
       });
@@ -398,7 +391,7 @@ async function walkFiles(dir: string, relative: string): Promise<FileInfo[]> {
 }
 
 /** Renames `placed` to `target`, creating its folders first when they are missing. */
-async function placeFile(placed: string, target: string, filesDir: string, path: string, container: string, calls: FileSystemCalls): Promise<void> {
+async function placeFile(placed: string, target: string, filesDir: string, path: string, container: string): Promise<void> {
   const conflict = (error: unknown): never => {
     if (isCode(error, "EISDIR") || isCode(error, "ENOTDIR") || isCode(error, "ENOTEMPTY")) {
       throw new ArtifactConflictError(`artifact path ${path} is a folder in ${container}: a file cannot replace it`);
@@ -406,12 +399,12 @@ async function placeFile(placed: string, target: string, filesDir: string, path:
     throw error;
   };
   try {
-    await calls.rename(placed, target);
+    await rename(placed, target);
   } catch (error) {
     // A missing folder, or a file where a folder should be: mkdirInside makes it or says which.
     if (!isCode(error, "ENOENT") && !isCode(error, "ENOTDIR")) conflict(error);
-    await mkdirInside(filesDir, path.split("/").slice(0, -1), container, calls);
-    await calls.rename(placed, target).catch((again: unknown) => {
+    await mkdirInside(filesDir, path.split("/").slice(0, -1), container);
+    await rename(placed, target).catch((again: unknown) => {
       if (isCode(again, "ENOENT")) throw new ArtifactNotFoundError(`no artifact container ${container}`);
       conflict(again);
     });
@@ -419,15 +412,15 @@ async function placeFile(placed: string, target: string, filesDir: string, path:
 }
 
 /** Creates the folders of a file's path one by one below `filesDir`, which must exist (else the container is gone). */
-async function mkdirInside(filesDir: string, segments: string[], container: string, calls: FileSystemCalls): Promise<void> {
+async function mkdirInside(filesDir: string, segments: string[], container: string): Promise<void> {
   let dir = filesDir;
   for (const segment of segments) {
     dir = join(dir, segment);
     try {
-      await calls.mkdir(dir);
+      await mkdir(dir);
     } catch (error) {
       if (isCode(error, "EEXIST")) {
-        if ((await calls.lstat(dir)).isDirectory()) continue;
+        if ((await lstat(dir)).isDirectory()) continue;
         throw new ArtifactConflictError(`artifact folder ${dir.slice(filesDir.length + 1)} is a file in ${container}`);
       }
       if (isCode(error, "ENOENT")) throw new ArtifactNotFoundError(`artifact container ${container} was deleted`);

@@ -1,14 +1,13 @@
 /**
  * Writes a stream of unknown length to a new file with as few system calls as it can: a small body
- * (the common case: thousands of small files in one upload) is gathered and written at once (up to
- * 64 KiB with blocking calls: file-system-calls.ts); a large one streams through in 1 MiB writes,
- * never held whole in memory.
+ * (the common case: thousands of small files in one upload) is gathered and written at once; a
+ * large one streams through in 1 MiB writes, never held whole in memory.
  */
 import { createWriteStream } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ArtifactLimitError } from "./artifact-errors.js";
-import { BLOCKING_CALLS, BLOCKING_MAX_BYTES, POOLED_CALLS } from "./file-system-calls.js";
 
 /** Bodies up to this size are written in one go (and at most this much is held per put). */
 const SMALL_BYTES = 1024 * 1024;
@@ -52,9 +51,7 @@ export async function writeBodyToFile(body: Readable | AsyncIterable<Uint8Array>
       const next = await iterator.next();
       signal?.throwIfAborted();
       if (next.done === true) {
-        const whole = head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head, headBytes);
-        const calls = headBytes <= BLOCKING_MAX_BYTES ? BLOCKING_CALLS : POOLED_CALLS;
-        await calls.writeFile(file, whole, { flag: "wx", mode: options.mode });
+        await writeFile(file, Buffer.concat(head, headBytes), { flag: "wx", mode: options.mode });
         return bytes;
       }
       const chunk = take(next.value);

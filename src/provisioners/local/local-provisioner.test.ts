@@ -80,7 +80,8 @@ describe("LocalProvisioner", () => {
 
     const groups = [...output.join("").matchAll(/group=(\d+)/g)].map((match) => `${match[1]}\n`).join("");
     expect(groups).toMatch(/^\d+\n\d+\n$/);
-    expect(readFileSync(join(workspace.builderDir, LOCAL_GROUPS_FILE), "utf8")).toBe(groups);
+    // The helper writes the record beside starting the step, without waiting for it.
+    await expect.poll(() => readFileSync(join(workspace.builderDir, LOCAL_GROUPS_FILE), "utf8")).toBe(groups);
   });
 
   it.each([

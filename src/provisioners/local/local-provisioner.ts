@@ -4,7 +4,7 @@
  * environment; teardown kills whatever is left in those groups and removes
  * the directory.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { WorkerSpec } from "../../buildfile/types.js";
@@ -56,18 +56,16 @@ export class LocalProvisioner implements Provisioner {
  * removed it), not checked every time.
  */
 export async function createLabelledDir(baseDir: string, labels: ResourceLabels): Promise<string> {
-  // A few calls of ~10 µs each: blocking costs this thread less than libuv's pool (see
-  // artifacts/file-system-calls.ts), and a stage's slot waits on no pool thread.
   const prefix = join(baseDir, `${safeName(labels.run)}-`);
   let dir: string;
   try {
-    dir = mkdtempSync(prefix);
+    dir = await mkdtemp(prefix);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    mkdirSync(baseDir, { recursive: true });
-    dir = mkdtempSync(prefix);
+    await mkdir(baseDir, { recursive: true });
+    dir = await mkdtemp(prefix);
   }
-  writeFileSync(join(dir, LOCAL_LABELS_FILE), `${JSON.stringify({ ...labels, host: hostname(), pid: process.pid, created: new Date().toISOString() })}\n`);
+  await writeFile(join(dir, LOCAL_LABELS_FILE), `${JSON.stringify({ ...labels, host: hostname(), pid: process.pid, created: new Date().toISOString() })}\n`);
   return dir;
 }
 

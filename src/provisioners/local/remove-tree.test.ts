@@ -32,7 +32,7 @@ describe("removeTree", () => {
     expect(existsSync(join(outside, "keep.txt"))).toBe(true);
   });
 
-  it("removes a tree larger than its blocking pass, the rest through the pool, links unfollowed", async () => {
+  it("removes a wide tree of many directories, links unfollowed", async () => {
     const root = tempRoot();
     const outside = join(root, "outside");
     mkdirSync(outside);

@@ -5,7 +5,7 @@
  * exited and its output pipes are closed, as Buildbot's worker does.
  * Processes are started by the spawn helper (spawn-helper.ts), not by forking Eve.
  */
-import { mkdirSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import type { ExecOptions, ExecResult, StepCommand } from "../types.js";
 import { wrapInPty } from "./pty-command.js";
 import { spawnThroughHelper } from "./spawn-helper.js";
@@ -23,8 +23,7 @@ export interface RunProcessOptions extends ExecOptions {
 export async function runProcess(command: StepCommand, options: RunProcessOptions): Promise<ExecResult> {
   const started = Date.now();
   try {
-    // One or two calls of ~10 µs: cheaper blocking than through libuv's pool (see artifacts/file-system-calls.ts).
-    mkdirSync(options.workdir, { recursive: true });
+    await mkdir(options.workdir, { recursive: true });
   } catch (error) {
     await options.onOutput(Buffer.from(`eve: cannot create workdir ${options.workdir}: ${describe(error)}\n`), "stderr");
     return { exitCode: 1, killedBy: null, durationMs: Date.now() - started };

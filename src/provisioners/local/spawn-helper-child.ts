@@ -8,7 +8,7 @@
  * each in its own process group, are left to Eve's teardown and reaper.
  */
 import { spawn } from "node:child_process";
-import { appendFileSync } from "node:fs";
+import { appendFile } from "node:fs";
 import { connect, type Socket } from "node:net";
 import type { OutputStream } from "../types.js";
 import { encodeOutputHeader, type HelperReply, type HelperRequest, type SpawnRequest } from "./spawn-helper-protocol.js";
@@ -45,13 +45,15 @@ async function start(request: SpawnRequest): Promise<void> {
   });
 }
 
-/** Best effort, as the directory may be going away: Eve's teardown kills the group it knows anyway. */
+/**
+ * Best effort, as the directory may be going away: Eve's teardown kills the group it knows anyway.
+ * Not blocking: a file system busy with builds can hold a file's creation for milliseconds, and
+ * the helper starts every step of this Eve process.
+ */
 function recordGroup(file: string, pgid: number): void {
-  try {
-    appendFileSync(file, `${pgid}\n`);
-  } catch {
-    // The reaper then finds the directory without this group.
-  }
+  appendFile(file, `${pgid}\n`, () => {
+    // An error: the reaper then finds the directory without this group.
+  });
 }
 
 /** A connection to Eve's output socket, its header written: the step may write to it from now on. */

@@ -24,9 +24,9 @@ export interface SpawnRequest {
   env: NodeJS.ProcessEnv;
   output: OutputEndpoint;
   /**
-   * A file to append the process group id to (one per line) as soon as it exists, before any reply:
-   * the reaper's record of steps that may outlive Eve, written by the helper so that Eve's thread
-   * makes no file system calls for it.
+   * A file to append the process group id to (one per line) as soon as it exists: the reaper's
+   * record of steps that may outlive Eve, written by the helper so that Eve's thread makes no file
+   * system calls for it.
    */
   groupsFile?: string;
 }
