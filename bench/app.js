@@ -6,13 +6,9 @@
 // each stage run cost. Then the same fan-out at Eve's default pacing of GitHub writes (GitHub's write budget):
 // its stages must finish as fast, while its check runs trail by what the budget allows.
 // BENCH_STAGES and BENCH_WEBHOOKS make it smaller; BENCH_BUDGET=0 skips the paced run.
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { createHmac, generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { newSha, startEve, startRedis, waitFor, waitForWrite } from "./eve-app.js";
 import { startGitHubStandIn } from "./github-stand-in.js";
 
 const execFileAsync = promisify(execFile);
@@ -21,6 +17,7 @@ const STAGES = Number(process.env.BENCH_STAGES ?? 1000);
 const CONCURRENCY = 4;
 const COMMAND = "true";
 
+const SETTINGS = { EVE_WORKER_TYPES: "local", EVE_MAX_LOCAL_WORKERS: String(CONCURRENCY), EVE_MAX_STAGES_PER_BUILD: String(STAGES) };
 const stages = Array.from({ length: STAGES }, (_, i) => `s${i}`);
 /** A one-step local stage running COMMAND, as a `stages:` entry. */
 const localStage = (name) => `  ${name}:\n    worker: {type: local}\n    steps:\n      - ShellCommand: {command: "${COMMAND}"}`;
@@ -51,12 +48,12 @@ export async function benchApp() {
   const cleanup = [];
   try {
     const redisUrl = process.env.REDIS_URL ?? (await startRedis(cleanup));
-    const fanoutSha = randomBytes(20).toString("hex");
-    const pacedSha = randomBytes(20).toString("hex");
+    const fanoutSha = newSha();
+    const pacedSha = newSha();
     const github = await startGitHubStandIn((path, ref) => (path === "eve/main.yml" ? (ref === fanoutSha || ref === pacedSha ? FANOUT_FILE : QUICK_FILE) : undefined));
     cleanup.push(() => github.close());
     // A local stand-in has no secondary rate limits: no pause between writes.
-    const { eve, exited, send } = await startEve(github, redisUrl, { EVE_GITHUB_WRITE_INTERVAL_MS: "0" }, cleanup);
+    const eve = await startEve(github, redisUrl, { ...SETTINGS, EVE_GITHUB_WRITE_INTERVAL_MS: "0" }, cleanup);
 
     // (1) a fan-out of STAGES stages (installation 1); (2) while it runs, WEBHOOKS pushes to the same installation,
     // each timed to its queued check run: they compete with the fan-out's writes in the installation's lane.
@@ -65,7 +62,7 @@ export async function benchApp() {
     const topCreated = waitForWrite(github, (w) => w.kind === "create" && w.body.head_sha === sha && w.body.name === "fan", 60_000);
     const start = performance.now();
     const pushedWall = Date.now();
-    await send("fanout", pushPayload(sha, "fanout", 1));
+    await eve.push(sha, "fanout");
     const topId = (await topCreated).id;
     // Its first write showing it started (completed, when its in_progress coalesced into it).
     const topVisible = await waitForWrite(github, (w) => w.id === topId && (w.body.status === "in_progress" || w.body.status === "completed"), 600_000, "the top stage started");
@@ -74,11 +71,11 @@ export async function benchApp() {
     if (underWay.id === topId) throw new Error(`the top stage ended before triggering: ${underWay.body.output?.title}`);
     const latencies = [];
     for (let i = 0; i < WEBHOOKS; i++) {
-      const pushSha = randomBytes(20).toString("hex");
+      const pushSha = newSha();
       // Its first check run: queued, or already in_progress or completed when the stage got there before the create went.
       const created = waitForWrite(github, (w) => w.kind === "create" && w.body.head_sha === pushSha, 60_000, `push ${i}'s first check run`);
       const pushedAt = performance.now();
-      await send(`lat-${i}`, pushPayload(pushSha, `b${i}`, 1));
+      await eve.push(pushSha, `b${i}`);
       latencies.push((await created).at - pushedAt);
     }
     const running = (await completedJobs(redisUrl)) < STAGES + WEBHOOKS + 1;
@@ -101,8 +98,7 @@ export async function benchApp() {
     const visible = startToVisible(github.writes);
     const perRun = writesPerRun(github.writes);
 
-    eve.kill("SIGTERM");
-    const code = await Promise.race([exited, sleep(30_000).then(() => "timeout")]);
+    const code = await eve.terminate();
     const budget = 1.2 * floor + 5 * jobs;
     const paced = process.env.BENCH_BUDGET === "0" ? undefined : await benchPaced(github, redisUrl, pacedSha, stagesMs / jobs, cleanup);
     return {
@@ -126,42 +122,6 @@ export async function benchApp() {
   }
 }
 
-/** Eve (`node dist/main.js`) against the stand-in, with `env` over the bench's settings; resolves once it answers. */
-async function startEve(github, redisUrl, env, cleanup) {
-  const port = await freePort();
-  const workspace = mkdtempSync(join(tmpdir(), "eve-bench-app-"));
-  cleanup.push(() => rmSync(workspace, { recursive: true, force: true }));
-  // BENCH_EVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the app (NODE_OPTIONS refuses --cpu-prof).
-  const nodeArgs = process.env.BENCH_EVE_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const eve = spawn(process.execPath, [...nodeArgs, "dist/main.js"], {
-    env: {
-      ...process.env,
-      APP_ID: "1",
-      PRIVATE_KEY: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
-      WEBHOOK_SECRET: "bench",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
-      GHE_HOST: github.host,
-      GHE_PROTOCOL: "http",
-      REDIS_URL: redisUrl.replace(/\/?$/, ""),
-      EVE_WORKER_TYPES: "local",
-      EVE_MAX_LOCAL_WORKERS: String(CONCURRENCY),
-      EVE_MAX_STAGES_PER_BUILD: String(STAGES),
-      EVE_WORKSPACE_DIR: workspace,
-      EVE_INSTANCE: "bench",
-      EVE_COMMIT_STATUS: "on",
-      NODE_ENV: "production",
-      ...env,
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const exited = new Promise((resolve) => eve.on("exit", (code) => resolve(code)));
-  cleanup.push(() => eve.kill("SIGKILL"));
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 20_000);
-  return { eve, exited, port, send: (id, payload) => postWebhook(port, id, payload) };
-}
-
 /**
  * The same fan-out with Eve's default pacing of one installation's writes (EVE_GITHUB_WRITE_INTERVAL_MS unset:
  * 1 s apart, 60 a minute, under GitHub's ≈ 80 content writes a minute). Its stages are timed as in the unpaced
@@ -170,18 +130,18 @@ async function startEve(github, redisUrl, env, cleanup) {
  */
 async function benchPaced(github, redisUrl, sha, unpacedMsPerStage, cleanup) {
   const intervalMs = 1000;
-  const { eve, send } = await startEve(github, redisUrl, { EVE_GITHUB_WRITE_INTERVAL_MS: String(intervalMs) }, cleanup);
+  const eve = await startEve(github, redisUrl, { ...SETTINGS, EVE_GITHUB_WRITE_INTERVAL_MS: String(intervalMs) }, cleanup);
   const before = await completedJobs(redisUrl);
   const firstWrite = github.writes.length;
   const start = performance.now();
-  await send("paced", pushPayload(sha, "fanout", 1));
+  await eve.push(sha, "fanout");
   await waitFor(async () => (await completedJobs(redisUrl)) === before + STAGES + 1, 600_000);
   const stagesMs = performance.now() - start;
   const writes = github.writes.slice(firstWrite);
   const ids = new Set(writes.filter((w) => w.kind === "create" && w.body.head_sha === sha).map((w) => w.id));
   const done = new Set(writes.filter((w) => ids.has(w.id) && w.body.status === "completed").map((w) => w.id));
   // Its queued writes would take the budget many minutes to send (SIGTERM waits for them): not this bench's business.
-  eve.kill("SIGKILL");
+  eve.kill();
   const runs = STAGES + 1;
   const sent = writes.length;
   const backlog = runs - done.size;
@@ -249,90 +209,6 @@ function writesPerRun(writes) {
   const listed = [...kinds].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([kind, n]) => `${kind} ${n}`);
   return { runs: runs.size, mean: counts.reduce((a, b) => a + b, 0) / Math.max(1, runs.size), max: Math.max(0, ...counts), kinds: listed.join(", "), statuses };
 }
-
-function pushPayload(sha, branch, installationId) {
-  return {
-    ref: `refs/heads/${branch}`,
-    before: "0".repeat(40),
-    after: sha,
-    created: false,
-    deleted: false,
-    forced: false,
-    compare: "",
-    commits: [],
-    head_commit: null,
-    installation: { id: installationId, node_id: "x" },
-    repository: { id: 4242, name: "bench", full_name: "eve/bench", private: true, owner: { login: "eve", id: 1 } },
-    pusher: { name: "eve" },
-    sender: { login: "eve", id: 1 },
-  };
-}
-
-async function postWebhook(port, id, payload) {
-  const body = JSON.stringify(payload);
-  const signature = `sha256=${createHmac("sha256", "bench").update(body).digest("hex")}`;
-  const response = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": id, "x-hub-signature-256": signature },
-    body,
-  });
-  if (!response.ok) throw new Error(`webhook ${id}: ${response.status} ${await response.text()}`);
-}
-
-function waitForWrite(github, predicate, timeoutMs, what = "matching GitHub write") {
-  const found = github.writes.find(predicate);
-  if (found) return Promise.resolve(found);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`no ${what} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const stop = github.onWrite((write) => {
-      if (!predicate(write)) return;
-      clearTimeout(timer);
-      stop();
-      resolve(write);
-    });
-  });
-}
-
-async function waitFor(probe, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await probe()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-
-async function startRedis(cleanup) {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "eve-bench-redis-"));
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction", "--dir", dir], { stdio: "ignore" });
-  cleanup.push(() => {
-    child.kill("SIGTERM");
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await waitFor(() => execFileSync("redis-cli", ["-p", String(port), "ping"]).toString().includes("PONG"), 10_000);
-  return `redis://127.0.0.1:${port}`;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await benchApp();

@@ -13,7 +13,7 @@ const WEBHOOK_SECRET = "bench";
 
 /**
  * Starts Redis (unless REDIS_URL), the stand-in serving `fileAt(path, ref)` and Eve with `env` over the
- * bench's defaults. `stop()` ends them all; `exited` is Eve's exit code.
+ * bench's defaults. `stop()` ends them all.
  */
 export async function startEveApp(fileAt, env = {}) {
   const cleanup = [];
@@ -24,58 +24,61 @@ export async function startEveApp(fileAt, env = {}) {
     const redisUrl = process.env.REDIS_URL ?? (await startRedis(cleanup));
     const github = await startGitHubStandIn(fileAt);
     cleanup.push(() => github.close());
-    const port = await freePort();
-    const workspace = mkdtempSync(join(tmpdir(), "eve-bench-app-"));
-    cleanup.push(() => rmSync(workspace, { recursive: true, force: true }));
-    // BENCH_EVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the app (NODE_OPTIONS refuses --cpu-prof).
-    const nodeArgs = process.env.BENCH_EVE_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-    const eve = spawn(process.execPath, [...nodeArgs, "dist/main.js"], {
-      env: {
-        ...process.env,
-        APP_ID: "1",
-        PRIVATE_KEY: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
-        WEBHOOK_SECRET,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        LOG_LEVEL: "warn",
-        GHE_HOST: github.host,
-        GHE_PROTOCOL: "http",
-        REDIS_URL: redisUrl.replace(/\/?$/, ""),
-        EVE_WORKSPACE_DIR: workspace,
-        EVE_ARTIFACTS_DIR: join(workspace, "artifacts"),
-        EVE_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        EVE_INSTANCE: "bench",
-        // A local stand-in has no secondary rate limits.
-        EVE_GITHUB_WRITE_INTERVAL_MS: "0",
-        EVE_COMMIT_STATUS: "on",
-        NODE_ENV: "production",
-        ...env,
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    const exited = new Promise((resolve) => eve.on("exit", (code) => resolve(code)));
-    cleanup.push(() => eve.kill("SIGKILL"));
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 20_000);
-    return {
-      port,
-      /** The app process's pid (its stage process is its child). */
-      pid: eve.pid,
-      github,
-      redisUrl,
-      exited,
-      /** Sends a signed push of `sha` to `branch`; resolves once Eve answered the webhook. */
-      push: (sha, branch, installationId = 1) => postWebhook(port, `push-${randomBytes(6).toString("hex")}`, pushPayload(sha, branch, installationId)),
-      /** SIGTERM, then Eve's exit code ("timeout" after 30 s). */
-      async terminate() {
-        eve.kill("SIGTERM");
-        return Promise.race([exited, sleep(30_000).then(() => "timeout")]);
-      },
-      stop,
-    };
+    return { ...(await startEve(github, redisUrl, env, cleanup)), github, redisUrl, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** Eve (`node dist/main.js`) against `github` and `redisUrl`, with `env` over the bench's settings; resolves once it answers. */
+export async function startEve(github, redisUrl, env, cleanup) {
+  const port = await freePort();
+  const workspace = mkdtempSync(join(tmpdir(), "eve-bench-app-"));
+  cleanup.push(() => rmSync(workspace, { recursive: true, force: true }));
+  // BENCH_EVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the app (NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = process.env.BENCH_EVE_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const eve = spawn(process.execPath, [...nodeArgs, "dist/main.js"], {
+    env: {
+      ...process.env,
+      APP_ID: "1",
+      PRIVATE_KEY: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+      WEBHOOK_SECRET,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+      GHE_HOST: github.host,
+      GHE_PROTOCOL: "http",
+      REDIS_URL: redisUrl.replace(/\/?$/, ""),
+      EVE_WORKSPACE_DIR: workspace,
+      EVE_ARTIFACTS_DIR: join(workspace, "artifacts"),
+      EVE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      EVE_INSTANCE: "bench",
+      // A local stand-in has no secondary rate limits.
+      EVE_GITHUB_WRITE_INTERVAL_MS: "0",
+      EVE_COMMIT_STATUS: "on",
+      NODE_ENV: "production",
+      ...env,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const exited = new Promise((resolve) => eve.on("exit", (code) => resolve(code)));
+  cleanup.push(() => eve.kill("SIGKILL"));
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 20_000);
+  return {
+    port,
+    /** The app process's pid (its stage process is its child). */
+    pid: eve.pid,
+    exited,
+    /** Sends a signed push of `sha` to `branch`; resolves once Eve answered the webhook. */
+    push: (sha, branch, installationId = 1) => postWebhook(port, `push-${randomBytes(6).toString("hex")}`, pushPayload(sha, branch, installationId)),
+    /** SIGTERM, then Eve's exit code ("timeout" after 30 s). */
+    async terminate() {
+      eve.kill("SIGTERM");
+      return Promise.race([exited, sleep(30_000).then(() => "timeout")]);
+    },
+    kill: () => eve.kill("SIGKILL"),
+  };
 }
 
 /** The first write the stand-in received (or receives within `timeoutMs`) that `predicate` accepts. */
@@ -148,7 +151,8 @@ async function postWebhook(port, id, payload) {
   if (!response.ok) throw new Error(`webhook ${id}: ${response.status} ${await response.text()}`);
 }
 
-async function startRedis(cleanup) {
+/** A Redis server of the bench's own; `cleanup` stops it. */
+export async function startRedis(cleanup) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "eve-bench-redis-"));
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction", "--dir", dir], { stdio: "ignore" });
