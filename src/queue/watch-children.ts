@@ -5,7 +5,9 @@
  * `failed` event its reason, so an ending child costs no Redis read at all.
  * The job states stay the source of truth: a sweep reads them for children
  * that may have ended before (a run re-added after a crash) and then every
- * few seconds for those still pending (a missed event costs one interval).
+ * few seconds for those still pending (a missed event costs one interval),
+ * all children in one pipeline: whether each is in its queue's completed or
+ * failed set, or gone; only those that ended are read whole.
  */
 import type { QueueEvents } from "bullmq";
 import type { WorkerType } from "../buildfile/types.js";
@@ -68,17 +70,26 @@ export async function watchChildren(queues: StageQueues, children: readonly Stag
 
   /** Reads the states of `runs`; settles those that ended (or were removed: cancelled before they started). */
   const sweep = async (runs: readonly StageJobData[]) => {
+    if (runs.length === 0) return;
+    const states = queues.redis.pipeline();
+    for (const child of runs) {
+      const queue = queues.queue(child.workerType);
+      states.zscore(queue.toKey("completed"), child.stage.run).zscore(queue.toKey("failed"), child.stage.run).exists(queue.toKey(child.stage.run));
+    }
+    const replies = (await states.exec()) ?? [];
     await Promise.all(
-      runs.map(async (child) => {
-        const queue = queues.queue(child.workerType);
+      runs.map(async (child, index) => {
+        const [completed, failed, exists] = replies.slice(3 * index, 3 * index + 3).map(([error, reply]) => {
+          if (error) throw error;
+          return reply;
+        });
         const runId = child.stage.run;
-        // The state first, then the job: a job read before it completes has no return value yet.
-        const state = await queue.getJobState(runId);
-        if (state === "unknown") return settle(runId, fallback("cancelled", "cancelled before it started"));
-        if (state !== "completed" && state !== "failed") return;
-        const job = await queue.getJob(runId);
+        if (exists === 0) return settle(runId, fallback("cancelled", "cancelled before it started"));
+        if (completed === null && failed === null) return;
+        // In the completed or failed set: the job holds its return value or failure by then.
+        const job = await queues.queue(child.workerType).getJob(runId);
         const result = job?.returnvalue as StageJobResult | null | undefined;
-        if (state === "completed" && result) return settle(runId, () => result.outcome);
+        if (completed !== null && result) return settle(runId, () => result.outcome);
         return settle(runId, fallback("exception", `exception: ${job?.failedReason ?? "the stage's worker failed"}`));
       }),
     );
