@@ -70,7 +70,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: "EVE_MAX_TRIGGER_DEPTH", default: "10", description: "levels of TriggerStages below the top stage, at most; a deeper TriggerStages fails" },
   { name: "EVE_DEFAULT_STEP_TIMEOUT", default: "1200", description: "seconds without output before a step is killed" },
   { name: "EVE_KILL_GRACE", default: "10", description: "seconds between SIGTERM and SIGKILL when a step is killed" },
-  { name: "EVE_GITHUB_WRITE_INTERVAL_MS", default: "1000", description: "pause between two GitHub writes of one installation (GitHub asks ≥ 1 s; 0 for a local stand-in)" },
+  { name: "EVE_GITHUB_WRITE_INTERVAL_MS", default: "1000", description: "pause between two GitHub writes of one installation, by all of Eve's processes together (GitHub asks ≥ 1 s; 0 for a local stand-in)" },
   { name: "EVE_SHUTDOWN_GRACE", default: "300", description: "seconds a process stopping on SIGTERM lets running stages finish before it cancels them" },
   { name: "EVE_WORKER_LOST_AFTER", default: "60", description: "seconds without a heartbeat after which a stage's worker process counts as lost; its stage is retried once elsewhere" },
   { name: "EVE_REAP_INTERVAL", default: "300", description: "seconds between sweeps for containers and directories of dead stage runs (0: only at start-up)" },

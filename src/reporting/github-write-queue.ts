@@ -50,9 +50,22 @@ export interface WriteTask<T> {
   run(signal: AbortSignal): Promise<T>;
 }
 
+/** One installation's pace shared with the other processes that write for it (runtime/redis-write-pacer.ts). */
+export interface WritePacer {
+  /** Takes the installation's next write slot, `intervalMs` after the one before it in any process; resolves with the ms to wait for it. */
+  reserve(installation: string, intervalMs: number): Promise<number>;
+  /** No process writes for the installation for `ms` (GitHub asked to wait). */
+  holdBack(installation: string, ms: number): Promise<void>;
+}
+
 export interface GitHubWriteQueueOptions {
   /** Pause between two writes of one installation (default 1000: GitHub asks for ≥ 1 s between writes). */
   minIntervalMs?: number;
+  /**
+   * Spaces the writes across processes too (without it, or when it fails, each process spaces its own).
+   * Not asked when minIntervalMs is 0.
+   */
+  pacer?: WritePacer;
   /** Longest back-off between retries (default 60 s). */
   maxBackoffMs?: number;
   /** First back-off after a 5xx or a timeout (default 1 s; doubles each time). */
@@ -76,6 +89,7 @@ interface Pending {
 }
 
 interface Lane {
+  installation: string;
   /** Waiting writes by priority, each in order of arrival: a Set keeps insertion order, and re-adding moves to the end. */
   waiting: Map<number, Set<Pending>>;
   /** The waiting writes that have a key, for coalescing without a scan of a fan-out's backlog. */
@@ -94,12 +108,14 @@ interface Lane {
  */
 export class GitHubWriteQueue {
   readonly #lanes = new Map<string, Lane>();
-  readonly #options: Required<Omit<GitHubWriteQueueOptions, "onError">>;
+  readonly #options: Required<Omit<GitHubWriteQueueOptions, "onError" | "pacer">>;
   readonly #onError: (error: unknown) => void;
+  readonly #pacer: WritePacer | undefined;
 
   constructor(options: GitHubWriteQueueOptions = {}) {
-    const { onError, ...rest } = options;
+    const { onError, pacer, ...rest } = options;
     this.#onError = onError ?? (() => {});
+    this.#pacer = pacer;
     this.#options = {
       minIntervalMs: 1000,
       maxBackoffMs: 60_000,
@@ -160,7 +176,7 @@ export class GitHubWriteQueue {
   #lane(installation: string): Lane {
     let lane = this.#lanes.get(installation);
     if (!lane) {
-      lane = { waiting: new Map(), byKey: new Map(), size: 0, notBefore: 0, running: undefined };
+      lane = { installation, waiting: new Map(), byKey: new Map(), size: 0, notBefore: 0, running: undefined };
       this.#lanes.set(installation, lane);
     }
     return lane;
@@ -180,11 +196,11 @@ export class GitHubWriteQueue {
   }
 
   async #send(lane: Lane, task: WriteTask<unknown>): Promise<unknown> {
-    const { minIntervalMs, timeoutMs, maxBackoffMs, baseBackoffMs } = this.#options;
+    const { timeoutMs, maxBackoffMs, baseBackoffMs } = this.#options;
     const maxAttempts = task.final ? this.#options.maxFinalAttempts : this.#options.maxAttempts;
     for (let attempt = 1; ; attempt++) {
       await sleep(lane.notBefore - Date.now());
-      lane.notBefore = Date.now() + minIntervalMs;
+      await this.#pace(lane);
       try {
         const result = await task.run(AbortSignal.timeout(timeoutMs));
         this.#noteQuota(lane, result as HttpOutcome | undefined);
@@ -193,8 +209,19 @@ export class GitHubWriteQueue {
         const wait = this.#retryDelay(error as HttpOutcome, attempt, baseBackoffMs, maxBackoffMs);
         if (wait === undefined || attempt >= maxAttempts) throw error;
         lane.notBefore = Math.max(lane.notBefore, Date.now() + wait);
+        // GitHub's limits are the installation's: a rate limit's wait holds every process back.
+        if (isRateLimited(error as HttpOutcome)) await this.#pacer?.holdBack(lane.installation, wait).catch(() => undefined);
       }
     }
+  }
+
+  /** Waits for the installation's next write slot across processes when a pacer is shared; else spaces this process's own. */
+  async #pace(lane: Lane): Promise<void> {
+    const { minIntervalMs } = this.#options;
+    if (minIntervalMs <= 0) return;
+    const shared = await this.#pacer?.reserve(lane.installation, minIntervalMs).catch(() => undefined);
+    if (shared !== undefined) return sleep(shared);
+    lane.notBefore = Date.now() + minIntervalMs;
   }
 
   /** After a success: when the hourly quota is spent, wait for its reset. */
@@ -221,6 +248,10 @@ export class GitHubWriteQueue {
     if (status === undefined || status >= 500) return backoff;
     return undefined;
   }
+}
+
+function isRateLimited(error: HttpOutcome): boolean {
+  return error?.status === 403 || error?.status === 429;
 }
 
 function bucket(lane: Lane, priority: number): Set<Pending> {

@@ -38,6 +38,7 @@ import { createEveOctokit } from "./eve-octokit.js";
 import { type AppTokenClient, createInstallationTokens } from "./installation-tokens.js";
 import { createRuntimeOps } from "./create-runtime-ops.js";
 import { observeStage } from "./observe-stage.js";
+import { createRedisWritePacer } from "./redis-write-pacer.js";
 import { reportFailedStage } from "./report-failed-stage.js";
 import { startLogSweep } from "./start-log-sweep.js";
 import { startReaper } from "./start-reaper.js";
@@ -121,7 +122,9 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     maxBytes: config.logMaxBytes,
     onError,
   });
-  const writeQueue = new GitHubWriteQueue({ ...options.writeRetry, onError, minIntervalMs: options.writeIntervalMs ?? config.githubWriteIntervalMs });
+  // One pace per installation for all of Eve's processes: GitHub's write budget is the installation's.
+  const pacer = createRedisWritePacer(queues.redis, queues.prefix);
+  const writeQueue = new GitHubWriteQueue({ ...options.writeRetry, onError, pacer, minIntervalMs: options.writeIntervalMs ?? config.githubWriteIntervalMs });
   const history = new BuildHistory({ redis: queues.redis, prefix: queues.prefix, retentionSec: config.buildHistoryDays * 24 * 3600 });
   // The registry of builds and their runs feeds re-runs and PR commands; the history, the build pages.
   const reporter = recordBuildRuns(createRunReporter({
