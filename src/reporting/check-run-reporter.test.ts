@@ -190,6 +190,45 @@ describe("CheckRunReporter", () => {
     expect(github.requests[0]?.body).toMatchObject({ status: "completed", conclusion: "success", output: { title: "flaky test", text: "```\nall good\n```" } });
   });
 
+  it("sends the end (check run and commit status) only once the log store holds the whole log", async () => {
+    let logWhole = false;
+    // setUp's store, whose finish takes its time (a big log's last segment), as it may in production.
+    const slowStore = new Proxy({} as RedisLogStore, {
+      get(_, prop) {
+        if (prop === "finish") {
+          return async (...args: Parameters<RedisLogStore["finish"]>) => {
+            await sleep(100);
+            await logs.finish(...args);
+            logWhole = true;
+          };
+        }
+        const value = Reflect.get(logs, prop) as unknown;
+        return typeof value === "function" ? value.bind(logs) : value;
+      },
+    });
+    const { reporter, errors } = setUp({ commitStatus: true, logStore: slowStore });
+    const sent: [string, string, boolean][] = [];
+    const note = (req: { operation: string; body: unknown }) => {
+      const body = req.body as { status?: string; state?: string };
+      sent.push([req.operation, body.status ?? body.state ?? "", logWhole]);
+    };
+    // The run ends before its create leaves: one create, already completed; statuses pending, then success.
+    github.on("checks/create", (req) => (note(req), { body: { id: 7 } })).on("repos/create-commit-status", (req) => (note(req), { body: {} }), { times: 2 });
+    const run = stage();
+
+    reporter.stageStarted(run);
+    void reporter.output(run, "the last line\n");
+    reporter.stageFinished(run, outcome("success", "ok"));
+    await reporter.flush();
+
+    expect(errors).toEqual([]);
+    github.assertDone();
+    expect(sent.filter(([, state]) => state !== "pending")).toEqual([
+      ["checks/create", "completed", true],
+      ["repos/create-commit-status", "success", true],
+    ]);
+  });
+
   it("creates a run that started while its queued create waited in_progress, and one that ended meanwhile completed: one write each", async () => {
     const { reporter, writeQueue, errors } = setUp();
     github.on("checks/create", (req) => ({ body: { id: (req.body as { name: string }).name === "started" ? 1 : 2 } }), { times: 2 }).on("checks/update", { body: {} }, { params: { check_run_id: "1" } });

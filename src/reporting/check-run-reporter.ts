@@ -142,7 +142,7 @@ export class CheckRunReporter implements StageObserver {
     record.completedAt = new Date().toISOString();
     record.version++;
     const finished = this.#options.logStore.finish(stage.run, { result: outcome.result, summary: outcome.summary, durationMs: outcome.durationMs });
-    this.#track(finished.catch(this.#onError));
+    record.logWhole = this.#track(finished.catch(this.#onError));
     const state = { success: "success", warnings: "success", skipped: "success", failure: "failure" } as const;
     if (outcome.result !== "retry") this.#postStatus(record, state[outcome.result as keyof typeof state] ?? "error", outcome.summary || outcome.result);
     // A long-lived reporter must not keep every run it ever reported.
@@ -212,6 +212,8 @@ export class CheckRunReporter implements StageObserver {
   }
 
   async #send(record: StageRunRecord, signal: AbortSignal): Promise<unknown> {
+    // GitHub hears of the end once the log is whole where the check run links: who follows the link at once reads every line.
+    if (record.status === "completed") await record.logWhole;
     if (record.checkRunId !== undefined && record.sentVersion === record.version) return undefined;
     const { octokit, owner, repo } = this.#options;
     const version = record.version;
@@ -266,7 +268,11 @@ export class CheckRunReporter implements StageObserver {
     const params: CommitStatusParams = { owner, repo, sha: headSha, state, context: record.stage.stage, description: cut(description, 140), target_url: this.#options.logUrl(record.stage.run) };
     // The check run is the push's feedback; a pending status waiting when the final one comes is dropped for it.
     const [final, priority] = state === "pending" ? [false, WritePriority.queued] : [true, WritePriority.finished];
-    const write = writeQueue.enqueue(installationId, { key: `status:${record.stage.run}`, final, priority, run: (signal) => octokit.rest.repos.createCommitStatus({ ...params, request: { signal } }) });
+    const write = writeQueue.enqueue(installationId, { key: `status:${record.stage.run}`, final, priority, run: async (signal) => {
+        if (final) await record.logWhole;
+        return octokit.rest.repos.createCommitStatus({ ...params, request: { signal } });
+      },
+    });
     this.#track(write.catch(this.#onError));
   }
 
