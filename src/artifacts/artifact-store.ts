@@ -71,12 +71,19 @@ export interface ContainerFile {
   /** Path inside the container, as for `putFile`. */
   path: string;
   body: Buffer;
+  /** As PutFileOptions.unique. */
+  unique?: boolean;
 }
 
 export interface PutFileOptions {
   /** Refuse the file (ArtifactLimitError, nothing stored) once more than this many bytes arrive. */
   maxBytes?: number;
   signal?: AbortSignal;
+  /**
+   * Content that will not repeat (a log segment, a manifest): not matched with stored content, so
+   * it costs no lookup (on disk: no blob links) and its etag is its own, equal content or not.
+   */
+  unique?: boolean;
 }
 
 /** What one `gc` pass removed. */

@@ -46,6 +46,25 @@ describe("DiskArtifactStore", () => {
     });
   });
 
+  it("stores unique content apart from the blobs, one link each", async () => {
+    await withStore(async (store) => {
+      await store.ensureContainer("github:o:r:one", { expiresAt: null });
+      await store.putFile("github:o:r:one", "shared", Readable.from([Buffer.from("log text")]));
+
+      await store.putFile("github:o:r:one", "unique", Readable.from([Buffer.from("log text")]), { unique: true });
+      await store.createContainer("github:o:r:two", { expiresAt: null }, [{ path: "segments/1.br", body: Buffer.from("log text"), unique: true }]);
+
+      const [shared, unique, made] = await Promise.all([
+        stat(join(store.filesDir("github:o:r:one"), "shared")),
+        stat(join(store.filesDir("github:o:r:one"), "unique")),
+        stat(join(store.filesDir("github:o:r:two"), "segments/1.br")),
+      ]);
+      expect(shared.nlink).toBe(2); // the blob's own name + the file
+      expect([unique.nlink, made.nlink]).toEqual([1, 1]);
+      expect(new Set([shared.ino, unique.ino, made.ino]).size).toBe(3);
+    });
+  });
+
   it("does not share a blob that a crash left truncated", async () => {
     await withStore(async (store) => {
       await store.ensureContainer("github:o:r:before", { expiresAt: null });

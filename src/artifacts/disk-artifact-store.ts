@@ -102,6 +102,7 @@ export class DiskArtifactStore implements ArtifactStore {
         // Written in place in the staging folder, then shared like any put file (same content, same blob).
         const target = join(filesDir, paths[i] as string);
         await writeFile(target, file.body, { flag: "wx", mode: READ_ONLY });
+        if (file.unique === true) return;
         const placed = await this.#shareBlob(target, createHash("sha256").update(file.body).digest("hex"), file.body.length);
         if (placed !== target) await rename(placed, target);
       }));
@@ -185,7 +186,8 @@ export class DiskArtifactStore implements ArtifactStore {
         onChunk: (chunk) => hash.update(chunk),
         signal: options.signal,
       });
-      placed = await this.#shareBlob(tmp, hash.digest("hex"), size);
+      // Unique content stays apart: a file with one link, removed with its container (gc only looks at blobs).
+      placed = options.unique === true ? tmp : await this.#shareBlob(tmp, hash.digest("hex"), size);
       await placeFile(placed, target, filesDir, path, container);
       if (placed !== tmp) await unlink(tmp);
       placed = undefined;

@@ -116,10 +116,10 @@ export class ArchiveRunWriter {
     await this.#settle();
     const last = this.#take();
     const files: ContainerFile[] = [];
-    if (last !== undefined) files.push({ path: last.segment.path, body: await this.#compress(last.bytes) });
+    if (last !== undefined) files.push({ path: last.segment.path, body: await this.#compress(last.bytes), unique: true });
     const segments = contiguousSegments(last === undefined ? this.#segments : [...this.#segments, last.segment]);
     const manifest: LogManifest = { version: 1, bytes: segmentsEnd(segments), segments, ...fields };
-    files.push({ path: MANIFEST_PATH, body: Buffer.from(JSON.stringify(manifest)) });
+    files.push({ path: MANIFEST_PATH, body: Buffer.from(JSON.stringify(manifest)), unique: true });
     await this.#storeRetrying(files);
     if (last !== undefined) this.#segments.push(last.segment);
   }
@@ -155,7 +155,7 @@ export class ArchiveRunWriter {
 
   async #storeSegment(segment: LogSegment, bytes: Buffer): Promise<void> {
     try {
-      await this.#storeRetrying([{ path: segment.path, body: await this.#compress(bytes) }]);
+      await this.#storeRetrying([{ path: segment.path, body: await this.#compress(bytes), unique: true }]);
       this.#segments.push(segment);
     } catch (error) {
       this.#onError(error);
@@ -192,7 +192,7 @@ export class ArchiveRunWriter {
       if (await making) return;
     }
     // In order: the manifest, last, never lists a segment that is not stored.
-    for (const file of files) await this.#store.putFile(this.#container, file.path, Readable.from([file.body]));
+    for (const file of files) await this.#store.putFile(this.#container, file.path, Readable.from([file.body]), { unique: file.unique ?? false });
   }
 
   /** True when it made the container with `files`; false when the container was there already (files not stored). */

@@ -331,6 +331,22 @@ export function describeArtifactStoreContract(kind: string, createStore: () => P
         expect((await readAll(store, "pkg/installer.bin", copy.name)).equals(big)).toBe(true);
       });
 
+      it("keeps unique content (log segments) whole through gc, and deletes it with its container", async () => {
+        const store = await fresh();
+        await store.ensureContainer("github:o:r:live", LATER);
+        await store.ensureContainer("github:o:r:gone", LATER);
+        await store.putFile("github:o:r:live", "put", body("log text"), { unique: true });
+        await store.createContainer("github:o:r:made", LATER, [{ path: "segments/1.br", body: Buffer.from("log text"), unique: true }]);
+        await store.putFile("github:o:r:gone", "put", body("log text"), { unique: true });
+
+        await store.deleteContainer("github:o:r:gone");
+        await store.gc(new Date("2026-12-06T12:00:00Z"));
+
+        expect((await readAll(store, "put", "github:o:r:live")).toString()).toBe("log text");
+        expect((await readAll(store, "segments/1.br", "github:o:r:made")).toString()).toBe("log text");
+        expect(await store.statFile("github:o:r:gone", "put")).toBeUndefined();
+      });
+
       it("collects expired containers only, and then what nothing references", async () => {
         const store = await fresh();
         const now = new Date("2026-12-06T12:00:00Z");
