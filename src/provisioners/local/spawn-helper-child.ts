@@ -4,8 +4,9 @@
  * Eve's output socket, and tells Eve when they start and exit. It never reads
  * their output, so it stays as small as a bare Node process however much a
  * step prints (relaying it held up to ~50 MB of buffers waiting for V8 to
- * collect them). It exits with its parent (the channel closes); the steps,
- * each in its own process group, are left to Eve's teardown and reaper.
+ * collect them). It exits with its parent (the channel closes), once the
+ * process groups it was recording are written; the steps, each in its own
+ * process group, are left to Eve's teardown and reaper.
  */
 import { spawn } from "node:child_process";
 import { appendFile } from "node:fs";
@@ -15,8 +16,15 @@ import { encodeOutputHeader, type HelperReply, type HelperRequest, type SpawnReq
 
 const send = (reply: HelperReply) => process.send?.(reply);
 
+/** Group records still being written: a helper whose Eve died finishes them first (the reaper needs them). */
+let recording = 0;
+let disconnected = false;
+
 process.on("message", (request: HelperRequest) => void start(request));
-process.on("disconnect", () => process.exit(0));
+process.on("disconnect", () => {
+  disconnected = true;
+  if (recording === 0) process.exit(0);
+});
 
 async function start(request: SpawnRequest): Promise<void> {
   const { id } = request;
@@ -51,8 +59,10 @@ async function start(request: SpawnRequest): Promise<void> {
  * the helper starts every step of this Eve process.
  */
 function recordGroup(file: string, pgid: number): void {
+  recording++;
+  // An error: the reaper then finds the directory without this group.
   appendFile(file, `${pgid}\n`, () => {
-    // An error: the reaper then finds the directory without this group.
+    if (--recording === 0 && disconnected) process.exit(0);
   });
 }
 
