@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freePort } from "../../helpers/free-port.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../../helpers/github-stand-in.js";
-import { createWorkspace, type EveChild, eveEnv, type RedisServer, sendPush, spawnEveApp, startRedisServer, waitUntil } from "./eve-processes.js";
+import { createWorkspace, type EveChild, eveEnv, isAlive, type RedisServer, sendPush, spawnEveApp, startRedisServer, waitUntil } from "./eve-processes.js";
 
 const buildFile = `
 version: 0.2
@@ -42,15 +42,6 @@ afterEach(async () => {
   await redis.stop();
   workspace.remove();
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The pids of the processes that said they take stages, in order. */
 function stageProcessPids(app: EveChild): number[] {

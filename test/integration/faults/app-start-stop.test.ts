@@ -15,7 +15,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../helpers/free-port.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../../helpers/github-stand-in.js";
 import { createServer } from "node:net";
-import { createWorkspace, eveEnv, spawnEveApp, startRedisServer, waitUntil, type RedisServer } from "./eve-processes.js";
+import { createWorkspace, eveEnv, isAlive, spawnEveApp, startRedisServer, waitUntil, type RedisServer } from "./eve-processes.js";
 
 const ROOT = join(import.meta.dirname, "../../..");
 let redis: RedisServer | undefined;
@@ -35,15 +35,6 @@ afterEach(async () => {
   await redis?.stop();
   workspace?.remove();
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("npm start", () => {
   it("stops Eve itself on SIGTERM to npm, and exits 0", async () => {

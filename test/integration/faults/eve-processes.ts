@@ -141,6 +141,16 @@ export async function waitUntil(probe: () => boolean, timeoutMs: number, describ
   }
 }
 
+/** Whether a process is still alive. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether a process group still has a live member. */
 export function isGroupAlive(pgid: number): boolean {
   try {
