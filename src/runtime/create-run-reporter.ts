@@ -12,7 +12,6 @@
  * instead of making a second one.
  */
 import type { Redis } from "ioredis";
-import type { RedisWriteBatch } from "../queue/redis-write-batch.js";
 import type { LogStore } from "../logs/log-store.js";
 import type { StageJobData } from "../queue/job-data.js";
 import type { RunReporter } from "../queue/run-reporter.js";
@@ -28,8 +27,6 @@ export interface RunReporterOptions {
   logStore: LogStore;
   /** Where check-run ids are shared between processes, under `prefix`. */
   redis: Redis;
-  /** Where the ids are written: the process's batch of writes on `redis`. */
-  batch: RedisWriteBatch;
   prefix: string;
   /** Public base URL of the app; log pages are `<publicUrl>/logs/<run>`. */
   publicUrl: string;
@@ -83,8 +80,9 @@ export function createRunReporter(options: RunReporterOptions): RunReporter {
     const local = creating.get(run.stage.run);
     if (local) return local.catch(() => undefined);
     const deadline = Date.now() + (options.checkRunWaitMs ?? 60_000);
-    // Not much longer than a write takes: npm start's stage process waits so for every top stage.
-    for (let delay = 20; Date.now() < deadline; delay = Math.min(delay * 2, 100)) {
+    // Not much longer than a write takes: npm start's stage process waits so for every top stage, whose
+    // create is usually out within a few ms of the job's start.
+    for (let delay = 5; Date.now() < deadline; delay = Math.min(delay * 2, 100)) {
       const stored = await options.redis.get(idKey(run.stage.run));
       if (stored !== null) return Number(stored);
       await new Promise((resolve) => setTimeout(resolve, delay));
@@ -109,8 +107,9 @@ export function createRunReporter(options: RunReporterOptions): RunReporter {
       queuedHere.set(run.stage.run, reporter);
       const created = (async () => {
         const id = await (await reporter).ensureQueued(run.stage);
-        // For other processes only (this one has `id`): with the process's next batch of writes.
-        options.batch.add((multi) => multi.set(idKey(run.stage.run), String(id), "EX", ID_TTL_SECONDS)).catch(options.onError);
+        // For other processes only (this one has `id`), not awaited; at once, not with the process's batch of
+        // writes: npm start's stage process polls for it, and its in_progress and completed wait on it.
+        options.redis.set(idKey(run.stage.run), String(id), "EX", ID_TTL_SECONDS).catch(options.onError);
         return id;
       })();
       creating.set(run.stage.run, created);

@@ -132,7 +132,6 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     writeQueue,
     logStore,
     redis: queues.redis,
-    batch: queues.batch,
     prefix: queues.prefix,
     publicUrl: config.publicUrl,
     commitStatus: config.commitStatus,
