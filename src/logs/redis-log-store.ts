@@ -35,8 +35,10 @@ export const DEFAULT_LOG_LIMITS: RunLogLimits = {
  * with XRANGE and followed live with XREAD BLOCK on a connection of its own
  * per follower (a blocking read holds its connection). Writes for one run
  * must come from one process — the worker running it. Batches of every run
- * due within batchMs (and expiries to shorten) go out in one pipeline: a
- * fan-out's runs, or the stages running at once, share round trips.
+ * due within batchMs go out in one pipeline: a fan-out's runs, or the stages
+ * running at once, share round trips. A run's end and its expiry go out once
+ * the event loop's turn is over (the check run's end waits for them), with
+ * whatever else is due.
  */
 export class RedisLogStore implements LogStore {
   readonly #redis: Redis;
@@ -50,7 +52,6 @@ export class RedisLogStore implements LogStore {
   #also: { add(pipeline: ChainableCommander): void; settle(replies: Promise<PipelineReplies>, from: number, to: number): void }[] = [];
   #timer: NodeJS.Timeout | undefined;
   #soon: Promise<void> | undefined;
-  #written: { promise: Promise<void>; resolve(): void } | undefined;
 
   /** `redis`: a connection in RESP2 (ioredis' default); the store does not close it. */
   constructor(redis: Redis, options: RedisLogStoreOptions = {}) {
@@ -93,8 +94,9 @@ export class RedisLogStore implements LogStore {
     const writer = this.#writer(run);
     void writer.add({ kind: "end", end }, offset);
     this.#writers.delete(run);
-    // With the next shared pipeline (within batchMs): the stages ending at about the same time share it.
-    await this.#nextWrite();
+    // Once this turn of the event loop is over, not within batchMs: the check run's end waits for it. The
+    // stages ending in the same turn share the pipeline.
+    await this.#writeSoon();
     await writer.flush();
   }
 
@@ -164,7 +166,8 @@ export class RedisLogStore implements LogStore {
             else resolve();
           }, reject),
       });
-      this.#timer ??= setTimeout(() => this.#writeDue(), this.#limits.batchMs);
+      // Soon, as finish: the run's check run ends once it is set.
+      void this.#writeSoon();
     });
   }
 
@@ -197,23 +200,10 @@ export class RedisLogStore implements LogStore {
     return this.#soon;
   }
 
-  /** Resolves once the next shared pipeline is sent (its replies are each batch's to wait for). */
-  #nextWrite(): Promise<void> {
-    if (!this.#written) {
-      let resolve: () => void = () => undefined;
-      const promise = new Promise<void>((settle) => (resolve = settle));
-      this.#written = { promise, resolve };
-    }
-    this.#timer ??= setTimeout(() => this.#writeDue(), this.#limits.batchMs);
-    return this.#written.promise;
-  }
-
   /** One pipeline with everything due: every run's batch, the expiries. */
   #writeDue(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const written = this.#written;
-    this.#written = undefined;
     const pipeline = this.#redis.pipeline();
     let settle: (replies: Promise<PipelineReplies>) => void = () => undefined;
     const replies = new Promise<PipelineReplies>((resolve) => (settle = resolve));
@@ -227,7 +217,6 @@ export class RedisLogStore implements LogStore {
       also.settle(replies, from, pipeline.length);
     }
     settle(pipeline.length === 0 ? Promise.resolve([]) : pipeline.exec().then((all) => all ?? []));
-    written?.resolve();
   }
 
   // '#' is not in run ids, so this key is no run's stream.
