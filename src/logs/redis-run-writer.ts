@@ -54,6 +54,8 @@ export class RedisRunWriter {
   #truncated = false;
   readonly #tail: { id: string; chars: number }[] = [];
   #tailChars = 0;
+  /** Tail entries to delete, known from earlier replies: they go with the next batch rather than in a round trip of their own. */
+  #drop: string[] = [];
   #drained: (() => void)[] = [];
 
   /**
@@ -123,6 +125,8 @@ export class RedisRunWriter {
     this.#pendingChars = 0;
     this.#marks = [];
     const from = pipeline.length;
+    const marksAt = from + (this.#drop.length > 0 ? 1 : 0);
+    if (this.#drop.length > 0) pipeline.xdel(this.#key, ...this.#drop.splice(0));
     if (marks.length > 0) pipeline.rpush(this.#stepsKey, ...marks.map((mark) => mark.text)).pexpire(this.#stepsKey, this.#limits.ttlMs);
     let tailEntryAt: number | undefined;
     if (fields.length > 0) {
@@ -139,7 +143,7 @@ export class RedisRunWriter {
       pipeline.pexpire(this.#key, this.#limits.ttlMs);
     }
     const to = pipeline.length;
-    this.#chain = this.#chain.then(() => this.#written(replies, from, to, { marks, chars, tailEntryAt }));
+    this.#chain = this.#chain.then(() => this.#written(replies, from, to, { marks, marksAt, chars, tailEntryAt }));
   }
 
   #scheduleBatch(): void {
@@ -164,13 +168,13 @@ export class RedisRunWriter {
   }
 
   /** Handles a batch's replies (`from` to `to` in its pipeline's), in order with the run's other batches. */
-  async #written(replies: Promise<PipelineReplies>, from: number, to: number, batch: { marks: StepMark[]; chars: number; tailEntryAt: number | undefined }): Promise<void> {
+  async #written(replies: Promise<PipelineReplies>, from: number, to: number, batch: { marks: StepMark[]; marksAt: number; chars: number; tailEntryAt: number | undefined }): Promise<void> {
     let marked: number | undefined;
     try {
       const all = await replies;
       const failed = all.slice(from, to).find(([error]) => error);
       if (failed) throw failed[0];
-      if (batch.marks.length > 0) marked = Number(all[from]?.[1]);
+      if (batch.marks.length > 0) marked = Number(all[batch.marksAt]?.[1]);
       if (batch.tailEntryAt !== undefined) await this.#trimTail(String(all[batch.tailEntryAt]?.[1]), batch.chars);
     } catch (error) {
       this.#onError(error);
@@ -184,12 +188,14 @@ export class RedisRunWriter {
   async #trimTail(id: string, chars: number): Promise<void> {
     this.#tail.push({ id, chars });
     this.#tailChars += chars;
-    const drop: string[] = [];
     while (this.#tailChars > this.#limits.tailChars && this.#tail.length > 1) {
       const oldest = this.#tail.shift() as { id: string; chars: number };
       this.#tailChars -= oldest.chars;
-      drop.push(oldest.id);
+      this.#drop.push(oldest.id);
     }
-    if (drop.length > 0) await this.#redis.xdel(this.#key, ...drop);
+    // With what is buffered, if anything is (it goes out in a later batch); else now, so that a flush leaves the tail trimmed.
+    if (this.#drop.length === 0 || this.#pending.length > 0 || this.#marks.length > 0) return;
+    await this.#redis.xdel(this.#key, ...this.#drop.splice(0));
   }
+
 }
