@@ -3,6 +3,7 @@
  * process, so SetBootstrapProperty writes go to a Redis list of the build,
  * which its top stage reads from where it left off before each step.
  */
+import type { BuildFile } from "../buildfile/types.js";
 import type { BootstrapChannel } from "../engine/types.js";
 import type { StageQueues } from "./queues.js";
 
@@ -10,6 +11,24 @@ import type { StageQueues } from "./queues.js";
 const TTL_SECONDS = 7 * 24 * 3600;
 /** Writes kept per build: a property is a value, and a loop of writes must not fill Redis. */
 const MAX_WRITES = 10_000;
+
+/** The steps that write to the channel. */
+const WRITING_STEPS = new Set(["SetBootstrapProperty", "SetBootstrapPropertyFromCommand"]);
+const writesOf = new WeakMap<BuildFile, boolean>();
+
+/**
+ * The build's channel, or none when no stage of its file can write to it:
+ * every stage of a build runs that one file, so its top stage would read an
+ * empty list from Redis before each step (a round trip per step for nothing).
+ */
+export function getBootstrapChannel(queues: StageQueues, build: string, buildFile: BuildFile): BootstrapChannel | undefined {
+  let writes = writesOf.get(buildFile);
+  if (writes === undefined) {
+    writes = [...buildFile.stages.values()].some((stage) => stage.steps.some((step) => WRITING_STEPS.has(step.type)));
+    writesOf.set(buildFile, writes);
+  }
+  return writes ? new RedisBootstrapChannel(queues, build) : undefined;
+}
 
 export class RedisBootstrapChannel implements BootstrapChannel {
   readonly #queues: StageQueues;

@@ -18,7 +18,7 @@ import type { Provisioner } from "../provisioners/types.js";
 import { DEFAULT_TRUSTED_ONLY_WORKERS } from "../provisioners/worker-types.js";
 import type { DockerStepsAccess } from "../provisioners/docker/docker-steps-access.js";
 import type { CoverageEndpoint } from "../engine/step-services.js";
-import { RedisBootstrapChannel } from "./redis-bootstrap-channel.js";
+import { getBootstrapChannel } from "./redis-bootstrap-channel.js";
 import { loadBuildFileText } from "./build-file-store.js";
 import { BuildCancelledError, type CancelListener } from "./cancel-listener.js";
 import { getBootstrapProperties, needsProductVersionCheckout } from "./bootstrap-properties.js";
@@ -125,6 +125,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
       }
       const artifacts = options.artifacts ? await getArtifactsAccess(options.artifacts, options.artifactsNaming, data.untrusted === true) : undefined;
       const observation = await options.reporter.start(data);
+      const bootstrap = getBootstrapChannel(options.queues, data.stage.build, buildFile);
       const outcome = await runStage({
         buildFile,
         stage: data.stage,
@@ -132,7 +133,7 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
         secrets: data.untrusted ? UNTRUSTED_SECRETS : options.secrets,
         provisioners: options.provisioners,
         forcedProperties: data.forcedProperties,
-        bootstrap: new RedisBootstrapChannel(options.queues, data.stage.build),
+        ...(bootstrap ? { bootstrap } : {}),
         isTopStage: data.parent === undefined,
         launcher: createQueueLauncher({ queues: options.queues, reporter: options.reporter, parent: data, buildFile, slots: options.slots(data.workerType), ...(options.triggerLimits ? { limits: options.triggerLimits } : {}) }),
         observer: withCancelReason(observation.observer, controller.signal),
