@@ -95,9 +95,9 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
     // Most stages fetch nothing: then there is no directory to remove.
     let fetching = false;
     try {
-      const cancelled = await options.cancels.getCancelReason(data.stage.build);
+      // Both at once: the stage's start waits for one round trip to Redis, not two.
+      const [cancelled, buildFile] = await Promise.all([options.cancels.getCancelReason(data.stage.build), readCached(data)]);
       if (cancelled !== undefined) return { outcome: await endBeforeStart(options, data, "cancelled", cancelled) };
-      const buildFile = await readCached(data);
       if (typeof buildFile === "string") return { outcome: await endBeforeStart(options, data, "exception", buildFile) };
       const stageDef = buildFile.stages.get(data.stage.stage);
       const refusal = data.untrusted ? getUntrustedRefusal(data.workerType, options.trustedOnlyWorkers ?? DEFAULT_TRUSTED_ONLY_WORKERS) : undefined;
