@@ -11,9 +11,11 @@ export function deferObserver(target: StageObserver, ready: Promise<unknown>): {
     () => undefined,
     () => undefined,
   ).then(async () => {
+    // Calls made while the held ones replay (an output's backpressure is awaited) join the queue:
+    // passing them straight through would put a step's later output before its earlier output.
     const calls = held ?? [];
+    for (let call = calls.shift(); call !== undefined; call = calls.shift()) await call(target);
     held = undefined;
-    for (const call of calls) await call(target);
   });
   const forward = (call: (observer: StageObserver) => unknown) => {
     if (held) held.push(call);
