@@ -30,4 +30,24 @@ describe("deferObserver", () => {
     void observer.output(stage, "d");
     expect(seen).toEqual(["a", "b", "c", "d"]);
   });
+
+  it("makes output wait once 1 MiB of it is held, and lets it go when the replay is done", async () => {
+    const seen: string[] = [];
+    const target = { output: (_stage: StageIdentity, text: string) => void seen.push(text) } as unknown as StageObserver;
+    let ready: () => void = () => undefined;
+    const { observer } = deferObserver(target, new Promise<void>((resolve) => (ready = resolve)));
+    const chunk = "x".repeat(256 * 1024);
+
+    const answers = Array.from({ length: 6 }, () => observer.output(stage, chunk));
+
+    // Four chunks fit in the hold; from the fifth on, the producer is told to wait.
+    expect(answers.map((answer) => answer instanceof Promise)).toEqual([false, false, false, false, true, true]);
+    let released = false;
+    void (answers[4] as Promise<void>).then(() => (released = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([released, seen.length]).toEqual([false, 0]);
+    ready();
+    await answers[5];
+    expect([released, seen.length]).toEqual([true, 6]);
+  });
 });

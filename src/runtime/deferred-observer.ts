@@ -1,12 +1,15 @@
 /**
  * A StageObserver that holds calls until `ready` settles, then replays them in
  * order and passes later calls straight through. The stage runs on meanwhile:
- * a worker does not wait for GitHub to hand out its check run's id.
+ * a worker does not wait for GitHub to hand out its check run's id; past
+ * HOLD_CHARS of held output, though, a step's output waits for the replay
+ * (backpressure), so a slow GitHub cannot grow Eve's memory.
  */
 import type { StageObserver } from "../engine/types.js";
 
 export function deferObserver(target: StageObserver, ready: Promise<unknown>): { observer: StageObserver; replayed: Promise<void> } {
   let held: ((observer: StageObserver) => unknown)[] | undefined = [];
+  let heldChars = 0;
   const replayed = ready.then(
     () => undefined,
     () => undefined,
@@ -25,10 +28,18 @@ export function deferObserver(target: StageObserver, ready: Promise<unknown>): {
   const observer: StageObserver = {
     stageStarted: (stage) => void forward((o) => o.stageStarted(stage)),
     stepStarted: (stage, index, name) => void forward((o) => o.stepStarted(stage, index, name)),
-    output: (stage, text) => forward((o) => o.output(stage, text)) as void | Promise<void>,
+    output: (stage, text) => {
+      const passed = forward((o) => o.output(stage, text)) as void | Promise<void>;
+      if (!held) return passed;
+      heldChars += text.length;
+      return heldChars > HOLD_CHARS ? replayed : undefined;
+    },
     info: (stage, line) => void forward((o) => o.info(stage, line)),
     stepFinished: (stage, index, outcome) => void forward((o) => o.stepFinished(stage, index, outcome)),
     stageFinished: (stage, outcome) => void forward((o) => o.stageFinished(stage, outcome)),
   };
   return { observer, replayed };
 }
+
+/** Output held while a run waits for its check run's id, beyond which its producer waits too. */
+const HOLD_CHARS = 1 << 20;
