@@ -4,22 +4,14 @@
  * serves their metrics, a stage process that dies is replaced, and one whose
  * app is killed goes with it (nothing left running).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freePort } from "../../helpers/free-port.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../../helpers/github-stand-in.js";
 import { createWorkspace, type EveChild, eveEnv, isAlive, type RedisServer, sendPush, spawnEveApp, startRedisServer, waitUntil } from "./eve-processes.js";
 
-const buildFile = `
-version: 0.2
-branches:
-  default:
-    stage: pre-merge
-stages:
-  pre-merge:
-    worker: {type: local}
-    steps:
-      - ShellCommand: {command: 'echo hello'}
-`;
+const buildFile = readFileSync(join(import.meta.dirname, "../../fixtures/buildfiles/one-local-stage.yml"), "utf8");
 
 let redis: RedisServer;
 let github: GitHubStandIn;
