@@ -9,8 +9,6 @@
 import { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBuildPagesHandler } from "../../src/build-pages/build-pages.js";
@@ -24,7 +22,7 @@ import { createStageQueues, type StageQueues } from "../../src/queue/queues.js";
 import type { MultiReplies } from "../../src/queue/redis-write-batch.js";
 import { recordBuildRuns } from "../../src/queue/record-build-runs.js";
 import type { RunReporter } from "../../src/queue/run-reporter.js";
-import { launchChromium } from "../helpers/chromium.js";
+import { type BrowserPageServer, servePagesInChromium } from "../helpers/browser-page-server.js";
 
 const SCREENSHOTS = "test-output/screenshots";
 const prefix = `test-${randomUUID()}`;
@@ -35,7 +33,7 @@ let queues: StageQueues;
 let logs: RedisLogStore;
 let history: BuildHistory;
 let recorder: RunReporter;
-let server: Server;
+let served: BrowserPageServer | undefined;
 let browser: Browser;
 let base: string;
 
@@ -58,18 +56,14 @@ beforeAll(async () => {
   }, history);
   const pages = createBuildPagesHandler({ history, authorize: async () => true, pollMs: 50, now: () => clock });
   const logPage = createLogPageHandler({ logStore: logs });
-  server = createServer((req, res) => {
+  served = await servePagesInChromium((req, res) => {
     void (async () => (await pages(req, res)) || (await logPage(req, res)) || res.writeHead(404).end())();
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ base, browser } = served);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  await served?.close();
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   await queues?.close();

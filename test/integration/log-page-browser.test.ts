@@ -6,20 +6,18 @@
  */
 import { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogPageHandler } from "../../src/logs/log-page.js";
 import { RedisLogStore } from "../../src/logs/redis-log-store.js";
-import { launchChromium } from "../helpers/chromium.js";
+import { type BrowserPageServer, servePagesInChromium } from "../helpers/browser-page-server.js";
 
 /** What the tests use of the page's globals (the project type-checks without the DOM lib). */
 type BrowserGlobals = { getComputedStyle(element: unknown): { color: string } };
 const prefix = `test-${randomUUID()}:`;
 let redis: Redis;
 let logs: RedisLogStore;
-let server: Server;
+let served: BrowserPageServer | undefined;
 let browser: Browser;
 let base: string;
 
@@ -27,16 +25,12 @@ beforeAll(async () => {
   redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: null });
   logs = new RedisLogStore(redis, { prefix, batchMs: 5 });
   const handler = createLogPageHandler({ logStore: logs });
-  server = createServer((req, res) => void handler(req, res).then((handled) => handled || res.writeHead(404).end()));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  served = await servePagesInChromium((req, res) => void handler(req, res).then((handled) => handled || res.writeHead(404).end()));
+  ({ base, browser } = served);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  await served?.close();
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   redis?.disconnect();

@@ -7,8 +7,6 @@
 import { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -18,12 +16,12 @@ import { KeptLogStore } from "../../src/logs/kept-log-store.js";
 import { LogArchive } from "../../src/logs/log-archive.js";
 import { createLogPageHandler } from "../../src/logs/log-page.js";
 import { RedisLogStore } from "../../src/logs/redis-log-store.js";
-import { launchChromium } from "../helpers/chromium.js";
+import { type BrowserPageServer, servePagesInChromium } from "../helpers/browser-page-server.js";
 
 const prefix = `test-${randomUUID()}:`;
 let redis: Redis;
 let dir: string;
-let server: Server;
+let served: BrowserPageServer | undefined;
 let browser: Browser;
 let base: string;
 let run: string;
@@ -55,7 +53,7 @@ beforeAll(async () => {
   await logs.finish(run, { result: "failure", summary: "step 'test' exited 1" });
 
   const handler = createLogPageHandler({ logStore: logs });
-  server = createServer((req, res) => {
+  served = await servePagesInChromium((req, res) => {
     const write = res.write.bind(res);
     if (/\/(raw|search)$/.test(new URL(req.url ?? "/", "http://x").pathname)) {
       res.write = ((data: string | Uint8Array, ...rest: never[]) => {
@@ -65,15 +63,11 @@ beforeAll(async () => {
     }
     void handler(req, res).then((handled) => handled || res.writeHead(404).end());
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ base, browser } = served);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  await served?.close();
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   redis?.disconnect();
