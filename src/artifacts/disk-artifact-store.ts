@@ -15,7 +15,7 @@
  * outside the root.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { link, lstat, mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { ArtifactExistsError, ArtifactNotFoundError } from "./artifact-errors.js";
@@ -32,7 +32,8 @@ import type {
   PutFileOptions,
 } from "./artifact-store.js";
 import { compareKeys, completeMetadata, parseMetadata, skipDamaged } from "./container-metadata.js";
-import { isCode, linkOrCopy, placeFile, resolveRange, settleAll, toFileInfo, walkFiles } from "./disk-store-files.js";
+import { DiskBlobs } from "./disk-blobs.js";
+import { isCode, linkOrCopy, placeFile, readFolderListing, regularFileInfo, removeEntries, resolveRange, settleAll, toFileInfo, walkFiles } from "./disk-store-files.js";
 import { writeBodyToFile } from "./write-body-to-file.js";
 import { validateArtifactFolder, validateArtifactPath, validateContainerName, validateContainerPrefix } from "./validate-artifact-name.js";
 
@@ -46,7 +47,7 @@ const STALE_TMP_MS = 24 * 3600_000;
 
 export class DiskArtifactStore implements ArtifactStore {
   readonly kind = "disk";
-  readonly #blobs: string;
+  readonly #blobs: DiskBlobs;
   readonly #containers: string;
   readonly #tmp: string;
   readonly #trash: string;
@@ -55,7 +56,7 @@ export class DiskArtifactStore implements ArtifactStore {
 
   constructor(root: string) {
     this.root = root;
-    this.#blobs = join(root, "blobs");
+    this.#blobs = new DiskBlobs(join(root, "blobs"));
     this.#containers = join(root, "containers");
     this.#tmp = join(root, "tmp");
     this.#trash = join(root, "trash");
@@ -63,7 +64,7 @@ export class DiskArtifactStore implements ArtifactStore {
 
   /** Creates the store's folders (idempotent); call once before use. */
   async init(): Promise<this> {
-    for (const dir of [this.#blobs, this.#containers, this.#tmp, this.#trash]) await mkdir(dir, { recursive: true });
+    for (const dir of [this.#blobs.dir, this.#containers, this.#tmp, this.#trash]) await mkdir(dir, { recursive: true });
     return this;
   }
 
@@ -103,7 +104,7 @@ export class DiskArtifactStore implements ArtifactStore {
         const target = join(filesDir, paths[i] as string);
         await writeFile(target, file.body, { flag: "wx", mode: READ_ONLY });
         if (file.unique === true) return;
-        const placed = await this.#shareBlob(target, createHash("sha256").update(file.body).digest("hex"), file.body.length);
+        const placed = await this.#blobs.share(target, createHash("sha256").update(file.body).digest("hex"), file.body.length);
         if (placed !== target) await rename(placed, target);
       }));
     }, folders);
@@ -187,7 +188,7 @@ export class DiskArtifactStore implements ArtifactStore {
         signal: options.signal,
       });
       // Unique content stays apart: a file with one link, removed with its container (gc only looks at blobs).
-      placed = options.unique === true ? tmp : await this.#shareBlob(tmp, hash.digest("hex"), size);
+      placed = options.unique === true ? tmp : await this.#blobs.share(tmp, hash.digest("hex"), size);
       await placeFile(placed, target, filesDir, path, container);
       if (placed !== tmp) await unlink(tmp);
       placed = undefined;
@@ -203,7 +204,7 @@ export class DiskArtifactStore implements ArtifactStore {
   async statFile(container: string, path: string): Promise<FileInfo | undefined> {
     const file = join(this.filesDir(container), validateArtifactPath(path));
     try {
-      return await this.#fileInfo(file, path);
+      return await regularFileInfo(file, path);
     } catch (error) {
       if (isCode(error, "ENOENT") || isCode(error, "ENOTDIR") || error instanceof ArtifactNotFoundError) return undefined;
       throw error;
@@ -237,23 +238,7 @@ export class DiskArtifactStore implements ArtifactStore {
 
   async listFolder(container: string, folder: string): Promise<FolderListing> {
     const relative = validateArtifactFolder(folder);
-    const dir = join(this.filesDir(container), relative);
-    const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
-      if (isCode(error, "ENOENT") || isCode(error, "ENOTDIR")) return [];
-      throw error;
-    });
-    const listing: FolderListing = { folders: [], files: [] };
-    for (const entry of entries) {
-      if (entry.isDirectory()) listing.folders.push(entry.name);
-      else if (entry.isFile()) {
-        const path = relative === "" ? entry.name : `${relative}/${entry.name}`;
-        const info = await this.#fileInfo(join(dir, entry.name), path).catch(() => undefined);
-        if (info !== undefined) listing.files.push(info);
-      }
-    }
-    listing.folders.sort(compareKeys);
-    listing.files.sort((a, b) => compareKeys(a.path, b.path));
-    return listing;
+    return await readFolderListing(join(this.filesDir(container), relative), relative);
   }
 
   async deleteFile(container: string, path: string): Promise<void> {
@@ -268,68 +253,11 @@ export class DiskArtifactStore implements ArtifactStore {
         report.containersDeleted.push(container.name);
       }
     }
-    for (const entry of await readdir(this.#trash)) await rm(join(this.#trash, entry), { recursive: true, force: true });
-    for (const entry of await readdir(this.#tmp)) {
-      const stats = await lstat(join(this.#tmp, entry)).catch(() => undefined);
-      // The file system's clock, not `now` (which may be any time a caller collects as of).
-      if (stats !== undefined && Date.now() - stats.mtimeMs > STALE_TMP_MS) await rm(join(this.#tmp, entry), { recursive: true, force: true });
-    }
-    for (const shard of await readdir(this.#blobs)) {
-      for (const blob of await readdir(join(this.#blobs, shard))) {
-        const file = join(this.#blobs, shard, blob);
-        const stats = await lstat(file).catch(() => undefined);
-        // One link: only the blob's own name refers to it.
-        if (stats?.nlink === 1) {
-          await unlink(file).catch(() => {});
-          report.objectsDeleted += 1;
-        }
-      }
-    }
+    await removeEntries(this.#trash, () => true);
+    // The file system's clock, not `now` (which may be any time a caller collects as of).
+    await removeEntries(this.#tmp, (stats) => Date.now() - stats.mtimeMs > STALE_TMP_MS);
+    report.objectsDeleted = await this.#blobs.removeUnreferenced();
     return report;
-  }
-
-  /**
-   * Returns a file in tmp/ holding the content that is safe to rename into a container: a fresh link
-   * to the existing blob of that content, or `tmp` itself once it became the blob.
-   */
-  async #shareBlob(tmp: string, sha256: string, size: number): Promise<string> {
-    const shard = join(this.#blobs, sha256.slice(0, 2));
-    const blob = join(shard, sha256.slice(2));
-    const placed = `${tmp}.link`;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      // New content, the common case: `tmp` becomes the blob (one call).
-      try {
-        await link(tmp, blob).catch(async (error: unknown) => {
-          if (!isCode(error, "ENOENT")) throw error;
-          await mkdir(shard, { recursive: true }); // the first content of its shard
-          await link(tmp, blob);
-        });
-        return tmp;
-      } catch (error) {
-        if (!isCode(error, "EEXIST")) throw error;
-      }
-      // Known content: share the blob.
-      try {
-        await link(blob, placed);
-      } catch (error) {
-        // EMLINK: the file system's link limit (65000 on ext4) for a very common content: store it apart.
-        if (isCode(error, "EMLINK")) return tmp;
-        if (isCode(error, "ENOENT")) continue; // gc removed it just now
-        throw error;
-      }
-      // Blobs are not fsynced (one fsync per file would slow uploads of many small files): after a
-      // power loss a blob may come back truncated. Never share one whose size is not its content's.
-      if ((await lstat(placed)).size === size) return placed;
-      await unlink(placed);
-      await unlink(blob).catch(() => {});
-    }
-    return tmp;
-  }
-
-  async #fileInfo(file: string, path: string): Promise<FileInfo> {
-    const stats = await lstat(file);
-    if (!stats.isFile()) throw new ArtifactNotFoundError(`no artifact ${path}`);
-    return toFileInfo(path, stats);
   }
 
   /**

@@ -1,13 +1,13 @@
 /**
  * The disk artifact store's file system steps that need none of its state:
- * file facts, byte ranges, walking a container's files, placing a file with
+ * file facts, byte ranges, walking and listing a container's files, placing a file with
  * its folders, links that fall back to copies.
  */
 import type { Stats } from "node:fs";
-import { copyFile, link, lstat, mkdir, readdir, rename } from "node:fs/promises";
+import { copyFile, link, lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ArtifactConflictError, ArtifactNotFoundError, ArtifactRangeError } from "./artifact-errors.js";
-import type { ByteRange, FileInfo } from "./artifact-store.js";
+import type { ByteRange, FileInfo, FolderListing } from "./artifact-store.js";
 import { compareKeys } from "./container-metadata.js";
 
 export function toFileInfo(path: string, stats: Stats): FileInfo {
@@ -24,6 +24,33 @@ export function resolveRange(range: ByteRange | undefined, size: number, path: s
   const end = Math.min(range.end ?? size - 1, size - 1);
   if (end < range.start) throw new ArtifactRangeError(`range ${range.start}-${end} of ${path} is empty`, size);
   return { start: range.start, end };
+}
+
+/** A regular file's facts; anything else (a folder, a device) is not an artifact. */
+export async function regularFileInfo(file: string, path: string): Promise<FileInfo> {
+  const stats = await lstat(file);
+  if (!stats.isFile()) throw new ArtifactNotFoundError(`no artifact ${path}`);
+  return toFileInfo(path, stats);
+}
+
+/** The folders and files directly in `dir` (`relative` to its container), sorted; none when it is missing. */
+export async function readFolderListing(dir: string, relative: string): Promise<FolderListing> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+    if (isCode(error, "ENOENT") || isCode(error, "ENOTDIR")) return [];
+    throw error;
+  });
+  const listing: FolderListing = { folders: [], files: [] };
+  for (const entry of entries) {
+    if (entry.isDirectory()) listing.folders.push(entry.name);
+    else if (entry.isFile()) {
+      const path = relative === "" ? entry.name : `${relative}/${entry.name}`;
+      const info = await regularFileInfo(join(dir, entry.name), path).catch(() => undefined);
+      if (info !== undefined) listing.files.push(info);
+    }
+  }
+  listing.folders.sort(compareKeys);
+  listing.files.sort((a, b) => compareKeys(a.path, b.path));
+  return listing;
 }
 
 /** Every regular file under `dir`, as paths relative to the container (prefixed by `relative`), sorted. */
@@ -83,6 +110,14 @@ export async function mkdirInside(filesDir: string, segments: string[], containe
       if (isCode(error, "ENOENT")) throw new ArtifactNotFoundError(`artifact container ${container} was deleted`);
       throw error;
     }
+  }
+}
+
+/** Removes the entries of `dir` (files or whole folders) that `select` picks by their stats. */
+export async function removeEntries(dir: string, select: (stats: Stats) => boolean): Promise<void> {
+  for (const entry of await readdir(dir)) {
+    const stats = await lstat(join(dir, entry)).catch(() => undefined);
+    if (stats !== undefined && select(stats)) await rm(join(dir, entry), { recursive: true, force: true });
   }
 }
 
