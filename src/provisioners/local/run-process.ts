@@ -5,7 +5,6 @@
  * exited and its output pipes are closed, as Buildbot's worker does.
  * Processes are started by the spawn helper (spawn-helper.ts), not by forking Eve.
  */
-import { mkdir } from "node:fs/promises";
 import type { ExecOptions, ExecResult, StepCommand } from "../types.js";
 import { wrapInPty } from "./pty-command.js";
 import { spawnThroughHelper } from "./spawn-helper.js";
@@ -22,12 +21,6 @@ export interface RunProcessOptions extends ExecOptions {
 
 export async function runProcess(command: StepCommand, options: RunProcessOptions): Promise<ExecResult> {
   const started = Date.now();
-  try {
-    await mkdir(options.workdir, { recursive: true });
-  } catch (error) {
-    await options.onOutput(Buffer.from(`eve: cannot create workdir ${options.workdir}: ${describe(error)}\n`), "stderr");
-    return { exitCode: 1, killedBy: null, durationMs: Date.now() - started };
-  }
   if (options.signal.aborted) return { exitCode: null, killedBy: "cancel", durationMs: 0 };
   let [file, args] = "shell" in command ? ["/bin/sh", ["-c", command.shell]] : [command.argv[0] ?? "", command.argv.slice(1)];
   let env = options.env;
@@ -90,8 +83,9 @@ export async function runProcess(command: StepCommand, options: RunProcessOption
             lastOutput = Date.now();
           });
         },
-        failed(message) {
-          void Promise.resolve(options.onOutput(Buffer.from(`eve: cannot run '${file}': ${message}\n`), "stderr")).finally(() => finish(127));
+        failed(message, cause) {
+          const [line, exitCode] = cause === "workdir" ? [`eve: cannot create workdir ${options.workdir}: ${message}`, 1] : [`eve: cannot run '${file}': ${message}`, 127];
+          void Promise.resolve(options.onOutput(Buffer.from(`${line}\n`), "stderr")).finally(() => finish(exitCode));
         },
         closed: finish,
       },
@@ -108,8 +102,4 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   } catch {
     return false;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -9,7 +9,7 @@
  * process group, are left to Eve's teardown and reaper.
  */
 import { spawn } from "node:child_process";
-import { appendFile } from "node:fs";
+import { appendFile, mkdirSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import type { OutputStream } from "../types.js";
 import { encodeOutputHeader, type HelperReply, type HelperRequest, type SpawnRequest } from "./spawn-helper-protocol.js";
@@ -28,12 +28,20 @@ process.on("disconnect", () => {
 
 async function start(request: SpawnRequest): Promise<void> {
   const { id } = request;
+  // Here, not in Eve: a step's workdir almost always exists (one mkdir call that fails EEXIST), and in Eve
+  // the call was a hop through its thread pool on every step's path.
+  try {
+    mkdirSync(request.cwd, { recursive: true });
+  } catch (error) {
+    send({ type: "failed", id, message: error instanceof Error ? error.message : String(error), cause: "workdir" });
+    return;
+  }
   const connected = await Promise.allSettled([connectOutput(request, "stdout"), connectOutput(request, "stderr")]);
   const outputs = connected.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
   const refused = connected.find((result) => result.status === "rejected");
   if (refused) {
     for (const output of outputs) output.destroy();
-    send({ type: "failed", id, message: `cannot connect its output to Eve: ${String(refused.reason)}` });
+    send({ type: "failed", id, message: `cannot connect its output to Eve: ${String(refused.reason)}`, cause: "start" });
     return;
   }
   const child = spawn(request.file, request.args, { cwd: request.cwd, env: request.env, detached: true, stdio: ["ignore", ...outputs] });
@@ -46,7 +54,7 @@ async function start(request: SpawnRequest): Promise<void> {
   let failed = false;
   child.on("error", (error) => {
     failed = true;
-    send({ type: "failed", id, message: error.message });
+    send({ type: "failed", id, message: error.message, cause: "start" });
   });
   child.on("close", (code) => {
     if (!failed) send({ type: "closed", id, code });

@@ -14,7 +14,10 @@ export interface OutputEndpoint {
   key: string;
 }
 
-/** Starts `file` with `args` in its own process group, stdout and stderr connected to `output`. */
+/**
+ * Starts `file` with `args` in its own process group, in `cwd` (created first if missing), stdout and
+ * stderr connected to `output`.
+ */
 export interface SpawnRequest {
   type: "spawn";
   id: number;
@@ -33,10 +36,13 @@ export interface SpawnRequest {
 
 export type HelperRequest = SpawnRequest;
 
+/** Why a process did not start: its workdir, or anything after (connecting its output, exec). */
+export type SpawnFailure = "workdir" | "start";
+
 export type HelperReply =
   | { type: "started"; id: number; pid: number }
-  /** The process could not start (e.g. ENOENT); nothing follows. */
-  | { type: "failed"; id: number; message: string }
+  /** The process could not start: its workdir could not be created, or the program not run (e.g. ENOENT); nothing follows. */
+  | { type: "failed"; id: number; message: string; cause: SpawnFailure }
   /** The process exited; its output connections end when every process holding them has closed them. */
   | { type: "closed"; id: number; code: number | null };
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,6 +54,19 @@ describe("the spawn helper", () => {
 
     expect(result.exitCode).toBe(127);
     expect(output).toContain("eve: cannot run '/nonexistent/program'");
+  });
+
+  it("creates a missing workdir, and fails the step with exit 1 when it cannot", async () => {
+    const base = options(() => undefined);
+    writeFileSync(join(base.workdir, "a-file"), "");
+    let output = "";
+
+    const created = await runProcess({ shell: "pwd" }, { ...base, workdir: join(base.workdir, "new/sub dir"), onOutput: (chunk) => void (output += chunk.toString()) });
+    const blocked = await runProcess({ shell: "echo never" }, { ...base, workdir: join(base.workdir, "a-file/sub"), onOutput: (chunk) => void (output += chunk.toString()) });
+
+    expect(created.exitCode).toBe(0);
+    expect(blocked).toMatchObject({ exitCode: 1, killedBy: null });
+    expect(output).toMatch(new RegExp(`^${base.workdir}/new/sub dir\\neve: cannot create workdir ${base.workdir}/a-file/sub: ENOTDIR: not a directory, mkdir '${base.workdir}/a-file/sub'\\n$`));
   });
 });
 

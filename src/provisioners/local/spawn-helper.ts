@@ -17,7 +17,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OutputStream } from "../types.js";
-import { decodeOutputHeader, OUTPUT_HEADER_BYTES, OUTPUT_KEY_BYTES, type HelperReply, type HelperRequest, type OutputEndpoint, type SpawnRequest } from "./spawn-helper-protocol.js";
+import { decodeOutputHeader, OUTPUT_HEADER_BYTES, OUTPUT_KEY_BYTES, type HelperReply, type HelperRequest, type OutputEndpoint, type SpawnFailure, type SpawnRequest } from "./spawn-helper-protocol.js";
 
 /** What happens to one process started through the helper. */
 export interface HelperProcessEvents {
@@ -25,7 +25,7 @@ export interface HelperProcessEvents {
   /** A promise pauses the process's output until it settles (backpressure). */
   output(data: Buffer, stream: OutputStream): void | Promise<void>;
   /** It could not start; nothing follows. */
-  failed(message: string): void;
+  failed(message: string, cause: SpawnFailure): void;
   /** It exited and its output is all delivered; `code` null when it was lost with the helper. */
   closed(code: number | null): void;
 }
@@ -119,7 +119,7 @@ class SpawnHelper {
         break;
       case "failed":
         this.#end(reply.id, running);
-        running.events.failed(reply.message);
+        running.events.failed(reply.message, reply.cause);
         break;
       case "closed":
         running.exit = { code: reply.code };
@@ -193,7 +193,7 @@ class SpawnHelper {
     this.#running.clear();
     for (const [, step] of running) {
       for (const socket of step.outputs) socket.destroy();
-      if (!step.started) step.events.failed(reason);
+      if (!step.started) step.events.failed(reason, "start");
       else {
         void step.events.output(Buffer.from(`eve: lost this step's process: ${reason}\n`), "stderr");
         step.events.closed(null);
