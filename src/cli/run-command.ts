@@ -1,10 +1,10 @@
 /**
  * `eve run`: runs a build on this machine with the engine the app uses
- * (run-build.ts). The command line is read first and the spawn helper that
- * starts the steps is started at once, so that it boots while the engine's
- * modules load.
+ * (run-build.ts), its steps started by this process itself: it is no larger
+ * than the spawn helper the app uses, so the helper would only add a Node
+ * process to boot and an IPC round trip per step (spawn-directly.ts).
  */
-import { startSpawnHelper } from "../provisioners/local/spawn-helper.js";
+import { spawnStepsInThisProcess } from "../provisioners/local/run-process.js";
 import { parseRunArgs, RUN_USAGE } from "./parse-run-args.js";
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -13,6 +13,6 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stdout.write(RUN_USAGE);
     return 0;
   }
-  startSpawnHelper();
+  spawnStepsInThisProcess();
   return (await import("./run-build.js")).runBuild(parsed);
 }

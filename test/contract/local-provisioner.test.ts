@@ -1,42 +1,6 @@
-/** The provisioner contract for `type: local`: builder directories and process groups on this host. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll } from "vitest";
-import { LOCAL_LABELS_FILE } from "../../src/provisioners/local/local-provisioner.js";
+/** The provisioner contract for `type: local`, steps started through the spawn helper (as in the app). */
+import { createLocalTarget } from "./local-target.js";
 import { describeProvisionerContract } from "./provisioner-contract.js";
 
-const workersDir = mkdtempSync(join(tmpdir(), "eve-contract-local-"));
-afterAll(() => rmSync(workersDir, { recursive: true, force: true }));
-
-describeProvisionerContract("local", () => ({
-  type: "local",
-  env: {},
-  context: { workersDir },
-  spec: { type: "local" },
-  killedBySignalExitCode: null,
-  repoDir: undefined,
-  async listResources(instance) {
-    const markers = readdirSync(workersDir).flatMap((dir) => {
-      try {
-        return [JSON.parse(readFileSync(join(workersDir, dir, LOCAL_LABELS_FILE), "utf8")) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
-    return markers
-      .filter((marker) => marker.instance === instance)
-      .map((marker) => ({
-        "eve.instance": String(marker.instance),
-        "eve.build": String(marker.build),
-        "eve.stage": String(marker.stage),
-        "eve.attempt": String(marker.attempt),
-        "eve.run": String(marker.run),
-        "eve.owner.host": String(marker.host),
-        "eve.owner.pid": String(marker.pid),
-      }));
-  },
-  async loseResource(workspace) {
-    rmSync(workspace.builderDir, { recursive: true, force: true });
-  },
-}));
+const target = createLocalTarget(false);
+describeProvisionerContract("local", () => target);

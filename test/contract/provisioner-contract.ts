@@ -15,6 +15,7 @@ import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WorkerSpec } from "../../src/buildfile/types.js";
 import { loadWorkerSettings, type WorkerSettings } from "../../src/config/load-worker-settings.js";
+import { spawnStepsInThisProcess } from "../../src/provisioners/local/run-process.js";
 import { reapOrphans } from "../../src/provisioners/reaper.js";
 import { createProvisionerRegistry, createWorkerSweepers } from "../../src/provisioners/registry.js";
 import type { ExecOptions, ExecResult, OutputStream, Provisioner, ResourceLabels, SpawnContext, StepCommand, Workspace } from "../../src/provisioners/types.js";
@@ -39,6 +40,8 @@ export interface ProvisionerTarget {
   listResources(instance: string): Promise<Record<string, string>[]>;
   /** The back-end loses the workspace's resources behind Eve's back (a container or pod removed, a directory deleted). */
   loseResource(workspace: Workspace): Promise<void>;
+  /** `type: local` only: steps start from the process itself, as in `eve run` (spawnStepsInThisProcess), not through the spawn helper. */
+  stepsInThisProcess?: boolean;
 }
 
 // A full collection before each measure, so that garbage not yet collected does not count as held.
@@ -73,6 +76,7 @@ export function describeProvisionerContract(name: string, getTarget: () => Provi
 
     beforeAll(async () => {
       target = getTarget();
+      if (target.stepsInThisProcess) spawnStepsInThisProcess();
       const loaded = loadWorkerSettings(target.env);
       expect(loaded.errors).toEqual([]);
       settings = loaded.settings;
@@ -302,7 +306,7 @@ async function run(workspace: Workspace, command: StepCommand, overrides: Partia
  * runs, so nothing of Eve tears anything down.
  */
 async function spawnAndKill(target: ProvisionerTarget, instance: string): Promise<void> {
-  const request = { type: target.type, env: target.env, context: target.context, spec: target.spec, repoDir: target.repoDir, instance };
+  const request = { type: target.type, env: target.env, context: target.context, spec: target.spec, repoDir: target.repoDir, instance, stepsInThisProcess: target.stepsInThisProcess === true };
   const child = spawn(process.execPath, [join(import.meta.dirname, "spawn-then-hang.mjs"), JSON.stringify(request)], { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {

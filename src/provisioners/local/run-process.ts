@@ -3,14 +3,26 @@
  * with backpressure, and kills the whole group on timeout, maxTime or cancel
  * (SIGTERM, then SIGKILL after the grace). Resolves when the process has
  * exited and its output pipes are closed, as Buildbot's worker does.
- * Processes are started by the spawn helper (spawn-helper.ts), not by forking Eve.
+ * Processes are started by the spawn helper (spawn-helper.ts), not by forking Eve,
+ * unless this process is as small as the helper (spawn-directly.ts).
  */
 import type { ExecOptions, ExecResult, StepCommand } from "../types.js";
 import { wrapInPty } from "./pty-command.js";
+import { spawnDirectly } from "./spawn-directly.js";
 import { spawnThroughHelper } from "./spawn-helper.js";
 
 /** setTimeout's ceiling; longer delays would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+let spawnStep = spawnThroughHelper;
+
+/**
+ * From now on this process starts its steps itself (spawn-directly.ts): for `eve run`, whose process is
+ * no larger than the spawn helper's. The app's stage process, hundreds of MB, keeps the helper.
+ */
+export function spawnStepsInThisProcess(): void {
+  spawnStep = spawnDirectly;
+}
 
 export interface RunProcessOptions extends ExecOptions {
   /** Called with the process group id once the process is started. */
@@ -67,7 +79,7 @@ export async function runProcess(command: StepCommand, options: RunProcessOption
       resolve({ exitCode, killedBy, durationMs: Date.now() - started });
     };
 
-    spawnThroughHelper(
+    spawnStep(
       { file, args, cwd: options.workdir, env, ...(options.groupsFile === undefined ? {} : { groupsFile: options.groupsFile }) },
       {
         started(groupId) {

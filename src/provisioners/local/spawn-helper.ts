@@ -30,14 +30,6 @@ export interface HelperProcessEvents {
   closed(code: number | null): void;
 }
 
-/**
- * Starts the helper now rather than at the first step: a process that will run steps (`eve run`) lets
- * it boot (~50 ms, a Node process) while it loads its own modules and reads the build file.
- */
-export function startSpawnHelper(): void {
-  helper ??= new SpawnHelper();
-}
-
 /** Starts `file` with `args` in its own process group (its pid is the group id). */
 export function spawnThroughHelper(request: Omit<SpawnRequest, "type" | "id" | "output">, events: HelperProcessEvents): void {
   helper ??= new SpawnHelper();
