@@ -1,10 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { brotliDecompressSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ArtifactStore, FileInfo, PutFileOptions } from "../artifacts/artifact-store.js";
+import type { ArtifactStore, ContainerFile, FileInfo, NewContainer, PutFileOptions } from "../artifacts/artifact-store.js";
 import { DiskArtifactStore } from "../artifacts/disk-artifact-store.js";
 import { ArchiveRunWriter } from "./archive-run-writer.js";
 import { parseSegmentPath } from "./log-segments.js";
@@ -76,5 +77,30 @@ describe("ArchiveRunWriter", () => {
       { path: files[2], seq: 3, start: 2000, bytes: 1000 },
     ]);
     expect(Buffer.concat(stored)).toEqual(Buffer.concat([0, 1, 2, 3, 4, 5].map(chunk)));
+  });
+
+  it("stores each short segment in a buffer of its own size, not a slice of zlib's output chunk", async () => {
+    // A fan-out writes thousands of short logs: a body that is a slice of a 64 KiB chunk keeps the
+    // whole chunk alive until V8's next full collection.
+    const container = "log:writer-short";
+    const bodies: Buffer[] = [];
+    const store = Object.create(disk) as ArtifactStore;
+    store.createContainer = (name: string, metadata: NewContainer, files: readonly ContainerFile[]) => {
+      bodies.push(...files.map((file) => file.body));
+      return disk.createContainer(name, metadata, files);
+    };
+    const writer = new ArchiveRunWriter(store, container, { exists: false, segments: [], newContainer: () => ({ kind: "logs", expiresAt: null }) }, { segmentBytes: 1024 * 1024, segmentMs: 60_000, parallelSegments: 2, brotliQuality: 1 }, (error) => {
+      throw error;
+    });
+    // Incompressible: Brotli's output is a little larger than its input.
+    const text = Buffer.concat([Buffer.from("Queued\n"), randomBytes(20_000)]);
+
+    await writer.write(text);
+    await writer.flush();
+
+    expect(bodies).toHaveLength(1);
+    const body = bodies[0] as Buffer;
+    expect(brotliDecompressSync(body)).toEqual(text);
+    expect(body.buffer.byteLength).toBeLessThan(text.length + 1024);
   });
 });
