@@ -3,7 +3,7 @@
 // groups the samples by the innermost Eve module (dist/<file>) or package (node_modules/<pkg>) on each
 // sample's stack, in ms per stage or per run (Eve's start-up included). Not timed: the profiler slows Eve.
 //   BENCH_STAGES=300 BENCH_WEBHOOKS=20 node bench/profile-app.js [--top N]
-//   BENCH_REPS=3 node bench/profile-app.js --workload log10mb
+//   BENCH_REPS=3 node bench/profile-app.js --workload log10mb [--keep] (--keep: leave the .cpuprofile files, e.g. for DevTools)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,7 +35,8 @@ try {
   if (files.length === 0) throw new Error("Eve wrote no .cpuprofile");
   for (const file of files) process.stdout.write(`${file}\n${summarize(JSON.parse(readFileSync(join(dir, file), "utf8")), units, top)}`);
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (process.argv.includes("--keep")) process.stdout.write(`profiles kept in ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
 }
 
 /** Self time of each sample charged to the innermost frame of Eve or of a package; the rest by kind. */

@@ -57,7 +57,9 @@ export async function benchWorkloads() {
     const rows = [];
     const lines = [];
     let pass = true;
-    for (const workload of Object.keys(FLOORS)) {
+    // BENCH_WORKLOADS=log10mb,steps10: only these.
+    const only = process.env.BENCH_WORKLOADS?.split(",");
+    for (const workload of Object.keys(FLOORS).filter((name) => only === undefined || only.includes(name))) {
       const floor = [];
       const times = [];
       let failure;
