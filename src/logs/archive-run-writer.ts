@@ -56,6 +56,8 @@ export class ArchiveRunWriter {
   readonly #newContainer: () => NewContainer;
   /** Every segment known to be stored: an earlier writer's, then this one's. */
   readonly #segments: LogSegment[];
+  /** Bytes of the log the store holds from its start (what a reader's lookup finds). */
+  #storedBytes: number;
   /** Resolves to whether the container exists; undefined until it is known to or being made. */
   #containerMade: Promise<boolean> | undefined;
   #parts: Buffer[] = [];
@@ -71,6 +73,7 @@ export class ArchiveRunWriter {
     this.#container = container;
     this.#segments = [...start.segments];
     this.#start = segmentsEnd(contiguousSegments(start.segments));
+    this.#storedBytes = this.#start;
     this.#seq = Math.max(0, ...start.segments.map((segment) => segment.seq)) + 1;
     this.#containerMade = start.exists ? Promise.resolve(true) : undefined;
     this.#newContainer = start.newContainer;
@@ -81,6 +84,11 @@ export class ArchiveRunWriter {
   /** Bytes written so far (stored or not): the offset of the next byte. */
   get offset(): number {
     return this.#start + this.#partBytes;
+  }
+
+  /** Bytes of the log the store holds from its start, contiguous: a reader finds at least these there. */
+  get storedBytes(): number {
+    return this.#storedBytes;
   }
 
   write(bytes: Buffer): void | Promise<void> {
@@ -122,6 +130,7 @@ export class ArchiveRunWriter {
     files.push({ path: MANIFEST_PATH, body: Buffer.from(JSON.stringify(manifest)), unique: true });
     await this.#storeRetrying(files);
     if (last !== undefined) this.#segments.push(last.segment);
+    this.#storedBytes = manifest.bytes;
   }
 
   #cut(): void {
@@ -157,6 +166,8 @@ export class ArchiveRunWriter {
     try {
       await this.#storeRetrying([{ path: segment.path, body: await this.#compress(bytes), unique: true }]);
       this.#segments.push(segment);
+      // Segments are stored a few at once: one may land before an earlier one.
+      this.#storedBytes = segmentsEnd(contiguousSegments(this.#segments));
     } catch (error) {
       this.#onError(error);
     }

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DiskArtifactStore } from "../artifacts/disk-artifact-store.js";
 import { KeptLogStore } from "./kept-log-store.js";
 import { LogArchive } from "./log-archive.js";
@@ -29,12 +29,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function createLogs(options: { maxBytes?: number; segmentBytes?: number; segmentMs?: number } = {}) {
-  const live = new RedisLogStore(redis, { prefix, batchMs: 5 });
+function createLogs(options: { maxBytes?: number; segmentBytes?: number; segmentMs?: number; headChars?: number } = {}) {
+  const live = new RedisLogStore(redis, { prefix, batchMs: 5, ...(options.headChars === undefined ? {} : { headChars: options.headChars }) });
   const archive = new LogArchive(store, { retentionMs: 30 * DAY, segmentBytes: options.segmentBytes ?? 64 * 1024, segmentMs: options.segmentMs ?? 50 });
   const errors: unknown[] = [];
   const logs = new KeptLogStore({ redis: live, archive, maxBytes: options.maxBytes ?? 1024 ** 3, onError: (error) => errors.push(error) });
-  return { logs, reader: new LogReader(live, archive), archive, errors };
+  return { logs, live, reader: new LogReader(live, archive), archive, errors };
 }
 
 async function readAll(reader: LogReader, run: string, start = 0, end?: number): Promise<string> {
@@ -102,6 +102,57 @@ describe("KeptLogStore: Redis for the live view, the artifact store for the whol
     expect(await readAll(reader, run, 8, 18)).toBe("1\n2\n3\n4\n5\n");
     await logs.finish(run, { result: "failure", summary: "exited 1" });
     expect(await readAll(reader, run)).toBe(`spawned\n${first}\n── failure: exited 1 ──\n`);
+  });
+
+  it("past Redis' head, sends Redis only what the store does not hold yet; the live log reads whole throughout", async () => {
+    const { logs, reader, errors } = createLogs({ segmentBytes: 16 * 1024, headChars: 10_000 });
+    const run = `r${randomUUID()}`;
+    const output = seq(1, 200_000);
+    const xadds = vi.spyOn(redis, "xadd");
+
+    for (let i = 0; i < output.length; i += 4096) {
+      await logs.append(run, output.slice(i, i + 4096));
+      // Whatever a reader sees while the run is live is the log's start, whole: the store's part, then Redis'.
+      if (i % (64 * 4096) === 0) {
+        const view = await reader.view(run);
+        // (Before its first batch, no one has the log yet.)
+        const bytes = "bytes" in view ? view.bytes : 0;
+        if (bytes > 0) expect(await readAll(reader, run, 0, bytes)).toBe(output.slice(0, bytes));
+      }
+    }
+    await logs.flush();
+    expect(await readAll(reader, run)).toBe(output);
+    await logs.finish(run, { result: "success", summary: "" });
+
+    expect(await readAll(reader, run)).toBe(`${output}\n── success ──\n`);
+    const sent = xadds.mock.calls.reduce((sum, call) => sum + call.slice(2).reduce<number>((chars, arg) => chars + String(arg).length, 0), 0);
+    expect(sent).toBeLessThan(output.length / 4);
+    expect(errors).toEqual([]);
+  });
+
+  it("reads a live log whole when the store took a part Redis left out while the reader looked", async () => {
+    const { logs, live, reader, archive } = createLogs({ segmentBytes: 4096, segmentMs: 60_000, headChars: 1000 });
+    const run = `r${randomUUID()}`;
+    const [first, second, third] = [seq(1, 2000), seq(2001, 6000), seq(6001, 6010)];
+    await appendInChunks(logs, run, first, 1000);
+    await logs.flush();
+    const lookup = archive.lookup.bind(archive);
+    let grow = true;
+    // While the reader's first look at the store is under way, the log grows: the store takes the
+    // second part (so Redis leaves it out), Redis alone the third.
+    vi.spyOn(archive, "lookup").mockImplementation(async (...args) => {
+      const found = await lookup(...args);
+      if (grow) {
+        grow = false;
+        await appendInChunks(logs, run, second, 1000);
+        await logs.flush();
+        await logs.append(run, third);
+        await live.flush();
+      }
+      return found;
+    });
+
+    expect(await readAll(reader, run)).toBe(first + second + third);
   });
 
   it("drops output past the limit and says plainly what it dropped, where and at the end", async () => {

@@ -27,10 +27,13 @@ interface RunLog {
   steps: LogStepMark[];
   /** The length of Redis' step list after this process's last mark: when it is `steps.length`, the list holds only these. */
   stepsInRedis: number | undefined;
+  /** Bytes of the log the store holds from its start: Redis need not get them (past its head). */
+  storedBytes: () => number;
 }
 
 /**
- * Every record goes to Redis (the live view, bounded as before) and to the
+ * Every record goes to Redis (the live view, bounded as before; past its head
+ * only what the store does not hold soon) and to the
  * artifact store (the whole log, up to `maxBytes`), rendered once as the
  * text `/raw` serves, with its byte offset in that text. Output past the
  * limit is dropped from both, and the log says so where it happened and at
@@ -83,9 +86,14 @@ export class KeptLogStore implements LogStore {
     const endOffset = log.offset;
     const endBytes = Buffer.from(renderLogRecord({ kind: "end", end }));
     log.offset += endBytes.length;
-    const redisDone = this.redis.finish(run, end, endOffset);
     if (log.writer) {
       void log.writer.write(endBytes);
+      // Past Redis' head, the store first: Redis then gets only what the store failed to hold, and the
+      // end. (A short log is stored with its manifest, in one go.)
+      if (this.redis.defers(run)) await log.writer.flush();
+    }
+    const redisDone = this.redis.finish(run, end, endOffset);
+    if (log.writer) {
       try {
         await redisDone;
         // Its batches carried the step marks: a list of ours only needs no read back (one of a lost attempt's does).
@@ -128,7 +136,7 @@ export class KeptLogStore implements LogStore {
   #run(run: string): RunLog {
     let log = this.#runs.get(run);
     if (!log) {
-      const created: RunLog = { ready: Promise.resolve(), opened: false, queued: 0, writer: undefined, offset: 0, droppedBytes: 0, steps: [], stepsInRedis: undefined };
+      const created: RunLog = { ready: Promise.resolve(), opened: false, queued: 0, writer: undefined, offset: 0, droppedBytes: 0, steps: [], stepsInRedis: undefined, storedBytes: () => created.writer?.storedBytes ?? 0 };
       created.ready = this.archive.openWriter(run).then(
         (writer) => {
           created.writer = writer;
@@ -179,7 +187,8 @@ export class KeptLogStore implements LogStore {
         log.stepsInRedis = length;
       });
     }
-    const live = this.redis.add(run, kept, offset);
+    // Without a writer the store keeps none of it: Redis must have it all (head and tail).
+    const live = this.redis.add(run, kept, offset, log.writer ? { bytes: bytes.length, storedBytes: log.storedBytes } : undefined);
     const whole = log.writer?.write(bytes);
     if (live === undefined && whole === undefined) return undefined;
     return Promise.all([live, whole]).then(() => undefined);

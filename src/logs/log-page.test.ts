@@ -101,6 +101,20 @@ describe("log page handler", () => {
     expect(events[0]).toMatch(/^event: records\ndata: \[\{"kind":"info","line":"spawned"\}/);
   });
 
+  it("says in the live view where output is only in the whole log", async () => {
+    const run = randomUUID();
+    void logs.add(run, { kind: "info", line: "spawned" }, 0);
+    await logs.flush();
+    // Past Redis' head, what the store held already is left out of Redis (redis-run-writer.ts): here bytes 8 to 100.
+    void logs.add(run, { kind: "text", text: "later\n" }, 100);
+    await logs.finish(run, { result: "success", summary: "" }, 106);
+
+    const body = await (await fetch(`${base}/logs/${run}/events`)).text();
+
+    expect(body).toContain(`data: [{"kind":"at","offset":8},{"kind":"truncated","note":"92 bytes of output here are not shown live: they are in the whole log"},{"kind":"text","text":"later\\n"}]`);
+    expect(body.match(/"truncated"/g)).toHaveLength(1);
+  });
+
   it("resumes after Last-Event-ID", async () => {
     const run = randomUUID();
     logs.appendInfo(run, "first entry");

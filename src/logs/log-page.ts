@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { KeptLogStore } from "./kept-log-store.js";
 import { LOG_PAGE_SCRIPT, renderLogPage } from "./log-page-assets.js";
-import { drained, sendLogText } from "./log-raw-response.js";
+import { sendEvents } from "./log-events-response.js";
+import { sendLogText } from "./log-raw-response.js";
 import { LogReader, type LogView, type ReadableLogView } from "./log-reader.js";
 import { sendSearchResults } from "./log-search-response.js";
-import { LOG_START } from "./log-store.js";
 import type { RedisLogStore } from "./redis-log-store.js";
 
 export interface LogPageOptions {
@@ -109,7 +109,7 @@ export function createLogPageHandler(options: LogPageOptions): LogPageHandler {
       }
       followers++;
       try {
-        await sendEvents(options.logStore, run, req, res, heartbeatMs);
+        await sendEvents(options.logStore, reader, run, req, res, heartbeatMs);
       } finally {
         followers--;
       }
@@ -126,63 +126,4 @@ function sendMeta(res: ServerResponse, view: ReadableLogView): void {
   const { segments: _segments, storedBytes: _storedBytes, ...meta } = view;
   res.writeHead(200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...SECURITY_HEADERS });
   res.end(JSON.stringify(meta));
-}
-
-/**
- * Server-sent events: `records` events (JSON arrays of records, `id` = the
- * cursor, so a reconnecting EventSource resumes via Last-Event-ID), then one
- * `end` event with the result, then the stream closes. An entry that knows
- * its byte offset in the whole log starts with `{"kind":"at","offset":N}`.
- * `?tail=N`: start about N bytes before the end, not at the start.
- */
-async function sendEvents(logStore: KeptLogStore | RedisLogStore, run: string, req: IncomingMessage, res: ServerResponse, heartbeatMs: number): Promise<void> {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  req.once("close", stop);
-  res.once("close", stop);
-  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no", connection: "keep-alive" });
-  res.write("retry: 2000\n\n");
-  const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), heartbeatMs);
-  const lastEventId = req.headers["last-event-id"];
-  const tail = Number(new URL(req.url ?? "/", "http://localhost").searchParams.get("tail") ?? "");
-  const redis = logStore instanceof KeptLogStore ? logStore.redis : logStore;
-  let cursor = typeof lastEventId === "string" && /^\d+-\d+$/.test(lastEventId) ? lastEventId : LOG_START;
-  try {
-    if (cursor === LOG_START && Number.isSafeInteger(tail) && tail > 0) cursor = await tailCursor(redis, run, tail);
-    for await (const entry of logStore.follow(run, cursor, controller.signal)) {
-      const records = entry.records.filter((record) => record.kind !== "end");
-      const end = entry.records.find((record) => record.kind === "end");
-      // The id goes on the entry's last event: a browser that reconnects resumes after what it has seen whole.
-      const data = entry.offset === undefined ? records : [{ kind: "at", offset: entry.offset }, ...records];
-      let events = records.length > 0 ? `${end ? "" : `id: ${entry.id}\n`}event: records\ndata: ${JSON.stringify(data)}\n\n` : "";
-      if (end) events += `id: ${entry.id}\nevent: end\ndata: ${JSON.stringify(end.end)}\n\n`;
-      if (events !== "" && !res.write(events)) await drained(res);
-    }
-  } catch {
-    // The store failed mid-stream: end the stream; the browser's EventSource reconnects from the last id.
-  } finally {
-    clearInterval(heartbeat);
-    req.off("close", stop);
-    res.end();
-  }
-}
-
-/** The cursor from which following sends about the last `bytes` of the log, starting at an entry that knows its offset. */
-async function tailCursor(redis: RedisLogStore, run: string, bytes: number): Promise<string> {
-  let seen = 0;
-  for (let before: string | undefined; ; ) {
-    const page = await redis.readBackwards(run, before, 100);
-    if (page.length === 0) return LOG_START;
-    for (const entry of page) {
-      seen += entry.records.reduce((sum, record) => sum + (record.kind === "text" ? record.text.length : 0), 0);
-      if (seen >= bytes && entry.offset !== undefined) return cursorBefore(entry.id);
-    }
-    before = page.at(-1)?.id;
-  }
-}
-
-/** The stream id just before `id` (XREAD reads after its cursor). */
-function cursorBefore(id: string): string {
-  const [ms, seq] = id.split("-").map(BigInt) as [bigint, bigint];
-  return seq > 0n ? `${ms}-${seq - 1n}` : `${ms - 1n}-18446744073709551615`;
 }

@@ -47,10 +47,14 @@ export class LogReader {
       const { manifest } = stored;
       return { state: "finished", bytes: manifest.bytes, steps: manifest.steps, end: manifest.end, droppedBytes: manifest.droppedBytes, segments: manifest.segments, storedBytes: manifest.bytes };
     }
-    const segments = stored.state === "stored" ? stored.segments : [];
-    const storedBytes = stored.state === "stored" ? stored.bytes : 0;
     const newest = await this.#redis.readBackwards(run, undefined, 1);
-    if (stored.state === "missing" && newest.length === 0) return { state: "missing" };
+    // Looked up again after Redis' entries were: past its head, Redis leaves out what the store held
+    // when they were written, so the store now holds every part missing between them.
+    const now = this.#archive ? await this.#archive.lookup(run) : stored;
+    if (now.state === "expired" || (now.state === "stored" && now.manifest)) return this.view(run);
+    const segments = now.state === "stored" ? now.segments : [];
+    const storedBytes = now.state === "stored" ? now.bytes : 0;
+    if (now.state !== "stored" && newest.length === 0) return { state: "missing" };
     const liveEnd = newest[0] === undefined ? 0 : await this.#endOf(run, newest[0]);
     const end = newest[0]?.records.find((record) => record.kind === "end");
     return {

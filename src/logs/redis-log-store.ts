@@ -3,7 +3,7 @@ import { decodeEntry } from "./log-codec.js";
 import type { LogStepMark } from "./log-manifest.js";
 import { LOG_START, type LogEnd, type LogEntry, type LogPage, type LogRecord, type LogStore } from "./log-store.js";
 import type { ChainableCommander } from "ioredis";
-import { RedisRunWriter, type PipelineReplies, type RunLogLimits } from "./redis-run-writer.js";
+import { RedisRunWriter, type KeptRecord, type PipelineReplies, type RunLogLimits } from "./redis-run-writer.js";
 
 export interface RedisLogStoreOptions extends Partial<RunLogLimits> {
   /** Key prefix; a run's log is the stream `<prefix><run>` (default "eve:log:"). */
@@ -19,7 +19,9 @@ export const LOST_LINE = "The worker process running this stage was lost (killed
 /**
  * Defaults: a log keeps its first 1 M characters and its last 4 M (≈ 5 MB of
  * Redis memory at most per run, whatever the output), batches writes for 20 ms
- * or 32 K characters, and expires 7 days after its last write.
+ * or 32 K characters, and expires 7 days after its last write. Past the head,
+ * fast output the store keeps whole reaches Redis within 250 ms, unless the
+ * store holds it by then.
  */
 export const DEFAULT_LOG_LIMITS: RunLogLimits = {
   headChars: 1_000_000,
@@ -28,6 +30,7 @@ export const DEFAULT_LOG_LIMITS: RunLogLimits = {
   batchMs: 20,
   highWaterChars: 1_000_000,
   ttlMs: 7 * 24 * 3600 * 1000,
+  liveMs: 250,
 };
 
 /**
@@ -63,9 +66,13 @@ export class RedisLogStore implements LogStore {
     this.#limits = { ...DEFAULT_LOG_LIMITS, ...limits };
   }
 
-  /** Appends a record at `offset` bytes into the whole log (see KeptLogStore); a promise while too much is unwritten. */
-  add(run: string, record: Exclude<LogRecord, { kind: "end" }>, offset: number): void | Promise<void> {
-    return this.#writer(run).add(record, offset);
+  /**
+   * Appends a record at `offset` bytes into the whole log (see KeptLogStore);
+   * a promise while too much is unwritten. `kept`: the record is in the store
+   * too (past the head, Redis gets only what the store does not hold soon).
+   */
+  add(run: string, record: Exclude<LogRecord, { kind: "end" }>, offset: number, kept?: KeptRecord): void | Promise<void> {
+    return this.#writer(run).add(record, offset, kept);
   }
 
   append(run: string, text: string): void | Promise<void> {
@@ -87,6 +94,11 @@ export class RedisLogStore implements LogStore {
 
   async appendLost(run: string): Promise<void> {
     this.appendInfo(run, LOST_LINE);
+  }
+
+  /** True while some of the run's output waits to see whether the store holds it (see `add`). */
+  defers(run: string): boolean {
+    return this.#writers.get(run)?.defers ?? false;
   }
 
   /** `offset`: where the end line starts in the whole log (see KeptLogStore). */

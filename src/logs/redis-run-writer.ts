@@ -16,6 +16,29 @@ export interface RunLogLimits {
   highWaterChars: number;
   /** Retention: the log expires this long after its last write. */
   ttlMs: number;
+  /**
+   * Past the head, output that comes fast (a batch's worth within batchMs)
+   * goes to Redis at most this often, and only what the whole-log store
+   * does not hold by then (see `add`'s `kept`).
+   */
+  liveMs: number;
+}
+
+/** What the whole-log store (KeptLogStore) tells the writer about a record it keeps. */
+export interface KeptRecord {
+  /** The record's length in the whole log, bytes. */
+  bytes: number;
+  /** Bytes of the whole log the store holds from its start: readers read those from the store, not from Redis. */
+  storedBytes: () => number;
+}
+
+/** A record past the head that waits to see whether the store holds it before Redis would get it. */
+interface Deferred {
+  record: LogRecord;
+  offset: number;
+  /** Its end's offset in the whole log. */
+  end: number;
+  chars: number;
 }
 
 type Field = [string, string];
@@ -31,7 +54,12 @@ export type PipelineReplies = [error: Error | null, reply: unknown][];
 /**
  * Writes one run's log: coalesces small records into one XADD per batch,
  * keeps the head and a rolling tail (deleting the oldest tail entries), and
- * refreshes the expiry. Step marks for the run's step list go out with the
+ * refreshes the expiry. Past the head of a log the store keeps whole, fast
+ * output waits up to liveMs and goes to Redis only if the store does not
+ * hold it by then: Redis need only cover what readers cannot read from the
+ * store (LogReader), plus a live view that shows where it skipped (the
+ * entries' offsets). The middle of a long log is thus not sent only to be
+ * trimmed. Step marks for the run's step list go out with the
  * batch. A batch that is not full waits for the store's next shared pipeline
  * (`schedule`: every run's batches due within batchMs go out in one round
  * trip); a full one, and a flush, go out at once. Batches are sent in order
@@ -57,6 +85,18 @@ export class RedisRunWriter {
   /** Tail entries to delete, known from earlier replies: they go with the next batch rather than in a round trip of their own. */
   #drop: string[] = [];
   #drained: (() => void)[] = [];
+  /** Characters of every record added so far: past headChars, kept records may be deferred. */
+  #addedChars = 0;
+  readonly #deferred: Deferred[] = [];
+  #deferredChars = 0;
+  /** When the oldest record still deferred was deferred (the live view gets it liveMs after at the latest). */
+  #deferredSince = 0;
+  #deferTimer: NodeJS.Timeout | undefined;
+  #storedBytes: () => number = () => 0;
+  /** Some output past the head was left out: the batches after it are the tail, the first with the truncation note. */
+  #skipped = false;
+  /** Text was left out since the last record added: the next one starts an entry, with its own offset. */
+  #gap = false;
 
   /**
    * `stepsKey`: the list of the run's step marks. `schedule`: asks the store
@@ -75,8 +115,35 @@ export class RedisRunWriter {
    * Buffers a record; a promise while more than the high-water mark is
    * unwritten. `offset`: the record's byte offset in the whole log, written
    * at the start of each entry so that readers can place Redis' live part.
+   * `kept`: the store keeps the record too, so past the head it may be left
+   * out of Redis once the store holds it.
    */
-  add(record: LogRecord, offset?: number): void | Promise<void> {
+  add(record: LogRecord, offset?: number, kept?: KeptRecord): void | Promise<void> {
+    const chars = record.kind === "text" ? record.text.length : 0;
+    this.#addedChars += chars;
+    if (offset !== undefined && kept !== undefined && (this.#deferred.length > 0 || this.#addedChars > this.#limits.headChars)) {
+      this.#storedBytes = kept.storedBytes;
+      this.#defer({ record, offset, end: offset + kept.bytes, chars });
+      return this.#pressure();
+    }
+    // After what waits, in order.
+    this.#release();
+    this.#addNow(record, offset);
+    return this.#pressure();
+  }
+
+  /** True while some output waits to see whether the store holds it. */
+  get defers(): boolean {
+    return this.#deferred.length > 0;
+  }
+
+  #addNow(record: LogRecord, offset: number | undefined): void {
+    if (this.#gap && offset !== undefined) {
+      // What came before the gap goes as it would have; what comes after is Redis' tail.
+      this.#gap = false;
+      void this.#send();
+      this.#skipped = true;
+    }
     if (record.kind === "text") {
       // Split huge chunks so that one entry never exceeds a batch.
       let at = offset;
@@ -86,8 +153,54 @@ export class RedisRunWriter {
         if (at !== undefined) at += Buffer.byteLength(piece);
       }
     } else this.#addField(encodeRecord(record), offset);
+  }
+
+  #pressure(): void | Promise<void> {
     if (this.#unwrittenChars <= this.#limits.highWaterChars) return undefined;
     return new Promise((resolve) => this.#drained.push(resolve));
+  }
+
+  #defer(record: Deferred): void {
+    if (this.#deferred.length === 0) this.#deferredSince = Date.now();
+    this.#deferred.push(record);
+    this.#deferredChars += record.chars;
+    this.#dropStored();
+    // Past the last tailChars, text would be trimmed from Redis as soon as written: it is not written.
+    for (let first = this.#deferred[0]; first?.record.kind === "text" && this.#deferredChars - first.chars >= this.#limits.tailChars; first = this.#deferred[0]) this.#leaveOut();
+    this.#deferTimer ??= setTimeout(() => this.#releaseDue(), this.#limits.batchMs);
+  }
+
+  /** Leaves out the deferred text the store holds already, oldest first. */
+  #dropStored(): void {
+    const stored = this.#storedBytes();
+    for (let first = this.#deferred[0]; first?.record.kind === "text" && first.end <= stored; first = this.#deferred[0]) this.#leaveOut();
+  }
+
+  #leaveOut(): void {
+    const first = this.#deferred.shift() as Deferred;
+    this.#deferredChars -= first.chars;
+    this.#gap = true;
+  }
+
+  /** Slow output goes at batchMs as in the head; fast output liveMs after it was first deferred. */
+  #releaseDue(): void {
+    this.#deferTimer = undefined;
+    this.#dropStored();
+    if (this.#deferred.length === 0) return;
+    const wait = this.#deferredSince + this.#limits.liveMs - Date.now();
+    if (this.#deferredChars >= this.#limits.batchChars && wait > 0) this.#deferTimer = setTimeout(() => this.#releaseDue(), Math.min(wait, this.#limits.batchMs));
+    else this.#release();
+  }
+
+  /** What is deferred and not in the store goes to Redis (batched as ever). */
+  #release(): void {
+    if (this.#deferred.length === 0) return;
+    clearTimeout(this.#deferTimer);
+    this.#deferTimer = undefined;
+    this.#dropStored();
+    const records = this.#deferred.splice(0);
+    this.#deferredChars = 0;
+    for (const { record, offset } of records) this.#addNow(record, offset);
   }
 
   /**
@@ -102,6 +215,12 @@ export class RedisRunWriter {
 
   /** Writes what is buffered now, in a pipeline of its own; resolves once every batch so far is in Redis (or failed). */
   flush(): Promise<void> {
+    this.#release();
+    return this.#send();
+  }
+
+  /** Writes the buffered batch now, in a pipeline of its own; resolves once every batch so far is in Redis (or failed). */
+  #send(): Promise<void> {
     if (this.#pending.length > 0 || this.#marks.length > 0) {
       const pipeline = this.#redis.pipeline();
       let settle: (replies: Promise<PipelineReplies>) => void = () => undefined;
@@ -130,11 +249,13 @@ export class RedisRunWriter {
     if (marks.length > 0) pipeline.rpush(this.#stepsKey, ...marks.map((mark) => mark.text)).pexpire(this.#stepsKey, this.#limits.ttlMs);
     let tailEntryAt: number | undefined;
     if (fields.length > 0) {
-      const inHead = this.#headChars + chars <= this.#limits.headChars || fields.some(([name]) => name === "e");
+      const inHead = !this.#skipped && (this.#headChars + chars <= this.#limits.headChars || fields.some(([name]) => name === "e"));
       if (inHead && !this.#truncated) this.#headChars += chars;
       else if (!this.#truncated) {
         this.#truncated = true;
-        const note = `log truncated: the first ${this.#limits.headChars} and the last ${this.#limits.tailChars} characters are kept`;
+        const note = this.#skipped
+          ? `live view: past the first ${this.#limits.headChars} characters, output already in the whole log is left out here`
+          : `log truncated: the first ${this.#limits.headChars} and the last ${this.#limits.tailChars} characters are kept`;
         pipeline.xadd(this.#key, "*", ...encodeRecord({ kind: "truncated", note }));
       }
       // Past the head, the entry is the tail's newest: its id is needed to drop it later.
@@ -157,13 +278,13 @@ export class RedisRunWriter {
     const last = this.#pending.at(-1);
     if (field[0] === "t" && last?.[0] === "t" && this.#pendingChars + chars <= this.#limits.batchChars) last[1] += field[1];
     else {
-      if (this.#pendingChars + chars > this.#limits.batchChars) void this.flush();
+      if (this.#pendingChars + chars > this.#limits.batchChars) void this.#send();
       if (this.#pending.length === 0 && offset !== undefined) this.#pending.push([OFFSET_FIELD, String(offset)]);
       this.#pending.push(field);
     }
     this.#pendingChars += chars;
     this.#unwrittenChars += chars;
-    if (this.#pendingChars >= this.#limits.batchChars) void this.flush();
+    if (this.#pendingChars >= this.#limits.batchChars) void this.#send();
     else this.#scheduleBatch();
   }
 
