@@ -9,7 +9,7 @@
 // kubernetes, the schema compiler), stays a chunk of its own, loaded only when used. In every module,
 // `import.meta.url` is that module's own URL under dist/, so files found next to a module (the schemas,
 // the precompiled validator, the spawn helper's script) are found as before.
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -35,6 +35,8 @@ const keepModuleUrls = {
   },
 };
 
+// Chunks are named by content: without this, those of earlier builds would pile up.
+await rm(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { main: `${root}dist/cli/main.js` },
   outdir,

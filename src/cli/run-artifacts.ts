@@ -5,7 +5,7 @@
  * Each run takes the next build number of that folder, so runs of one commit
  * keep their containers apart (and GetArtifactsFromStage finds earlier ones).
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DiskArtifactStore } from "../artifacts/disk-artifact-store.js";
@@ -26,9 +26,10 @@ const NO_LIMIT = { maxBytes: Infinity, maxFiles: Infinity };
 export async function openRunArtifacts(dir: string): Promise<RunArtifacts> {
   const store = await new DiskArtifactStore(dir).init();
   const counter = join(dir, "eve-run-build-number");
-  const last = Number.parseInt(await readFile(counter, "utf8").catch(() => "0"), 10);
+  // Synchronous, as eve run's own files (run-build.ts).
+  const last = Number.parseInt(readCounter(counter), 10);
   const buildNumber = (Number.isInteger(last) && last >= 0 ? last : 0) + 1;
-  await writeFile(counter, `${buildNumber}\n`);
+  writeFileSync(counter, `${buildNumber}\n`);
   return {
     store,
     buildNumber,
@@ -42,6 +43,14 @@ export async function openRunArtifacts(dir: string): Promise<RunArtifacts> {
       fileUrl: (container, path) => pathToFileURL(join(store.filesDir(container), path)).href,
     },
   };
+}
+
+function readCounter(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "0";
+  }
 }
 
 /**

@@ -3,10 +3,10 @@
  * machine with the engine the app uses, in process (no queue), with the
  * terminal reporter instead of check runs.
  */
-import { execFile } from "node:child_process";
-import { readFile, rm, symlink, writeFile } from "node:fs/promises";
+// Synchronous: eve run does one build, and nothing else waits on its thread while it starts or ends;
+// each call saves a thread-pool round trip on the path of every run.
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { formatMessage } from "../buildfile/format-message.js";
 import { selectStage } from "../buildfile/plan-build.js";
 import type { BuildFile } from "../buildfile/types.js";
@@ -20,7 +20,7 @@ import { loadWorkerSettings, type WorkerSettings } from "../config/load-worker-s
 import { createBuildProperties } from "../engine/build-properties.js";
 import { MemoryBootstrapChannel } from "../engine/memory-bootstrap-channel.js";
 import { InProcessLauncher } from "../engine/in-process-launcher.js";
-import { readRepoFacts, type RepoFacts } from "../engine/read-repo-facts.js";
+import { type GitFacts, queryGit, readRepoFacts, type RepoFacts } from "../engine/read-repo-facts.js";
 import { isPassing, type BuildResult } from "../engine/results.js";
 import { runStage } from "../engine/run-stage.js";
 import type { EngineSettings, StageOutcome } from "../engine/types.js";
@@ -45,7 +45,8 @@ const SETTINGS: EngineSettings = {
   allowMasterShellCommand: true,
 };
 
-export async function runBuild(parsed: RunArgs): Promise<number> {
+/** `git`: queryGit of the run's directory, if the caller started it earlier. */
+export async function runBuild(parsed: RunArgs, git: Promise<GitFacts> = queryGit(resolve(parsed.dir))): Promise<number> {
   const workers = loadWorkerSettings(process.env);
   const settingErrors = [...workers.errors];
   const env = createEnvReader(process.env, settingErrors);
@@ -56,12 +57,11 @@ export async function runBuild(parsed: RunArgs): Promise<number> {
     process.stderr.write(settingErrors.map((error) => `eve run: ${error}\n`).join(""));
     return 2;
   }
-  keepHeapFlat();
   const dir = resolve(parsed.dir);
   const file = isAbsolute(parsed.file) ? parsed.file : join(dir, parsed.file);
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = readFileSync(file, "utf8");
   } catch (error) {
     throw new UsageError(`cannot read the build file ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -71,9 +71,8 @@ export async function runBuild(parsed: RunArgs): Promise<number> {
   sayWhyTypesCannotRun(workers.settings, buildFile);
   const secrets = await readSecretsFile(parsed.secretsFile);
   let facts: RepoFacts;
-  const repository = gitTopLevel(dir);
   try {
-    facts = await readRepoFacts(dir, parsed.file);
+    facts = await readRepoFacts(dir, parsed.file, git);
   } catch (error) {
     process.stderr.write(`eve run: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
@@ -81,12 +80,12 @@ export async function runBuild(parsed: RunArgs): Promise<number> {
   const stage = chooseStage(parsed, buildFile, facts);
   if ("skip" in stage) {
     process.stdout.write(`eve run: ${stage.skip}: nothing to run (result: skipped)\n`);
-    await writeReport(parsed.reportFile, "skipped", []);
+    writeReport(parsed.reportFile, "skipped", []);
     return 0;
   }
   if ("fail" in stage) {
     process.stderr.write(`eve run: ${stage.fail}\n`);
-    await writeReport(parsed.reportFile, "failure", []);
+    writeReport(parsed.reportFile, "failure", []);
     return 1;
   }
 
@@ -94,18 +93,19 @@ export async function runBuild(parsed: RunArgs): Promise<number> {
   // labelled like a builder directory, so `eve reap` removes it after an `eve run` was killed.
   const build = `run-${process.pid}`;
   const masterBuilddir = await createLabelledDir(DEFAULT_LOCAL_BASE_DIR, { instance: RUN_INSTANCE, build, stage: "bootstrap", attempt: 1, run: `${build}-master` });
+  keepHeapFlat();
   const controller = new AbortController();
   const interrupt = cancelOnInterrupt(controller);
   const reporter = new TerminalReporter(interrupt.output);
   try {
-    await symlink(dir, join(masterBuilddir, "build"));
+    symlinkSync(dir, join(masterBuilddir, "build"));
     const artifacts = await openRunArtifacts(resolve(parsed.artifactsDir ?? join(DEFAULT_LOCAL_BASE_DIR, "artifacts")));
     const baseProperties = {
       ...createBuildProperties({
         ...(parsed.branch ?? facts.branch ? { branch: parsed.branch ?? facts.branch } : {}),
         ...(facts.revision ? { revision: facts.revision } : {}),
         ...(facts.commitTimestamp ? { commitTimestamp: facts.commitTimestamp } : {}),
-        repository: await repository,
+        repository: (await git).topLevel ?? dir,
         buildNumber: artifacts.buildNumber,
         reason: "eve run",
         stageName: stage.name,
@@ -142,11 +142,11 @@ export async function runBuild(parsed: RunArgs): Promise<number> {
     await launcher.idle();
     await recordArtifactsResult(artifacts.store, outcome.properties, build, outcome.result);
     await reporter.finish(`${formatRunArtifacts(reporter.stageOutcomes())}\neve run: ${outcome.result}\n`);
-    await writeReport(parsed.reportFile, outcome.result, reporter.stageOutcomes());
+    writeReport(parsed.reportFile, outcome.result, reporter.stageOutcomes());
     return isPassing(outcome.result) ? 0 : 1;
   } finally {
     interrupt.dispose();
-    await rm(masterBuilddir, { recursive: true, force: true });
+    rmSync(masterBuilddir, { recursive: true, force: true });
   }
 }
 
@@ -172,17 +172,7 @@ function chooseStage(parsed: RunArgs, buildFile: NonNullable<ReturnType<typeof v
   return selected.skipped ? { skip: selected.reason } : { fail: selected.reason };
 }
 
-/** The repository to clone from (`git_reference`): the top of DIR's git checkout, else DIR. */
-async function gitTopLevel(dir: string): Promise<string> {
-  try {
-    const { stdout } = await promisify(execFile)("git", ["-C", dir, "rev-parse", "--show-toplevel"], { encoding: "utf8" });
-    return stdout.trim() || dir;
-  } catch {
-    return dir;
-  }
-}
-
-async function writeReport(path: string | undefined, result: BuildResult, stages: StageOutcome[]): Promise<void> {
+function writeReport(path: string | undefined, result: BuildResult, stages: StageOutcome[]): void {
   if (path === undefined) return;
   const report = {
     result,
@@ -193,5 +183,5 @@ async function writeReport(path: string | undefined, result: BuildResult, stages
       steps: stage.steps.map((step) => ({ name: step.name, result: step.result, durationMs: step.durationMs, exitCode: step.exitCode })),
     })),
   };
-  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
 }
