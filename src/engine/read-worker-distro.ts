@@ -2,8 +2,10 @@
  * Eve's implicit `SetWorkerDistro` (`eve/steps/distro.py`): every stage reads
  * `/etc/os-release` on its worker and sets `distribution_id` and
  * `distribution_version_id` ("unknown" when the file or the key is missing).
- * A worker on the Eve host has Eve's own file, read directly: one process
- * less at the start of every local stage.
+ * A worker on the Eve host has Eve's own file, read directly and once per
+ * process: no process, nor four thread-pool round trips, at the start of
+ * every local stage (the host's distribution does not change under a
+ * running Eve).
  */
 import { readFile } from "node:fs/promises";
 import type { Workspace } from "../provisioners/types.js";
@@ -18,8 +20,16 @@ export interface WorkerDistro {
   distribution_version_id: string;
 }
 
+let hostDistro: Promise<WorkerDistro> | undefined;
+
 export async function readWorkerDistro(workspace: Workspace, signal: AbortSignal): Promise<WorkerDistro> {
-  if (workspace.onEveHost) return parseOsRelease((await readFile(OS_RELEASE, "utf8").catch(() => "")).slice(0, MAX_BYTES));
+  if (workspace.onEveHost) {
+    hostDistro ??= readFile(OS_RELEASE, "utf8").then(
+      (text) => parseOsRelease(text.slice(0, MAX_BYTES)),
+      () => parseOsRelease(""),
+    );
+    return { ...(await hostDistro) };
+  }
   const read = await readWorkerOutput(workspace, { argv: ["cat", OS_RELEASE] }, { workdir: workspace.builderDir, maxBytes: MAX_BYTES, signal });
   return parseOsRelease(read.exitCode === 0 ? read.stdout.toString("utf8") : "");
 }

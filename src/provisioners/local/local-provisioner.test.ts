@@ -37,10 +37,17 @@ function execOptions(workspace: Workspace, overrides: Partial<ExecOptions> & { o
   };
 }
 
-/** Running, and not a zombie waiting for a reaper. */
+/** The kernel's PF_EXITING: the process is in its exit, its files already closed. */
+const PF_EXITING = 0x4;
+
+/**
+ * Running: neither a zombie waiting for a reaper nor exiting. A killed process closes its files
+ * (so the step's output ends) before it becomes a zombie: in between it is exiting.
+ */
 function alive(pid: number): boolean {
   try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    const [, state = "", ...fields] = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^\d+ \(.*\) /, "x ").split(" ");
+    return state !== "Z" && (Number(fields[5]) & PF_EXITING) === 0;
   } catch {
     return false;
   }

@@ -2,7 +2,8 @@
  * Between Eve and its spawn helper process (spawn-helper.ts, spawn-helper-child.ts): requests and
  * replies go over the IPC channel; a step's output does not go through the helper at all. The helper
  * connects the step's stdout and stderr to Eve's output socket, each connection opened by a header
- * (the key of this helper, the request's id, the stream), so the step writes to Eve directly.
+ * (the key of this helper, the request's id, the stream), so the step writes to Eve directly. The
+ * helper opens the connections of the next request id before the request comes; Eve holds those.
  */
 import { timingSafeEqual } from "node:crypto";
 import type { OutputStream } from "../types.js";

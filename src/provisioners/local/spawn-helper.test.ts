@@ -71,6 +71,27 @@ describe("the spawn helper", () => {
 });
 
 describe("the output socket of the spawn helper", () => {
+  /** Eve's ends of its output socket: the listening one and every accepted connection. */
+  const eveEnds = () =>
+    readFileSync("/proc/net/unix", "utf8")
+      .split("\n")
+      .filter((line) => line.trim().split(/\s+/)[7]?.startsWith(`@eve-spawn-helper-${process.pid}-`)).length;
+
+  it("starts each next step on the connections the helper opened ahead, each stream to its own step", async () => {
+    const seen: string[][] = [];
+
+    for (let i = 0; i < 5; i++) {
+      const chunks: string[] = [];
+      const result = await runProcess({ shell: `echo out${i}; echo err${i} >&2` }, { ...options(() => undefined), onOutput: (chunk, stream) => void chunks.push(`${stream}:${chunk}`) });
+      expect(result.exitCode).toBe(0);
+      seen.push(chunks.sort());
+    }
+
+    expect(seen).toEqual(Array.from({ length: 5 }, (_, i) => [`stderr:err${i}\n`, `stdout:out${i}\n`]));
+    // Idle now, with the next step's two connections held open (and the listening socket).
+    await expect.poll(eveEnds).toBe(3);
+  });
+
   it("drops a connection that does not carry the helper's key, whatever request it names", async () => {
     let output = "";
     const stepOptions = options((text) => (output += text));

@@ -62,6 +62,8 @@ interface Running {
   outputs: Set<Socket>;
   /** Connections not yet ended (the helper opens two). */
   open: number;
+  /** The streams with a connection: one each, any other is dropped. */
+  streams: Set<OutputStream>;
   /** The exit code, once the helper has said the process exited. */
   exit?: { code: number | null };
   /** Output deliveries still pending: its connections are paused while there are any. */
@@ -75,6 +77,11 @@ class SpawnHelper {
   readonly #key = randomBytes(OUTPUT_KEY_BYTES);
   readonly #running = new Map<number, Running>();
   #nextId = 1;
+  /**
+   * Connections the helper opened ahead for the next request (spawn-helper-child.ts), paused until it
+   * is sent; `rest` is what came after the header already.
+   */
+  #early: { id: number; socket: Socket; stream: OutputStream; rest: Buffer }[] = [];
 
   constructor() {
     this.#output = { path: createOutputSocketPath(), key: this.#key.toString("hex") };
@@ -96,9 +103,21 @@ class SpawnHelper {
 
   spawn(request: Omit<SpawnRequest, "type" | "id" | "output">, events: HelperProcessEvents): void {
     const id = this.#nextId++;
-    this.#running.set(id, { events, started: false, outputs: new Set(), open: 2, holding: 0 });
+    const running: Running = { events, started: false, outputs: new Set(), open: 2, streams: new Set(), holding: 0 };
+    this.#running.set(id, running);
     this.#keepAlive(true);
     this.#send({ type: "spawn", id, ...request, output: this.#output });
+    const early = this.#early;
+    this.#early = [];
+    for (const held of early) {
+      if (held.id !== id || held.socket.destroyed) {
+        held.socket.destroy();
+        continue;
+      }
+      this.#attach(id, running, held.socket, held.stream);
+      if (held.rest.length > 0) this.#deliver(running, held.rest, held.stream);
+      if (running.holding === 0) held.socket.resume();
+    }
   }
 
   #onReply(reply: HelperReply): void {
@@ -131,7 +150,16 @@ class SpawnHelper {
       socket.off("data", onHeader);
       const named = decodeOutputHeader(header.subarray(0, OUTPUT_HEADER_BYTES), this.#key);
       const running = named && this.#running.get(named.id);
-      if (!named || !running) {
+      if (named && !running && named.id === this.#nextId && this.#early.length < 2) {
+        socket.pause();
+        const held = { id: named.id, socket, stream: named.stream, rest: header.subarray(OUTPUT_HEADER_BYTES) };
+        this.#early.push(held);
+        socket.once("close", () => {
+          this.#early = this.#early.filter((entry) => entry !== held);
+        });
+        return;
+      }
+      if (!named || !running || running.streams.has(named.stream)) {
         socket.destroy();
         return;
       }
@@ -144,6 +172,7 @@ class SpawnHelper {
 
   #attach(id: number, running: Running, socket: Socket, stream: OutputStream): void {
     running.outputs.add(socket);
+    running.streams.add(stream);
     if (running.holding > 0) socket.pause();
     socket.on("data", (data: Buffer) => this.#deliver(running, data, stream));
     socket.on("close", () => {
@@ -181,6 +210,8 @@ class SpawnHelper {
   #lost(reason: string): void {
     if (helper === this) helper = undefined;
     this.#server.close();
+    for (const held of this.#early) held.socket.destroy();
+    this.#early = [];
     const running = [...this.#running];
     this.#running.clear();
     for (const [, step] of running) {
