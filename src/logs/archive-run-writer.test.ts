@@ -79,6 +79,31 @@ describe("ArchiveRunWriter", () => {
     expect(Buffer.concat(stored)).toEqual(Buffer.concat([0, 1, 2, 3, 4, 5].map(chunk)));
   });
 
+  it("encodes text straight into its segments, whole across writes smaller and larger than a segment", async () => {
+    const container = "log:writer-text";
+    await disk.ensureContainer(container, { kind: "logs", expiresAt: null });
+    const writer = new ArchiveRunWriter(disk, container, { exists: true, segments: [], newContainer: () => ({ kind: "logs", expiresAt: null }) }, { segmentBytes: 1000, segmentMs: 60_000, parallelSegments: 2, brotliQuality: 1 }, (error) => {
+      throw error;
+    });
+    const texts = ["héllo\n".repeat(50), "ü€𝄞 wide\n".repeat(400), "x", "tail é\n".repeat(30)];
+
+    for (const text of texts) await writer.writeText(text, Buffer.byteLength(text));
+    await writer.write(Buffer.from("bytes too\n"));
+    await writer.flush();
+
+    const segments: { start: number; bytes: number; text: Buffer }[] = [];
+    for await (const file of disk.listFiles(container, "segments")) {
+      const { body } = await disk.readFile(container, file.path);
+      const parts: Buffer[] = [];
+      for await (const part of body as AsyncIterable<Buffer>) parts.push(part);
+      const segment = parseSegmentPath(file.path);
+      segments.push({ start: segment?.start ?? -1, bytes: segment?.bytes ?? -1, text: brotliDecompressSync(Buffer.concat(parts)) });
+    }
+    expect(Buffer.concat(segments.map((segment) => segment.text)).toString("utf8")).toBe(`${texts.join("")}bytes too\n`);
+    expect(segments.every((segment, i) => segment.text.length === segment.bytes && segment.start === (i === 0 ? 0 : (segments[i - 1]?.start ?? 0) + (segments[i - 1]?.bytes ?? 0)))).toBe(true);
+    expect(writer.storedBytes).toBe(Buffer.byteLength(`${texts.join("")}bytes too\n`));
+  });
+
   it("stores each short segment in a buffer of its own size, not a slice of zlib's output chunk", async () => {
     // A fan-out writes thousands of short logs: a body that is a slice of a 64 KiB chunk keeps the
     // whole chunk alive until V8's next full collection.

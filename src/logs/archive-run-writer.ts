@@ -38,7 +38,8 @@ export type ManifestFields = Omit<LogManifest, "version" | "segments" | "bytes">
 
 /**
  * Writes one run's whole log to the store as Brotli segments: bytes are
- * gathered (no per-line work), cut into segments by size or age, compressed
+ * gathered in the segment's own buffer (no per-line work, no copy per write
+ * of text), cut into segments by size or age, compressed
  * off the event loop and stored a few at a time while the next one fills.
  * `write` returns a promise once a segment is full and every compressor is
  * busy, so a fast step waits for the store instead of growing Eve's memory. A segment that cannot be stored
@@ -60,8 +61,11 @@ export class ArchiveRunWriter {
   #storedBytes: number;
   /** Resolves to whether the container exists; undefined until it is known to or being made. */
   #containerMade: Promise<boolean> | undefined;
-  #parts: Buffer[] = [];
+  /** The segment being filled: its first #partBytes bytes are the log's next ones. */
+  #part: Buffer | undefined;
   #partBytes = 0;
+  /** How big the next segment's buffer starts: small until the log has filled a segment. */
+  #partCapacity = FIRST_PART_BYTES;
   #start: number;
   #seq: number;
   #timer: NodeJS.Timeout | undefined;
@@ -93,8 +97,34 @@ export class ArchiveRunWriter {
 
   write(bytes: Buffer): void | Promise<void> {
     if (bytes.length === 0) return undefined;
-    this.#parts.push(bytes);
-    this.#partBytes += bytes.length;
+    bytes.copy(this.#room(bytes.length), this.#partBytes);
+    return this.#added(bytes.length);
+  }
+
+  /**
+   * Writes `text`, whose UTF-8 form is `byteLength` bytes, encoding it
+   * straight into the segment: no buffer of its own, no copy when the
+   * segment is cut.
+   */
+  writeText(text: string, byteLength: number): void | Promise<void> {
+    if (byteLength === 0) return undefined;
+    this.#room(byteLength).write(text, this.#partBytes, "utf8");
+    return this.#added(byteLength);
+  }
+
+  /** The segment buffer, with room for `bytes` more. */
+  #room(bytes: number): Buffer {
+    const needed = this.#partBytes + bytes;
+    if (this.#part !== undefined && needed <= this.#part.length) return this.#part;
+    // Not from Buffer's shared pool: a short log's segment would pin a pool slab.
+    const part = Buffer.allocUnsafeSlow(Math.max(needed, Math.min(this.#partCapacity, this.#limits.segmentBytes + PART_SLACK_BYTES), 2 * (this.#part?.length ?? 0)));
+    this.#part?.copy(part, 0, 0, this.#partBytes);
+    this.#part = part;
+    return part;
+  }
+
+  #added(bytes: number): void | Promise<void> {
+    this.#partBytes += bytes;
     if (this.#partBytes < this.#limits.segmentBytes) {
       this.#timer ??= setTimeout(() => this.#cut(), this.#limits.segmentMs);
       return undefined;
@@ -148,12 +178,14 @@ export class ArchiveRunWriter {
 
   /** The gathered bytes as the next segment (undefined when there are none). */
   #take(): { segment: LogSegment; bytes: Buffer } | undefined {
-    if (this.#partBytes === 0) return undefined;
-    const bytes = this.#parts.length === 1 ? (this.#parts[0] as Buffer) : Buffer.concat(this.#parts, this.#partBytes);
+    if (this.#partBytes === 0 || this.#part === undefined) return undefined;
+    const bytes = this.#part.subarray(0, this.#partBytes);
+    // A log that filled a segment likely fills the next: its buffer starts big enough.
+    if (this.#partBytes >= this.#limits.segmentBytes) this.#partCapacity = this.#limits.segmentBytes + PART_SLACK_BYTES;
     const segment: LogSegment = { path: segmentPath(this.#seq, this.#start, bytes.length), seq: this.#seq, start: this.#start, bytes: bytes.length };
     this.#seq++;
     this.#start += bytes.length;
-    this.#parts = [];
+    this.#part = undefined;
     this.#partBytes = 0;
     return { segment, bytes };
   }
@@ -223,6 +255,11 @@ export class ArchiveRunWriter {
 
 /** Segments up to this size are compressed on the event loop (Brotli quality 1: ~0.1 ms at most). */
 const SYNC_COMPRESS_BYTES = 32 * 1024;
+
+/** A new log's first segment buffer: a short log (most stages') needs no more. */
+const FIRST_PART_BYTES = 16 * 1024;
+/** Room past segmentBytes in a full-size segment buffer: the write that fills it most often fits. */
+const PART_SLACK_BYTES = 256 * 1024;
 
 /** Tries per segment (0.2 s, then 0.8 s apart) before it is given up. */
 const STORE_ATTEMPTS = 3;

@@ -166,30 +166,32 @@ export class KeptLogStore implements LogStore {
   }
 
   #write(run: string, log: RunLog, record: Exclude<LogRecord, { kind: "end" }>): void | Promise<void> {
-    let bytes = Buffer.from(renderLogRecord(record));
+    let text = renderLogRecord(record);
+    // Its UTF-8 length only: the store's writer encodes the text straight into its segment.
+    let length = Buffer.byteLength(text);
     let kept = record;
-    if (record.kind === "text" && log.offset + bytes.length > this.#maxBytes) {
+    if (record.kind === "text" && log.offset + length > this.#maxBytes) {
       const room = Math.max(0, this.#maxBytes - log.offset);
       if (log.droppedBytes === 0) {
-        bytes = Buffer.concat([bytes.subarray(0, room), Buffer.from(`\n── ${limitNote(this.#maxBytes)}: the rest of the output is not kept, only the end of the stage ──\n`)]);
-        kept = { kind: "text", text: bytes.toString("utf8") };
-        bytes = Buffer.from(kept.text);
-      } else bytes = Buffer.alloc(0);
+        text = `${Buffer.from(text).subarray(0, room).toString("utf8")}\n── ${limitNote(this.#maxBytes)}: the rest of the output is not kept, only the end of the stage ──\n`;
+        kept = { kind: "text", text };
+        length = Buffer.byteLength(text);
+      } else length = 0;
       log.droppedBytes += Buffer.byteLength(record.text) - room;
-      if (bytes.length === 0) return undefined;
+      if (length === 0) return undefined;
     }
     const offset = log.offset;
-    log.offset += bytes.length;
+    log.offset += length;
     if (record.kind === "step") {
       const mark = { index: record.index, name: record.name, offset };
       log.steps.push(mark);
-      void this.redis.markStep(run, mark).then((length) => {
-        log.stepsInRedis = length;
+      void this.redis.markStep(run, mark).then((count) => {
+        log.stepsInRedis = count;
       });
     }
     // Without a writer the store keeps none of it: Redis must have it all (head and tail).
-    const live = this.redis.add(run, kept, offset, log.writer ? { bytes: bytes.length, storedBytes: log.storedBytes } : undefined);
-    const whole = log.writer?.write(bytes);
+    const live = this.redis.add(run, kept, offset, log.writer ? { bytes: length, storedBytes: log.storedBytes } : undefined);
+    const whole = log.writer?.writeText(text, length);
     if (live === undefined && whole === undefined) return undefined;
     return Promise.all([live, whole]).then(() => undefined);
   }

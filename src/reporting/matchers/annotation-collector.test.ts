@@ -86,13 +86,15 @@ describe("AnnotationCollector", () => {
     collector.push(`or: split\n${noise}\n`);
     collector.push(`src/b.c:4:1: \x1b[31mwarn\x1b[0ming: coloured\n${noise}\n`);
     collector.push(`${noise}\n::not`);
-    collector.push(`ice file=c.c,line=5::a notice\n`);
+    collector.push(`ice file=c.c,line=5::a notice\n12`);
+    collector.push(`34\n${noise}\nsrc/d.c:6:1: error: amid noise\n${noise}\n`);
     collector.end();
 
     expect(collector.annotations.map((a) => [a.path, a.start_line, a.annotation_level, a.message])).toEqual([
       ["src/a.c", 3, "failure", "split"],
       ["src/b.c", 4, "warning", "coloured"],
       ["c.c", 5, "notice", "a notice"],
+      ["src/d.c", 6, "failure", "amid noise"],
     ]);
   });
 

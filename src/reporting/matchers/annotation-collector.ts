@@ -43,11 +43,23 @@ export class AnnotationCollector {
 
   /** Feeds a chunk of output. */
   push(text: string): void {
-    const joined = this.#partial + text;
-    const end = joined.lastIndexOf("\n");
-    const rest = end === -1 ? joined : joined.slice(end + 1);
+    const end = text.lastIndexOf("\n");
+    if (end === -1) {
+      const rest = this.#partial + text;
+      this.#partial = rest.length > MAX_LINE ? "" : rest;
+      return;
+    }
+    // The line held from earlier chunks ends here; the chunk's other lines are looked at in place (no
+    // word of MAY_MATCH spans a line break), so the chunk is not copied.
+    const first = text.indexOf("\n");
+    const firstLine = this.#partial + text.slice(0, first);
+    if (MAY_MATCH.test(firstLine)) this.#line(firstLine);
     // Most output holds no line any matcher could take: then it is not split into lines at all.
-    if (end !== -1 && MAY_MATCH.test(joined.slice(0, end))) for (const line of joined.slice(0, end).split("\n")) this.#line(line);
+    if (first < end) {
+      const lines = text.slice(first + 1, end);
+      if (MAY_MATCH.test(lines)) for (const line of lines.split("\n")) this.#line(line);
+    }
+    const rest = text.slice(end + 1);
     this.#partial = rest.length > MAX_LINE ? "" : rest;
   }
 
