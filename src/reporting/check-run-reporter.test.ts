@@ -70,7 +70,8 @@ function sleep(ms: number) {
 
 describe("CheckRunReporter", () => {
   it("reports a run queued → in_progress → progress → completed with annotations in chunks, and a commit status", async () => {
-    const { reporter, errors } = setUp({ commitStatus: true, progressIntervalMs: 150, annotationRoots: ["/w/build"] });
+    // Its in_progress at once (no start hold): this test is about what follows it.
+    const { reporter, errors } = setUp({ commitStatus: true, progressIntervalMs: 150, annotationRoots: ["/w/build"], startHoldMs: 0 });
     github
       .on("checks/create", { body: { id: 99 } })
       .on("checks/update", (req) => ({ body: { id: Number(req.params.check_run_id) } }), { times: 5 })
@@ -262,7 +263,8 @@ describe("CheckRunReporter", () => {
 
   it("updates a check run created elsewhere, and ends an exception as a failure titled Eve error", async () => {
     const { reporter } = setUp();
-    github.on("checks/update", { body: {} }, { times: 2, params: { check_run_id: "1234" } });
+    // One write: the stage ended within the start hold.
+    github.on("checks/update", { body: {} }, { times: 1, params: { check_run_id: "1234" } });
     const run = stage();
 
     reporter.useCheckRun(run, 1234);
@@ -273,6 +275,38 @@ describe("CheckRunReporter", () => {
 
     github.assertDone();
     expect(github.requests.at(-1)?.body).toMatchObject({ conclusion: "failure", output: { title: "Eve error: docker daemon unreachable" } });
+  });
+
+  it("holds a start GitHub would show over a queued check run: a stage that ends within the hold costs one update, with its start time", async () => {
+    const { reporter, errors } = setUp();
+    github.on("checks/update", { body: {} }, { params: { check_run_id: "55" } });
+    const run = stage();
+
+    reporter.useCheckRun(run, 55);
+    reporter.stageStarted(run);
+    reporter.stepStarted(run, 0, "true");
+    reporter.stageFinished(run, outcome("success", "ok"));
+    await reporter.flush();
+
+    expect(errors).toEqual([]);
+    github.assertDone();
+    expect(github.requestsFor("checks/update").map((r) => r.body)).toEqual([expect.objectContaining({ status: "completed", conclusion: "success", started_at: expect.any(String), completed_at: expect.any(String) })]);
+  });
+
+  it("sends a held start once the hold is over while the stage runs", async () => {
+    const { reporter, errors } = setUp({ startHoldMs: 20 });
+    github.on("checks/update", { body: {} }, { times: 2, params: { check_run_id: "56" } });
+    const run = stage();
+
+    reporter.useCheckRun(run, 56);
+    reporter.stageStarted(run);
+    await expect.poll(() => github.requestsFor("checks/update").length).toBe(1);
+    reporter.stageFinished(run, outcome("success", "ok"));
+    await reporter.flush();
+
+    expect(errors).toEqual([]);
+    github.assertDone();
+    expect(github.requestsFor("checks/update").map((r) => (r.body as { status: string }).status)).toEqual(["in_progress", "completed"]);
   });
 
   it("posts only the final commit status for a check run created elsewhere: its creator posted the pending one", async () => {

@@ -17,6 +17,8 @@ export class StageRunRecord {
   sentVersion = -1;
   lastWriteAt = 0;
   progressTimer: NodeJS.Timeout | undefined;
+  /** Holds the in_progress update of a run GitHub shows queued (CheckRunReporterOptions.startHoldMs). */
+  startTimer: NodeJS.Timeout | undefined;
   /** Progress updates sent (or queued) so far. */
   progressUpdates = 0;
   statusPosted = false;
