@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -22,7 +22,9 @@ function git(dir: string, ...args: string[]): string {
 
 describe("queryGit and readRepoFacts", () => {
   it("read the revision, its committer date, the branch and the top of the checkout from a subdirectory", async () => {
-    const repo = tempDir();
+    // A name the shell that runs git must take as it is.
+    const repo = join(tempDir(), "my repo $(touch injected) `id`");
+    mkdirSync(repo);
     git(repo, "init", "-q", "-b", "feature/x");
     mkdirSync(join(repo, "sub"));
     writeFileSync(join(repo, "sub/f"), "1\n");
@@ -32,6 +34,8 @@ describe("queryGit and readRepoFacts", () => {
     const facts = await queryGit(join(repo, "sub"));
 
     expect(facts).toEqual({ revision: git(repo, "rev-parse", "HEAD"), branch: "feature/x", commitTimestamp: expect.stringMatching(/^\d{12}$/), topLevel: repo });
+    // The shell would have run it in its own directory, this process's.
+    expect(existsSync("injected")).toBe(false);
     expect(await readRepoFacts(join(repo, "sub"), "eve/main.yml", Promise.resolve(facts))).toEqual({ revision: facts.revision, branch: "feature/x", commitTimestamp: facts.commitTimestamp, productVersion: "0.0.0" });
   });
 

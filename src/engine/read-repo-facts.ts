@@ -27,17 +27,30 @@ export interface RepoFacts extends Omit<GitFacts, "topLevel"> {
 }
 
 /**
- * Asks git at once, in parallel: each query is a process on the clock of every `eve run`, which starts
- * them before it loads the engine so that they run meanwhile. Never rejects.
+ * The three queries, run by one shell: forking Eve (tens of MB) holds its thread until the child has
+ * exec'd, a few ms on a busy machine, where a shell forks git cheaply. Each answer is followed by NUL,
+ * git's exit code and NUL; the directory is the shell's `$1`, never part of the script.
+ */
+const QUERIES = [
+  "log -1 --format=%H%n%cd --date=format-local:%y%m%d%H%M%S",
+  // Fails when HEAD is detached.
+  "symbolic-ref --short -q HEAD",
+  "rev-parse --show-toplevel",
+]
+  .map((query) => `git -C "$1" ${query} 2>/dev/null; printf '\\000%s\\000' "$?"`)
+  .join("; ");
+
+/**
+ * Asks git (all fails outside a checkout): `eve run` starts this before the engine's modules are
+ * loaded, so that git runs meanwhile. Never rejects.
  */
 export async function queryGit(repoDir: string): Promise<GitFacts> {
-  const git = async (...args: string[]) => (await run("git", ["-C", repoDir, ...args], { encoding: "utf8" })).stdout.trim();
-  // The branch fails when HEAD is detached; all fail outside a checkout.
-  const [head, branch, topLevel] = await Promise.all([
-    git("log", "-1", "--format=%H%n%cd", "--date=format-local:%y%m%d%H%M%S").catch(() => undefined),
-    git("symbolic-ref", "--short", "-q", "HEAD").catch(() => undefined),
-    git("rev-parse", "--show-toplevel").catch(() => undefined),
-  ]);
+  const output = await run("/bin/sh", ["-c", QUERIES, "sh", repoDir], { encoding: "utf8" }).then(
+    ({ stdout }) => stdout.split("\0"),
+    () => [],
+  );
+  const answer = (index: number) => (output[index * 2 + 1] === "0" ? output[index * 2]?.trim() : undefined);
+  const [head, branch, topLevel] = [answer(0), answer(1), answer(2)];
   const facts: GitFacts = {};
   if (topLevel) facts.topLevel = topLevel;
   // No commit (not a checkout, or an empty repository): no revision, nor branch, as before a first commit.
