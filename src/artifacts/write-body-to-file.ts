@@ -51,7 +51,8 @@ export async function writeBodyToFile(body: Readable | AsyncIterable<Uint8Array>
       const next = await iterator.next();
       signal?.throwIfAborted();
       if (next.done === true) {
-        await writeFile(file, Buffer.concat(head, headBytes), { flag: "wx", mode: options.mode });
+        // One chunk (a stored log segment, most small files) is written as it is: no copy of it to collect.
+        await writeFile(file, head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head, headBytes), { flag: "wx", mode: options.mode });
         return bytes;
       }
       const chunk = take(next.value);

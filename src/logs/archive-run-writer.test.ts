@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { brotliDecompressSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ArtifactStore, ContainerFile, FileInfo, NewContainer, PutFileOptions } from "../artifacts/artifact-store.js";
 import { DiskArtifactStore } from "../artifacts/disk-artifact-store.js";
 import { ArchiveRunWriter } from "./archive-run-writer.js";
@@ -102,6 +102,24 @@ describe("ArchiveRunWriter", () => {
     expect(Buffer.concat(segments.map((segment) => segment.text)).toString("utf8")).toBe(`${texts.join("")}bytes too\n`);
     expect(segments.every((segment, i) => segment.text.length === segment.bytes && segment.start === (i === 0 ? 0 : (segments[i - 1]?.start ?? 0) + (segments[i - 1]?.bytes ?? 0)))).toBe(true);
     expect(writer.storedBytes).toBe(Buffer.byteLength(`${texts.join("")}bytes too\n`));
+  });
+
+  it("fills the segments of a long log in a few buffers it reuses once their segments are compressed", async () => {
+    const container = "log:writer-reuse";
+    await disk.ensureContainer(container, { kind: "logs", expiresAt: null });
+    const writer = new ArchiveRunWriter(disk, container, { exists: true, segments: [], newContainer: () => ({ kind: "logs", expiresAt: null }) }, { segmentBytes: 64 * 1024, segmentMs: 60_000, parallelSegments: 2, brotliQuality: 1 }, (error) => {
+      throw error;
+    });
+    const line = "a line of build output, as a compiler would print it\n".repeat(200);
+    const allocations = vi.spyOn(Buffer, "allocUnsafeSlow");
+
+    for (let i = 0; i < 100; i++) await writer.writeText(line, line.length);
+    await writer.flush();
+
+    // ~16 segments of 64 KiB, in the first buffers' growth and at most a spare or two more.
+    expect(writer.storedBytes).toBe(100 * line.length);
+    expect(allocations.mock.calls.length).toBeLessThan(10);
+    allocations.mockRestore();
   });
 
   it("stores each short segment in a buffer of its own size, not a slice of zlib's output chunk", async () => {
