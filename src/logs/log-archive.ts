@@ -19,7 +19,7 @@ export type ArchivedLog =
   /** `manifest` once the log is complete; until then the contiguous segments are what is stored so far. */
   | { state: "stored"; segments: LogSegment[]; bytes: number; manifest: LogManifest | undefined };
 
-export const DEFAULT_ARCHIVE_LIMITS: ArchiveWriterLimits = { segmentBytes: 1024 * 1024, segmentMs: 2000, parallelSegments: 2, brotliQuality: 1 };
+export const DEFAULT_ARCHIVE_LIMITS: ArchiveWriterLimits = { segmentBytes: 1024 * 1024, segmentMs: 2000, parallelSegments: 2, brotliQuality: 0 };
 
 /**
  * After a log expires, its container stays this long as a tombstone (its
