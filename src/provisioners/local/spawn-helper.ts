@@ -110,7 +110,7 @@ class SpawnHelper {
     const early = this.#early;
     this.#early = [];
     for (const held of early) {
-      if (held.id !== id || held.socket.destroyed) {
+      if (held.id !== id || held.socket.destroyed || running.streams.has(held.stream)) {
         held.socket.destroy();
         continue;
       }
