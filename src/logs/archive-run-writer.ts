@@ -72,6 +72,10 @@ export class ArchiveRunWriter {
   #start: number;
   #seq: number;
   #timer: NodeJS.Timeout | undefined;
+  /** Segments cut and not yet in the contiguous stored log (or, once broken, not yet stored or given up): their bytes stay readable (`textAt`). */
+  readonly #held: { start: number; bytes: Buffer; done: boolean }[] = [];
+  #broken = false;
+  #onBroken: (() => void) | undefined;
   readonly #inFlight = new Set<Promise<void>>();
   #waiting: (() => void)[] = [];
 
@@ -96,6 +100,27 @@ export class ArchiveRunWriter {
   /** Bytes of the log the store holds from its start, contiguous: a reader finds at least these there. */
   get storedBytes(): number {
     return this.#storedBytes;
+  }
+
+  /** True once a segment could not be stored: the store will not hold this log whole. */
+  get broken(): boolean {
+    return this.#broken;
+  }
+
+  /** `callback` runs once, as the first segment is given up, while every byte not stored is still held (`textAt`). */
+  whenBroken(callback: () => void): void {
+    this.#onBroken = callback;
+  }
+
+  /**
+   * The text of bytes [start, end) of the log (whole records) while the
+   * writer holds them, i.e. until the store holds them from the log's start
+   * on; undefined after.
+   */
+  textAt(start: number, end: number): string | undefined {
+    if (this.#part !== undefined && start >= this.#start && end <= this.#start + this.#partBytes) return this.#part.toString("utf8", start - this.#start, end - this.#start);
+    const held = this.#held.find((segment) => segment.start <= start && end <= segment.start + segment.bytes.length);
+    return held?.bytes.toString("utf8", start - held.start, end - held.start);
   }
 
   write(bytes: Buffer): void | Promise<void> {
@@ -173,7 +198,11 @@ export class ArchiveRunWriter {
     this.#timer = undefined;
     const taken = this.#take();
     if (taken === undefined) return;
+    const held = { start: taken.segment.start, bytes: taken.bytes, done: false };
+    this.#held.push(held);
     const stored = this.#storeSegment(taken.segment, taken.bytes).finally(() => {
+      held.done = true;
+      this.#releaseHeld();
       this.#inFlight.delete(stored);
       if (this.#partBytes >= this.#limits.segmentBytes) this.#cut();
       for (const resolve of this.#waiting.splice(0)) resolve();
@@ -201,15 +230,28 @@ export class ArchiveRunWriter {
 
   async #storeSegment(segment: LogSegment, bytes: Buffer): Promise<void> {
     try {
-      const body = await this.#compress(bytes);
-      // Compressed: its buffer can take the next segment (full-size ones only).
-      if (bytes.buffer.byteLength === this.#limits.segmentBytes + PART_SLACK_BYTES) keepSpare(Buffer.from(bytes.buffer));
-      await this.#storeRetrying([{ path: segment.path, body, unique: true }]);
+      await this.#storeRetrying([{ path: segment.path, body: await this.#compress(bytes), unique: true }]);
       this.#segments.push(segment);
       // Segments are stored a few at once: one may land before an earlier one.
       this.#storedBytes = segmentsEnd(contiguousSegments(this.#segments));
     } catch (error) {
+      if (!this.#broken) {
+        // Before anything held goes: whoever read text from it (Redis' writer) takes it now.
+        this.#onBroken?.();
+        this.#broken = true;
+      }
       this.#onError(error);
+    }
+  }
+
+  /** Lets go of segments the store holds from the log's start on (or, once broken, that are done), their buffers to the spares. */
+  #releaseHeld(): void {
+    for (let i = this.#held.length - 1; i >= 0; i--) {
+      const held = this.#held[i] as { start: number; bytes: Buffer; done: boolean };
+      if (!held.done || (!this.#broken && held.start + held.bytes.length > this.#storedBytes)) continue;
+      this.#held.splice(i, 1);
+      // Full-size ones only: the next segment, of any writer, fills it.
+      if (held.bytes.buffer.byteLength === this.#limits.segmentBytes + PART_SLACK_BYTES) keepSpare(Buffer.from(held.bytes.buffer));
     }
   }
 
@@ -271,7 +313,7 @@ export class ArchiveRunWriter {
 const SYNC_COMPRESS_BYTES = 32 * 1024;
 
 /**
- * Full-size segment buffers whose segments are compressed, for the next
+ * Full-size segment buffers whose segments are stored, for the next
  * segment of any writer: a fast log then leaves V8 no ~1 MiB of external
  * garbage per segment to collect (peak memory stays flat over a long log).
  */

@@ -29,10 +29,23 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function createLogs(options: { maxBytes?: number; segmentBytes?: number; segmentMs?: number; headChars?: number } = {}) {
-  const live = new RedisLogStore(redis, { prefix, batchMs: 5, ...(options.headChars === undefined ? {} : { headChars: options.headChars }) });
-  const archive = new LogArchive(store, { retentionMs: 30 * DAY, segmentBytes: options.segmentBytes ?? 64 * 1024, segmentMs: options.segmentMs ?? 50 });
+function createLogs(options: { maxBytes?: number; segmentBytes?: number; segmentMs?: number; headChars?: number; liveMs?: number; refuse?: (path: string) => boolean } = {}) {
+  const { headChars, liveMs } = options;
+  const live = new RedisLogStore(redis, { prefix, batchMs: 5, ...(headChars === undefined ? {} : { headChars }), ...(liveMs === undefined ? {} : { liveMs }) });
+  const { refuse } = options;
+  // The disk store, refusing the files `refuse` names (a store that fails for good).
+  const putFile: DiskArtifactStore["putFile"] = async (container, path, body, putOptions) => {
+    if (refuse?.(path)) throw new Error(`refused ${path}`);
+    return store.putFile(container, path, body, putOptions);
+  };
+  const files = new Proxy(store, {
+    get: (target, name) => {
+      const value: unknown = name === "putFile" ? putFile : Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
   const errors: unknown[] = [];
+  const archive = new LogArchive(files, { retentionMs: 30 * DAY, segmentBytes: options.segmentBytes ?? 64 * 1024, segmentMs: options.segmentMs ?? 50, onError: (error) => errors.push(error) });
   const logs = new KeptLogStore({ redis: live, archive, maxBytes: options.maxBytes ?? 1024 ** 3, onError: (error) => errors.push(error) });
   return { logs, live, reader: new LogReader(live, archive), archive, errors };
 }
@@ -154,6 +167,22 @@ describe("KeptLogStore: Redis for the live view, the artifact store for the whol
 
     expect(await readAll(reader, run)).toBe(first + second + third);
   });
+
+  it("gives Redis what it deferred, and all output after, once the store gives a segment up: the live log still reads whole", async () => {
+    // Redis would take deferred output only at the flush, after the store gave up.
+    const { logs, reader, errors } = createLogs({ segmentBytes: 16 * 1024, headChars: 10_000, liveMs: 60_000, refuse: (path) => /^segments\/00000003-/.test(path) });
+    const run = `r${randomUUID()}`;
+    const output = seq(1, 30_000);
+
+    await appendInChunks(logs, run, output, 4096);
+    await logs.flush();
+
+    const view = (await reader.view(run)) as Extract<LogView, { bytes: number }>;
+    expect(view.storedBytes).toBe(2 * 16 * 1024);
+    expect(view.bytes).toBe(output.length);
+    expect(await readAll(reader, run)).toBe(output);
+    expect(errors.map(String)).toEqual([expect.stringContaining("refused segments/00000003-")]);
+  }, 20_000);
 
   it("drops output past the limit and says plainly what it dropped, where and at the end", async () => {
     const { logs, reader } = createLogs({ maxBytes: 1000 });

@@ -29,6 +29,8 @@ interface RunLog {
   stepsInRedis: number | undefined;
   /** Bytes of the log the store holds from its start: Redis need not get them (past its head). */
   storedBytes: () => number;
+  /** The text of bytes of the log the store's writer holds (until stored): Redis reads deferred text from it. */
+  textAt: (start: number, end: number) => string | undefined;
 }
 
 /**
@@ -136,10 +138,12 @@ export class KeptLogStore implements LogStore {
   #run(run: string): RunLog {
     let log = this.#runs.get(run);
     if (!log) {
-      const created: RunLog = { ready: Promise.resolve(), opened: false, queued: 0, writer: undefined, offset: 0, droppedBytes: 0, steps: [], stepsInRedis: undefined, storedBytes: () => created.writer?.storedBytes ?? 0 };
+      const created: RunLog = { ready: Promise.resolve(), opened: false, queued: 0, writer: undefined, offset: 0, droppedBytes: 0, steps: [], stepsInRedis: undefined, storedBytes: () => created.writer?.storedBytes ?? 0, textAt: (start, end) => created.writer?.textAt(start, end) };
       created.ready = this.archive.openWriter(run).then(
         (writer) => {
           created.writer = writer;
+          // A segment given up: Redis takes what it deferred at once, and everything after (the store will not hold the log whole).
+          writer.whenBroken(() => this.redis.undefer(run));
           created.offset = writer.offset;
         },
         (error: unknown) => this.#onError(error),
@@ -189,8 +193,8 @@ export class KeptLogStore implements LogStore {
         log.stepsInRedis = count;
       });
     }
-    // Without a writer the store keeps none of it: Redis must have it all (head and tail).
-    const live = this.redis.add(run, kept, offset, log.writer ? { bytes: length, storedBytes: log.storedBytes } : undefined);
+    // Without a writer (or with one that gave a segment up) the store does not keep it all: Redis must have it all (head and tail).
+    const live = this.redis.add(run, kept, offset, log.writer && !log.writer.broken ? { bytes: length, storedBytes: log.storedBytes, textAt: log.textAt } : undefined);
     const whole = log.writer?.writeText(text, length);
     if (live === undefined && whole === undefined) return undefined;
     return Promise.all([live, whole]).then(() => undefined);

@@ -96,6 +96,11 @@ export class RedisLogStore implements LogStore {
     this.appendInfo(run, LOST_LINE);
   }
 
+  /** Sends the run's deferred output now (see `add`): the store that held its text will not store it. */
+  undefer(run: string): void {
+    this.#writers.get(run)?.undefer();
+  }
+
   /** True while some of the run's output waits to see whether the store holds it (see `add`). */
   defers(run: string): boolean {
     return this.#writers.get(run)?.defers ?? false;

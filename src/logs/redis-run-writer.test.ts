@@ -17,6 +17,15 @@ afterAll(async () => {
   redis.disconnect();
 });
 
+/** A log the store keeps, as RedisRunWriter sees it: its text so far (ASCII, so offsets are indexes) and how much is stored. */
+function keptLog(stored: () => number) {
+  let whole = "";
+  return (text: string) => {
+    whole += text;
+    return { bytes: text.length, storedBytes: stored, textAt: (start: number, end: number) => (end <= whole.length ? whole.slice(start, end) : undefined) };
+  };
+}
+
 /** Every entry of the run's stream, as [offset, text of its records]. */
 async function entries(logs: RedisLogStore, run: string): Promise<[number | undefined, string][]> {
   const page = await logs.read(run, undefined, 10_000);
@@ -28,7 +37,7 @@ describe("RedisRunWriter past the head of a log the store keeps whole", () => {
     const logs = new RedisLogStore(redis, { prefix, headChars: 10, batchChars: 10, batchMs: 5, liveMs: 60_000 });
     const run = `r${randomUUID()}`;
     let stored = 0;
-    const kept = (text: string) => ({ bytes: Buffer.byteLength(text), storedBytes: () => stored });
+    const kept = keptLog(() => stored);
     const pieces = ["head-10ch\n", "aaaaaaaa", "bbbbbbbb", "cccccccc", "dddddddd"];
     let offset = 0;
 
@@ -54,7 +63,7 @@ describe("RedisRunWriter past the head of a log the store keeps whole", () => {
   it("sends fast output liveMs after it was held at the latest, and slow output at batchMs", async () => {
     const logs = new RedisLogStore(redis, { prefix, headChars: 4, batchChars: 100, batchMs: 5, liveMs: 150 });
     const run = `r${randomUUID()}`;
-    const kept = (text: string) => ({ bytes: Buffer.byteLength(text), storedBytes: () => 0 });
+    const kept = keptLog(() => 0);
 
     void logs.add(run, { kind: "text", text: "head" }, 0, kept("head"));
     void logs.add(run, { kind: "text", text: "slow\n" }, 4, kept("slow\n"));
@@ -73,7 +82,7 @@ describe("RedisRunWriter past the head of a log the store keeps whole", () => {
   it("holds back no more than the tail Redis keeps when the store does not keep up", async () => {
     const logs = new RedisLogStore(redis, { prefix, headChars: 4, tailChars: 20, batchChars: 10, batchMs: 5, liveMs: 60_000 });
     const run = `r${randomUUID()}`;
-    const kept = (text: string) => ({ bytes: Buffer.byteLength(text), storedBytes: () => 0 });
+    const kept = keptLog(() => 0);
     let offset = 0;
 
     for (const text of ["head", ...Array.from({ length: 10 }, (_, i) => String(i).repeat(10))]) {

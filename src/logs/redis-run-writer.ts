@@ -30,11 +30,14 @@ export interface KeptRecord {
   bytes: number;
   /** Bytes of the whole log the store holds from its start: readers read those from the store, not from Redis. */
   storedBytes: () => number;
+  /** The text of bytes [start, end) of the whole log while the store holds them in memory (not stored yet). */
+  textAt: (start: number, end: number) => string | undefined;
 }
 
 /** A record past the head that waits to see whether the store holds it before Redis would get it. */
 interface Deferred {
-  record: LogRecord;
+  /** Undefined for text: the store holds it until it is stored (`KeptRecord.textAt`), so no string waits here. */
+  record: LogRecord | undefined;
   offset: number;
   /** Its end's offset in the whole log. */
   end: number;
@@ -93,6 +96,7 @@ export class RedisRunWriter {
   #deferredSince = 0;
   #deferTimer: NodeJS.Timeout | undefined;
   #storedBytes: () => number = () => 0;
+  #textAt: KeptRecord["textAt"] = () => undefined;
   /** Some output past the head was left out: the batches after it are the tail, the first with the truncation note. */
   #skipped = false;
   /** Text was left out since the last record added: the next one starts an entry, with its own offset. */
@@ -123,7 +127,8 @@ export class RedisRunWriter {
     this.#addedChars += chars;
     if (offset !== undefined && kept !== undefined && (this.#deferred.length > 0 || this.#addedChars > this.#limits.headChars)) {
       this.#storedBytes = kept.storedBytes;
-      this.#defer({ record, offset, end: offset + kept.bytes, chars });
+      this.#textAt = kept.textAt;
+      this.#defer({ record: record.kind === "text" ? undefined : record, offset, end: offset + kept.bytes, chars });
       return this.#pressure();
     }
     // After what waits, in order.
@@ -166,14 +171,14 @@ export class RedisRunWriter {
     this.#deferredChars += record.chars;
     this.#dropStored();
     // Past the last tailChars, text would be trimmed from Redis as soon as written: it is not written.
-    for (let first = this.#deferred[0]; first?.record.kind === "text" && this.#deferredChars - first.chars >= this.#limits.tailChars; first = this.#deferred[0]) this.#leaveOut();
+    for (let first = this.#deferred[0]; first !== undefined && first.record === undefined && this.#deferredChars - first.chars >= this.#limits.tailChars; first = this.#deferred[0]) this.#leaveOut();
     this.#deferTimer ??= setTimeout(() => this.#releaseDue(), this.#limits.batchMs);
   }
 
   /** Leaves out the deferred text the store holds already, oldest first. */
   #dropStored(): void {
     const stored = this.#storedBytes();
-    for (let first = this.#deferred[0]; first?.record.kind === "text" && first.end <= stored; first = this.#deferred[0]) this.#leaveOut();
+    for (let first = this.#deferred[0]; first !== undefined && first.record === undefined && first.end <= stored; first = this.#deferred[0]) this.#leaveOut();
   }
 
   #leaveOut(): void {
@@ -192,7 +197,7 @@ export class RedisRunWriter {
     else this.#release();
   }
 
-  /** What is deferred and not in the store goes to Redis (batched as ever). */
+  /** What is deferred and not in the store goes to Redis (batched as ever), its text read from the store's memory. */
   #release(): void {
     if (this.#deferred.length === 0) return;
     clearTimeout(this.#deferTimer);
@@ -200,7 +205,18 @@ export class RedisRunWriter {
     this.#dropStored();
     const records = this.#deferred.splice(0);
     this.#deferredChars = 0;
-    for (const { record, offset } of records) this.#addNow(record, offset);
+    for (const { record, offset, end } of records) {
+      const text = record === undefined ? this.#textAt(offset, end) : undefined;
+      if (record !== undefined) this.#addNow(record, offset);
+      else if (text !== undefined) this.#addNow({ kind: "text", text }, offset);
+      // The store let go of it, so it holds it: left out as the stored are.
+      else this.#gap = true;
+    }
+  }
+
+  /** Sends what is deferred now (the store that held its text cannot keep it). */
+  undefer(): void {
+    this.#release();
   }
 
   /**
