@@ -1,14 +1,17 @@
 # Eve: `docker build -t eve .` then `docker run --env-file eve.env -p 3000:3000 eve`
 # (or `docker run ... eve node bin/eve.js worker` for a worker-only process).
 
-# --- build: compile TypeScript with the dev dependencies ---
+# --- build: compile TypeScript with the dev dependencies; `npm run build` also precompiles the
+# build file schema and bundles the `eve` command (a few files start faster than ~200 modules) ---
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json
+COPY schemas ./schemas
+COPY scripts/write-build-file-validator.js scripts/bundle-cli.js ./scripts/
+RUN npm run build
 
 # --- run: production dependencies and the compiled code only ---
 FROM node:20-slim
