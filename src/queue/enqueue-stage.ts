@@ -4,10 +4,12 @@
  * after a crash) finds the job and adds nothing.
  *
  * Runs enqueued together (a TriggerStages step's) cost three round trips
- * whatever their number: one pipeline asks which jobs exist, one MULTI
+ * per ENQUEUE_BATCH of them: one pipeline asks which jobs exist, one MULTI
  * records the new runs (the cancel list, page access, the reporter's
  * registry and history, the fairness counts), one `addBulk` per worker type
- * adds their jobs.
+ * adds their jobs. A batch at a time: the first stages can start while the
+ * rest are added, and a 1,000-stage trigger never holds all its commands
+ * in memory at once.
  */
 import type { BulkJobOptions } from "bullmq";
 import { addBuildAccess, addRunAccess } from "../access/run-access-record.js";
@@ -32,9 +34,22 @@ export async function enqueueStage(queues: StageQueues, reporter: RunReporter, d
   return result ?? { added: false };
 }
 
-/** Enqueues `runs` (each once, as enqueueStage); results in the same order. */
+/**
+ * Runs added per round of three round trips. 100 jobs' commands are ~1.5 MB of
+ * strings and buffers; all of a 1,000-stage trigger's at once raised the stage
+ * process's peak RSS by tens of MB.
+ */
+export const ENQUEUE_BATCH = 100;
+
 /** Enqueues `runs` (each once, as enqueueStage); results in the same order. */
 export async function enqueueStages(queues: StageQueues, reporter: RunReporter, runs: readonly StageJobData[]): Promise<EnqueueStageResult[]> {
+  const results: EnqueueStageResult[] = [];
+  // A run listed again in a later batch finds its job there: added once, the first time it appears.
+  for (let start = 0; start < runs.length; start += ENQUEUE_BATCH) results.push(...(await enqueueBatch(queues, reporter, runs.slice(start, start + ENQUEUE_BATCH))));
+  return results;
+}
+
+async function enqueueBatch(queues: StageQueues, reporter: RunReporter, runs: readonly StageJobData[]): Promise<EnqueueStageResult[]> {
   const exists = queues.redis.pipeline();
   for (const data of runs) exists.exists(queues.queue(data.workerType).toKey(data.stage.run));
   const replies = ((await exists.exec()) ?? []) as MultiReplies;

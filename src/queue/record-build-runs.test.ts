@@ -4,7 +4,7 @@ import type { StageObserver, StageOutcome } from "../engine/types.js";
 import { BuildHistory } from "./build-history.js";
 import { getStageRuns } from "./build-registry.js";
 import { getRunAccess } from "../access/run-access-record.js";
-import { enqueueStage, enqueueStages } from "./enqueue-stage.js";
+import { ENQUEUE_BATCH, enqueueStage, enqueueStages } from "./enqueue-stage.js";
 import { getRunId, type StageJobData } from "./job-data.js";
 import { createStageQueues, type StageQueues } from "./queues.js";
 import { recordBuildRuns } from "./record-build-runs.js";
@@ -78,6 +78,24 @@ describe("recordBuildRuns", () => {
     expect((await getStageRuns(queues, "b6")).map((entry) => entry.data.stage.stage).sort()).toEqual(["a", "b", "c"]);
     for (const run of runs) expect(await getRunAccess(queues.redis, queues.prefix, run.stage.run)).toMatchObject({ build: "b6", owner: "octo", repo: "repo" });
     expect(await queues.redis.ttl(`${queues.prefix}:build:b6:runs`)).toBeGreaterThan(0);
+  });
+
+  it("adds a large trigger's runs a batch at a time, each run once, with results in order", async () => {
+    const { reporter } = setUp();
+    const top = jobData("b7");
+    const count = 2 * ENQUEUE_BATCH + 50;
+    const runs = Array.from({ length: count }, (_, i): StageJobData => ({ ...top, stage: { ...top.stage, stage: `s${i}`, run: getRunId("b7", `s${i}`, 1, top.stage.run) }, parent: top.stage }));
+    // Listed again in a later batch: found there, not added twice.
+    const again = runs[0] as StageJobData;
+    const multis = vi.spyOn(queues.redis, "multi");
+
+    const results = await enqueueStages(queues, reporter, [...runs, again]);
+
+    expect(results).toEqual([...runs.map(() => ({ added: true })), { added: false }]);
+    expect(multis).toHaveBeenCalledTimes(3);
+    expect(await queues.queue("local").count()).toBe(count);
+    const record = await queues.redis.hgetall(`${queues.prefix}:history:build:b7`);
+    expect(Object.keys(record).filter((field) => field.startsWith("q:"))).toHaveLength(count);
   });
 
   it("leaves out of the registry a run of a build that has too many (it still runs)", async () => {
