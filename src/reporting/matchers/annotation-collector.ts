@@ -19,6 +19,7 @@ const MAX_LINE = 16_384;
 /**
  * Every line a matcher takes holds one of these words (the compiler forms' severity, a workflow
  * command's name); an escape sequence may split one (coloured output), so text with one is looked at too.
+ * It also holds a colon (every form has one): a new matcher must keep both true.
  */
 const MAY_MATCH = /error|warning|::notice|\x1b/i;
 
@@ -57,7 +58,9 @@ export class AnnotationCollector {
     // Most output holds no line any matcher could take: then it is not split into lines at all.
     if (first < end) {
       const lines = text.slice(first + 1, end);
-      if (MAY_MATCH.test(lines)) for (const line of lines.split("\n")) this.#line(line);
+      // Every form a matcher takes holds a colon: output without one (counters, tables, plain text) is
+      // passed over at memchr speed, before the slower scan for MAY_MATCH's words.
+      if (lines.includes(":") && MAY_MATCH.test(lines)) for (const line of lines.split("\n")) this.#line(line);
     }
     const rest = text.slice(end + 1);
     this.#partial = rest.length > MAX_LINE ? "" : rest;
