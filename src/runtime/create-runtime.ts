@@ -34,6 +34,7 @@ import { startStageWorkers, type StageWorkers } from "../queue/stage-workers.js"
 import { GitHubWriteQueue, type GitHubWriteQueueOptions } from "../reporting/github-write-queue.js";
 import { createSecretSource } from "../secrets/create-secret-source.js";
 import { createRunReporter } from "./create-run-reporter.js";
+import { createChecksHttpClient } from "./checks-http-client.js";
 import { createEveOctokit } from "./eve-octokit.js";
 import { type AppTokenClient, createInstallationTokens } from "./installation-tokens.js";
 import { createRuntimeOps } from "./create-runtime-ops.js";
@@ -122,13 +123,17 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
     maxBytes: config.logMaxBytes,
     onError,
   });
+  // Checkouts' and check-run writes' tokens, minted at the configured API root (GitHub Enterprise's too).
+  const installationTokens = createInstallationTokens(async () => (await probot.auth()) as unknown as AppTokenClient, (token) => scrubber.add(token));
   // One pace per installation for all of Eve's processes: GitHub's write budget is the installation's.
   const pacer = createRedisWritePacer(queues.redis, queues.prefix);
   const writeQueue = new GitHubWriteQueue({ ...options.writeRetry, onError, pacer, minIntervalMs: options.writeIntervalMs ?? config.githubWriteIntervalMs });
   const history = new BuildHistory({ redis: queues.redis, prefix: queues.prefix, retentionSec: config.buildHistoryDays * 24 * 3600 });
   // The registry of builds and their runs feeds re-runs and PR commands; the history, the build pages.
   const reporter = recordBuildRuns(createRunReporter({
-    getOctokit: (installationId) => probot.auth(installationId),
+    // Check-run writes on node:http, the token from the installation's Octokit (checks-http-client.ts).
+    getOctokit: async (installationId) =>
+      createChecksHttpClient({ apiUrl: config.githubApiUrl, getToken: () => installationTokens.get(installationId), octokit: await probot.auth(installationId), installationId, metrics }),
     writeQueue,
     logStore,
     redis: queues.redis,
@@ -159,7 +164,6 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
       const secrets = await createSecretSource(config, { onError: (error) => log.warn({ err: error }, "Secret refresh failed; keeping the previous values") });
       closers.push(async () => secrets.close());
       const cancels = await createCancelListener(queues);
-      const installationTokens = createInstallationTokens(async () => (await probot.auth()) as unknown as AppTokenClient, (token) => scrubber.add(token));
       const logSweep = startLogSweep(logStore.archive, log);
       closers.push(() => logSweep.stop());
       let running = 0;
