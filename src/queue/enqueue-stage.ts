@@ -35,11 +35,11 @@ export async function enqueueStage(queues: StageQueues, reporter: RunReporter, d
 }
 
 /**
- * Runs added per round of three round trips. 100 jobs' commands are ~1.5 MB of
- * strings and buffers; all of a 1,000-stage trigger's at once raised the stage
- * process's peak RSS by tens of MB.
+ * Runs added per round of three round trips. 50 jobs' commands are under 1 MB
+ * of strings and buffers; all of a 1,000-stage trigger's at once raised the
+ * stage process's peak RSS by tens of MB.
  */
-export const ENQUEUE_BATCH = 100;
+export const ENQUEUE_BATCH = 50;
 
 /** Enqueues `runs` (each once, as enqueueStage); results in the same order. */
 export async function enqueueStages(queues: StageQueues, reporter: RunReporter, runs: readonly StageJobData[]): Promise<EnqueueStageResult[]> {
