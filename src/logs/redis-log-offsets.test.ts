@@ -1,24 +1,14 @@
-import { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { usePrefixedRedis } from "../../test/helpers/prefixed-redis.js";
 import { RedisLogStore } from "./redis-log-store.js";
 
-let redis: Redis;
-const prefix = `test-${randomUUID()}:`;
-
-beforeAll(() => {
-  redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: null });
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-});
+const db = usePrefixedRedis();
+const { prefix } = db;
 
 describe("RedisLogStore entries carry their byte offset in the whole log", () => {
   it("gives each entry the offset of its first record, also when a long text is split across entries", async () => {
-    const logs = new RedisLogStore(redis, { prefix, batchChars: 10, batchMs: 5 });
+    const logs = new RedisLogStore(db.redis, { prefix, batchChars: 10, batchMs: 5 });
     const run = `r${randomUUID()}`;
 
     void logs.add(run, { kind: "info", line: "hé" }, 0);
@@ -37,7 +27,7 @@ describe("RedisLogStore entries carry their byte offset in the whole log", () =>
   });
 
   it("keeps the steps' offsets for the page while the run is live", async () => {
-    const logs = new RedisLogStore(redis, { prefix });
+    const logs = new RedisLogStore(db.redis, { prefix });
     const run = `r${randomUUID()}`;
 
     await logs.markStep(run, { index: 0, name: "build", offset: 0 });

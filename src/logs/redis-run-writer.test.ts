@@ -1,21 +1,11 @@
-import { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { usePrefixedRedis } from "../../test/helpers/prefixed-redis.js";
 import type { LogEntry } from "./log-store.js";
 import { RedisLogStore } from "./redis-log-store.js";
 
-let redis: Redis;
-const prefix = `test-${randomUUID()}:`;
-
-beforeAll(() => {
-  redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: null });
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-});
+const db = usePrefixedRedis();
+const { prefix } = db;
 
 /** A log the store keeps, as RedisRunWriter sees it: its text so far (ASCII, so offsets are indexes) and how much is stored. */
 function keptLog(stored: () => number) {
@@ -34,7 +24,7 @@ async function entries(logs: RedisLogStore, run: string): Promise<[number | unde
 
 describe("RedisRunWriter past the head of a log the store keeps whole", () => {
   it("leaves out what the store holds by the time it is due, and writes the rest with its offset", async () => {
-    const logs = new RedisLogStore(redis, { prefix, headChars: 10, batchChars: 10, batchMs: 5, liveMs: 60_000 });
+    const logs = new RedisLogStore(db.redis, { prefix, headChars: 10, batchChars: 10, batchMs: 5, liveMs: 60_000 });
     const run = `r${randomUUID()}`;
     let stored = 0;
     const kept = keptLog(() => stored);
@@ -61,7 +51,7 @@ describe("RedisRunWriter past the head of a log the store keeps whole", () => {
   });
 
   it("sends fast output liveMs after it was held at the latest, and slow output at batchMs", async () => {
-    const logs = new RedisLogStore(redis, { prefix, headChars: 4, batchChars: 100, batchMs: 5, liveMs: 150 });
+    const logs = new RedisLogStore(db.redis, { prefix, headChars: 4, batchChars: 100, batchMs: 5, liveMs: 150 });
     const run = `r${randomUUID()}`;
     const kept = keptLog(() => 0);
 
@@ -80,7 +70,7 @@ describe("RedisRunWriter past the head of a log the store keeps whole", () => {
   });
 
   it("holds back no more than the tail Redis keeps when the store does not keep up", async () => {
-    const logs = new RedisLogStore(redis, { prefix, headChars: 4, tailChars: 20, batchChars: 10, batchMs: 5, liveMs: 60_000 });
+    const logs = new RedisLogStore(db.redis, { prefix, headChars: 4, tailChars: 20, batchChars: 10, batchMs: 5, liveMs: 60_000 });
     const run = `r${randomUUID()}`;
     const kept = keptLog(() => 0);
     let offset = 0;

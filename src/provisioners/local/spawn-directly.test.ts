@@ -1,33 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { ExecOptions } from "../types.js";
+import { createTempExecOptions } from "../../../test/helpers/temp-exec-options.js";
 import { runProcess, spawnStepsInThisProcess } from "./run-process.js";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const { options, cleanup } = createTempExecOptions("eve-spawn-directly-");
+afterEach(cleanup);
 // This file's process starts its steps itself, as `eve run` does (vitest runs each file in its own process).
 beforeAll(() => spawnStepsInThisProcess());
-
-function options(onText: (text: string) => void): ExecOptions {
-  const workdir = mkdtempSync(join(tmpdir(), "eve-spawn-directly-"));
-  dirs.push(workdir);
-  return {
-    workdir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    timeoutMs: 10_000,
-    maxTimeMs: 10_000,
-    killGraceMs: 1_000,
-    usePty: false,
-    onOutput: (chunk) => {
-      onText(chunk.toString());
-    },
-    signal: new AbortController().signal,
-  };
-}
 
 describe("steps started in this process", () => {
   it("are this process's children, in their own process group, recorded for the reaper", async () => {

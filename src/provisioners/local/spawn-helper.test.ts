@@ -1,33 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ExecOptions } from "../types.js";
+import { createTempExecOptions } from "../../../test/helpers/temp-exec-options.js";
 import { runProcess, signalGroup } from "./run-process.js";
 import { encodeOutputHeader, OUTPUT_KEY_BYTES } from "./spawn-helper-protocol.js";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function options(onText: (text: string) => void): ExecOptions {
-  const workdir = mkdtempSync(join(tmpdir(), "eve-spawn-helper-"));
-  dirs.push(workdir);
-  return {
-    workdir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    timeoutMs: 10_000,
-    maxTimeMs: 10_000,
-    killGraceMs: 1_000,
-    usePty: false,
-    onOutput: (chunk) => {
-      onText(chunk.toString());
-    },
-    signal: new AbortController().signal,
-  };
-}
+const { options, cleanup } = createTempExecOptions("eve-spawn-helper-");
+afterEach(cleanup);
 
 describe("the spawn helper", () => {
   it("ends a step whose helper died, and starts a new helper for the next step", async () => {
