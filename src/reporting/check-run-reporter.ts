@@ -164,10 +164,11 @@ export class CheckRunReporter implements StageObserver {
     record.version++;
     const finished = this.#options.logStore.finish(stage.run, { result: outcome.result, summary: outcome.summary, durationMs: outcome.durationMs });
     record.logWhole = this.#track(finished.catch(this.#onError));
-    const state = { success: "success", warnings: "success", skipped: "success", failure: "failure" } as const;
-    if (outcome.result !== "retry") this.#postStatus(record, state[outcome.result as keyof typeof state] ?? "error", outcome.summary || outcome.result);
     // A long-lived reporter must not keep every run it ever reported.
     void this.#sync(record).finally(() => this.#runs.delete(stage.run));
+    // After the check run's write: on an idle lane the first write queued goes first, and the check run is the news.
+    const state = { success: "success", warnings: "success", skipped: "success", failure: "failure" } as const;
+    if (outcome.result !== "retry") this.#postStatus(record, state[outcome.result as keyof typeof state] ?? "error", outcome.summary || outcome.result);
   }
 
   /** Resolves once everything this reporter has to write has been written (or given up): call before exit. */
