@@ -9,7 +9,7 @@ import { FALLBACK_WORKER_TYPE } from "../provisioners/worker-types.js";
 import { createBuildProperties } from "../engine/build-properties.js";
 import { getProductVersionScriptPath } from "../engine/read-product-version.js";
 import { saveBuildFileText } from "../queue/build-file-store.js";
-import { cancelBuild, replaceBranchBuild } from "../queue/cancel-builds.js";
+import { cancelReportedBuilds, replaceBranchBuild } from "../queue/cancel-builds.js";
 import { enqueueStage } from "../queue/enqueue-stage.js";
 import { getBuildId, getRunId, type StageJobData } from "../queue/job-data.js";
 import type { StageQueues } from "../queue/queues.js";
@@ -96,12 +96,6 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
     queues.redis.incr(`${queues.prefix}:buildnumber:${payload.repository.id}`),
     saveBuildFileText(queues, build, text),
   ]);
-  for (const older of olderBuilds) {
-    const reason = `superseded by ${sha.slice(0, 7)} on ${branch}`;
-    await cancelBuild(queues, older, reason, (run) =>
-      reporter.finishUnstarted(run, { name: run.stage.stage, result: "cancelled", durationMs: 0, steps: [], summary: `cancelled: ${reason}`, properties: run.properties }),
-    );
-  }
   const properties = createBuildProperties({
     branch,
     revision: sha,
@@ -135,6 +129,7 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
     trigger: { kind: "push" },
     ...(script === undefined ? {} : { productVersionScript: true as const }),
   };
-  await enqueueStage(queues, reporter, data);
+  // The older build ends while this one starts: a fan-out's worth of runs to look at does not hold the new build back.
+  await Promise.all([enqueueStage(queues, reporter, data), cancelReportedBuilds(queues, reporter, olderBuilds, `superseded by ${sha.slice(0, 7)} on ${branch}`)]);
   context.log.info(`Build ${build}: ${selected.stage} queued for ${owner}/${repo}@${branch} (${sha.slice(0, 7)})`);
 }

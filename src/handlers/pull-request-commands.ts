@@ -5,7 +5,7 @@
  */
 import type { Context } from "probot";
 import { getLatestBuild, getStageRuns } from "../queue/build-registry.js";
-import { cancelBuild } from "../queue/cancel-builds.js";
+import { cancelReportedBuilds } from "../queue/cancel-builds.js";
 import { approveForkHead } from "../queue/fork-approvals.js";
 import { getLatestStageRuns } from "../queue/rerun-stages.js";
 import type { CommandAnswer, CommandOptions, CommandTarget } from "./command-target.js";
@@ -44,9 +44,7 @@ async function cancelHeadBuild(options: CommandOptions, target: CommandTarget, u
   const statuses = await getLatestStageRuns(options.queues, await getStageRuns(options.queues, found.build));
   if (!statuses.some((status) => status.state === "running")) return { reply: `the build of ${short(target.sha)} has ended: nothing to cancel.` };
   const reason = `cancelled by @${user}`;
-  await cancelBuild(options.queues, found.build, reason, (run) =>
-    options.reporter.finishUnstarted(run, { name: run.stage.stage, result: "cancelled", durationMs: 0, steps: [], summary: `cancelled: ${reason}`, properties: run.properties }),
-  );
+  await cancelReportedBuilds(options.queues, options.reporter, [found.build], reason);
   return { reaction: "+1" };
 }
 

@@ -10,7 +10,7 @@ import { selectStage } from "../buildfile/plan-build.js";
 import { FALLBACK_WORKER_TYPE } from "../provisioners/worker-types.js";
 import { createBuildProperties } from "../engine/build-properties.js";
 import { saveBuildFileText } from "../queue/build-file-store.js";
-import { cancelBuild, replaceBranchBuild } from "../queue/cancel-builds.js";
+import { cancelReportedBuilds, replaceBranchBuild } from "../queue/cancel-builds.js";
 import { enqueueStage } from "../queue/enqueue-stage.js";
 import { getBuildId, getRunId, type RepositoryRef, type StageJobData } from "../queue/job-data.js";
 import type { PushHandlerOptions } from "./on-push.js";
@@ -53,12 +53,7 @@ export async function startPullRequestBuild(
 
   const { queues, reporter } = options;
   const build = getBuildId(deliveryId);
-  for (const older of await replaceBranchBuild(queues, repositoryId, `pull/${head.number}`, build)) {
-    const reason = `superseded by ${head.sha.slice(0, 7)} on pull request #${head.number}`;
-    await cancelBuild(queues, older, reason, (run) =>
-      reporter.finishUnstarted(run, { name: run.stage.stage, result: "cancelled", durationMs: 0, steps: [], summary: `cancelled: ${reason}`, properties: run.properties }),
-    );
-  }
+  const olderBuilds = await replaceBranchBuild(queues, repositoryId, `pull/${head.number}`, build);
   await saveBuildFileText(queues, build, text);
   const buildNumber = await queues.redis.incr(`${queues.prefix}:buildnumber:${repositoryId}`);
   const properties = createBuildProperties({
@@ -93,6 +88,7 @@ export async function startPullRequestBuild(
     untrusted: true,
     pullRequest: head.number,
   };
-  await enqueueStage(queues, reporter, data);
+  // As a push's: the older build ends while this one starts.
+  await Promise.all([enqueueStage(queues, reporter, data), cancelReportedBuilds(queues, reporter, olderBuilds, `superseded by ${head.sha.slice(0, 7)} on pull request #${head.number}`)]);
   return { started: true, build, stage: selected.stage };
 }

@@ -9,6 +9,7 @@ import type { WorkerType } from "../buildfile/types.js";
 import type { StageJobData } from "./job-data.js";
 import type { StageQueues } from "./queues.js";
 import { addOnce } from "./redis-write-batch.js";
+import type { RunReporter } from "./run-reporter.js";
 
 /** Keys live a week: longer than any build, short enough not to pile up. */
 const TTL_SECONDS = 7 * 24 * 3600;
@@ -63,17 +64,28 @@ export async function cancelBuild(
   await queues.redis.set(`${queues.prefix}:cancelled:${build}`, reason, "EX", TTL_SECONDS);
   const message: CancelMessage = { build, reason };
   await queues.redis.publish(getCancelChannel(queues.prefix), JSON.stringify(message));
-  const runs = await queues.redis.smembers(`${queues.prefix}:build:${build}:runs`);
-  for (const entry of runs) {
-    const [type, runId] = entry.split("/") as [WorkerType, string];
+  const runs = (await queues.redis.smembers(`${queues.prefix}:build:${build}:runs`)).map((entry) => entry.split("/") as [WorkerType, string]);
+  // All states at once: a superseded build has usually ended, and asking run by run cost a round trip per stage of it.
+  const states = await Promise.all(runs.map(([type, runId]) => queues.queue(type).getJobState(runId)));
+  for (const [index, [type, runId]] of runs.entries()) {
+    if (!QUEUED_STATES.has(states[index] ?? "unknown")) continue;
     const job = await queues.queue(type).getJob(runId);
-    if (!job) continue;
-    const state = await job.getState();
-    if (state !== "waiting" && state !== "prioritized" && state !== "delayed") continue;
     // 0 when a worker locked it meanwhile: then the worker sees the marker.
-    if ((await queues.queue(type).remove(runId)) === 1) {
+    if (job && (await queues.queue(type).remove(runId)) === 1) {
       await queues.releaseFairPriority(type, job.data.installationId);
       await onRemoved(job.data);
     }
+  }
+}
+
+/** The states of a job that no worker holds yet: cancelling removes it. */
+const QUEUED_STATES: ReadonlySet<string> = new Set(["waiting", "prioritized", "delayed"]);
+
+/** Cancels `builds` (cancelBuild): their queued runs' check runs end `cancelled: <reason>`. */
+export async function cancelReportedBuilds(queues: StageQueues, reporter: RunReporter, builds: readonly string[], reason: string): Promise<void> {
+  for (const build of builds) {
+    await cancelBuild(queues, build, reason, (run) =>
+      reporter.finishUnstarted(run, { name: run.stage.stage, result: "cancelled", durationMs: 0, steps: [], summary: `cancelled: ${reason}`, properties: run.properties }),
+    );
   }
 }
