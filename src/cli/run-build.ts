@@ -92,7 +92,7 @@ export async function runBuild(parsed: RunArgs, git: Promise<GitFacts> = queryGi
   // `%(prop:master_builddir)s/build` is the bootstrap checkout in Eve: make it DIR. It is
   // labelled like a builder directory, so `eve reap` removes it after an `eve run` was killed.
   const build = `run-${process.pid}`;
-  const masterBuilddir = await createLabelledDir(DEFAULT_LOCAL_BASE_DIR, { instance: RUN_INSTANCE, build, stage: "bootstrap", attempt: 1, run: `${build}-master` });
+  const masterBuilddir = createLabelledDir(DEFAULT_LOCAL_BASE_DIR, { instance: RUN_INSTANCE, build, stage: "bootstrap", attempt: 1, run: `${build}-master` });
   keepHeapFlat();
   const controller = new AbortController();
   const interrupt = cancelOnInterrupt(controller);

@@ -4,12 +4,12 @@
  * after a crash) finds the job and adds nothing.
  *
  * Runs enqueued together (a TriggerStages step's) cost three round trips
- * per ENQUEUE_BATCH of them: one pipeline asks which jobs exist, one MULTI
- * records the new runs (the cancel list, page access, the reporter's
- * registry and history, the fairness counts), one `addBulk` per worker type
- * adds their jobs. A batch at a time: the first stages can start while the
- * rest are added, and a 1,000-stage trigger never holds all its commands
- * in memory at once.
+ * per batch of them (ENQUEUE_FIRST_BATCH, then ENQUEUE_BATCH at a time):
+ * one pipeline asks which jobs exist, one MULTI records the new runs (the
+ * cancel list, page access, the reporter's registry and history, the
+ * fairness counts), one `addBulk` per worker type adds their jobs. A batch
+ * at a time: the first stages can start while the rest are added, and a
+ * 1,000-stage trigger never holds all its commands in memory at once.
  */
 import type { BulkJobOptions } from "bullmq";
 import { addBuildAccess, addRunAccess } from "../access/run-access-record.js";
@@ -41,11 +41,20 @@ export async function enqueueStage(queues: StageQueues, reporter: RunReporter, d
  */
 export const ENQUEUE_BATCH = 50;
 
+/**
+ * The first batch is smaller: workers start on it while the rest are added
+ * (Redis takes ~20 ms to add 50 prioritised jobs, which held a fan-out's
+ * first stages back).
+ */
+export const ENQUEUE_FIRST_BATCH = 8;
+
 /** Enqueues `runs` (each once, as enqueueStage); results in the same order. */
 export async function enqueueStages(queues: StageQueues, reporter: RunReporter, runs: readonly StageJobData[]): Promise<EnqueueStageResult[]> {
   const results: EnqueueStageResult[] = [];
   // A run listed again in a later batch finds its job there: added once, the first time it appears.
-  for (let start = 0; start < runs.length; start += ENQUEUE_BATCH) results.push(...(await enqueueBatch(queues, reporter, runs.slice(start, start + ENQUEUE_BATCH))));
+  for (let start = 0, size = ENQUEUE_FIRST_BATCH; start < runs.length; start += size, size = ENQUEUE_BATCH) {
+    results.push(...(await enqueueBatch(queues, reporter, runs.slice(start, start + size))));
+  }
   return results;
 }
 
