@@ -1,12 +1,9 @@
-import { Readable } from "node:stream";
-import { promisify } from "node:util";
-import { brotliCompress, brotliCompressSync, constants } from "node:zlib";
-import { ArtifactExistsError } from "../artifacts/artifact-errors.js";
 import type { ArtifactStore, ContainerFile, NewContainer } from "../artifacts/artifact-store.js";
+import { compressSegment } from "./compress-segment.js";
+import { LogContainerFiles } from "./log-container-files.js";
 import { MANIFEST_PATH, type LogManifest } from "./log-manifest.js";
 import { contiguousSegments, segmentPath, segmentsEnd, type LogSegment } from "./log-segments.js";
-
-const brotliAsync = promisify(brotliCompress);
+import { keepSpareBuffer, takeSpareBuffer } from "./segment-buffer-spares.js";
 
 /** How one run's log is cut into stored segments. */
 export interface ArchiveWriterLimits {
@@ -46,24 +43,17 @@ export type ManifestFields = Omit<LogManifest, "version" | "segments" | "bytes">
  * off the event loop and stored a few at a time while the next one fills.
  * `write` returns a promise once a segment is full and every compressor is
  * busy, so a fast step waits for the store instead of growing Eve's memory. A segment that cannot be stored
- * after a few tries is reported; readers stop at the gap it leaves.
- *
- * The container is made by the first store, with that store's files in it: a
- * short log (the common case) is one container made whole with its only
- * segment and its manifest, a handful of file system calls.
+ * after a few tries (`LogContainerFiles`) is reported; readers stop at the
+ * gap it leaves.
  */
 export class ArchiveRunWriter {
-  readonly #store: ArtifactStore;
-  readonly #container: string;
+  readonly #files: LogContainerFiles;
   readonly #limits: ArchiveWriterLimits;
   readonly #onError: (error: unknown) => void;
-  readonly #newContainer: () => NewContainer;
   /** Every segment known to be stored: an earlier writer's, then this one's. */
   readonly #segments: LogSegment[];
   /** Bytes of the log the store holds from its start (what a reader's lookup finds). */
   #storedBytes: number;
-  /** Resolves to whether the container exists; undefined until it is known to or being made. */
-  #containerMade: Promise<boolean> | undefined;
   /** The segment being filled: its first #partBytes bytes are the log's next ones. */
   #part: Buffer | undefined;
   #partBytes = 0;
@@ -80,14 +70,11 @@ export class ArchiveRunWriter {
   #waiting: (() => void)[] = [];
 
   constructor(store: ArtifactStore, container: string, start: ArchiveWriterStart, limits: ArchiveWriterLimits, onError: (error: unknown) => void) {
-    this.#store = store;
-    this.#container = container;
+    this.#files = new LogContainerFiles(store, container, start.exists, start.newContainer);
     this.#segments = [...start.segments];
     this.#start = segmentsEnd(contiguousSegments(start.segments));
     this.#storedBytes = this.#start;
     this.#seq = Math.max(0, ...start.segments.map((segment) => segment.seq)) + 1;
-    this.#containerMade = start.exists ? Promise.resolve(true) : undefined;
-    this.#newContainer = start.newContainer;
     this.#limits = limits;
     this.#onError = onError;
   }
@@ -146,7 +133,7 @@ export class ArchiveRunWriter {
     if (this.#part !== undefined && needed <= this.#part.length) return this.#part;
     const size = Math.max(needed, Math.min(this.#partCapacity, this.#limits.segmentBytes + PART_SLACK_BYTES), 2 * (this.#part?.length ?? 0));
     // A spare full-size buffer, else one not from Buffer's shared pool (a short log's would pin a slab).
-    const spare = this.#partBytes === 0 && size === this.#limits.segmentBytes + PART_SLACK_BYTES ? takeSpare(size) : undefined;
+    const spare = this.#partBytes === 0 && size === this.#limits.segmentBytes + PART_SLACK_BYTES ? takeSpareBuffer(size) : undefined;
     const part = spare ?? Buffer.allocUnsafeSlow(size);
     this.#part?.copy(part, 0, 0, this.#partBytes);
     this.#part = part;
@@ -184,11 +171,11 @@ export class ArchiveRunWriter {
     await this.#settle();
     const last = this.#take();
     const files: ContainerFile[] = [];
-    if (last !== undefined) files.push({ path: last.segment.path, body: await this.#compress(last.bytes), unique: true });
+    if (last !== undefined) files.push({ path: last.segment.path, body: await compressSegment(last.bytes, this.#limits.brotliQuality), unique: true });
     const segments = contiguousSegments(last === undefined ? this.#segments : [...this.#segments, last.segment]);
     const manifest: LogManifest = { version: 1, bytes: segmentsEnd(segments), segments, ...fields };
     files.push({ path: MANIFEST_PATH, body: Buffer.from(JSON.stringify(manifest)), unique: true });
-    await this.#storeRetrying(files);
+    await this.#files.store(files);
     if (last !== undefined) this.#segments.push(last.segment);
     this.#storedBytes = manifest.bytes;
   }
@@ -230,7 +217,7 @@ export class ArchiveRunWriter {
 
   async #storeSegment(segment: LogSegment, bytes: Buffer): Promise<void> {
     try {
-      await this.#storeRetrying([{ path: segment.path, body: await this.#compress(bytes), unique: true }]);
+      await this.#files.store([{ path: segment.path, body: await compressSegment(bytes, this.#limits.brotliQuality), unique: true }]);
       this.#segments.push(segment);
       // Segments are stored a few at once: one may land before an earlier one.
       this.#storedBytes = segmentsEnd(contiguousSegments(this.#segments));
@@ -251,91 +238,12 @@ export class ArchiveRunWriter {
       if (!held.done || (!this.#broken && held.start + held.bytes.length > this.#storedBytes)) continue;
       this.#held.splice(i, 1);
       // Full-size ones only: the next segment, of any writer, fills it.
-      if (held.bytes.buffer.byteLength === this.#limits.segmentBytes + PART_SLACK_BYTES) keepSpare(Buffer.from(held.bytes.buffer));
+      if (held.bytes.buffer.byteLength === this.#limits.segmentBytes + PART_SLACK_BYTES) keepSpareBuffer(Buffer.from(held.bytes.buffer));
     }
   }
-
-  async #compress(bytes: Buffer): Promise<Buffer> {
-    // One output buffer that Brotli's worst case fits (BrotliEncoderMaxCompressedSize: n + 6 + 4·(n >> 14)):
-    // zlib's default 16 KiB chunks cost a callback and a copy each. No larger: the stored body is a slice of
-    // it and keeps all of it alive, and a fan-out's thousands of short logs would each pin 64 KiB until a
-    // full GC (RSS +125 MB over 1,000 stages).
-    const options = { chunkSize: bytes.length + 64 + (bytes.length >> 12), params: { [constants.BROTLI_PARAM_QUALITY]: this.#limits.brotliQuality, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } };
-    // A short segment (a quiet step's, a short stage's) compresses in ~10 µs: handing it to the
-    // thread pool costs this thread ~5–10 times that. Long ones stay off the event loop.
-    if (bytes.length <= SYNC_COMPRESS_BYTES) return brotliCompressSync(bytes, options);
-    // Build output compresses to a third or less: output chunks of a quarter of the segment (one or two;
-    // more are joined into one buffer of the body's size), not one of the worst case per segment, whose
-    // ~1 MiB each a fast log would leave to V8's next full collection.
-    const body = await brotliAsync(bytes, { ...options, chunkSize: Math.max(MIN_ASYNC_CHUNK_BYTES, bytes.length >> 2) });
-    // Kept (until stored) in a buffer of its own size: the output chunk is garbage at once.
-    return body.length < body.buffer.byteLength / 2 ? Buffer.from(body) : body;
-  }
-
-  async #storeRetrying(files: ContainerFile[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#storeFiles(files);
-        return;
-      } catch (error) {
-        if (attempt >= STORE_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200 * 4 ** (attempt - 1)));
-      }
-    }
-  }
-
-  /** Stores files in the container; the first store makes the container with them in it. */
-  async #storeFiles(files: ContainerFile[]): Promise<void> {
-    const made = this.#containerMade;
-    if (made === undefined || !(await made)) {
-      const making = this.#makeContainer(files);
-      // Other segments wait on this; a failure means "not made", and the next store tries again.
-      this.#containerMade = making.then(() => true, () => false);
-      if (await making) return;
-    }
-    // In order: the manifest, last, never lists a segment that is not stored.
-    for (const file of files) await this.#store.putFile(this.#container, file.path, Readable.from([file.body]), { unique: file.unique ?? false });
-  }
-
-  /** True when it made the container with `files`; false when the container was there already (files not stored). */
-  async #makeContainer(files: ContainerFile[]): Promise<boolean> {
-    try {
-      await this.#store.createContainer(this.#container, this.#newContainer(), files);
-      return true;
-    } catch (error) {
-      if (error instanceof ArtifactExistsError) return false;
-      throw error;
-    }
-  }
-}
-
-/** Segments up to this size are compressed on the event loop (Brotli quality 1: ~0.1 ms at most). */
-const SYNC_COMPRESS_BYTES = 32 * 1024;
-
-/**
- * Full-size segment buffers whose segments are stored, for the next
- * segment of any writer: a fast log then leaves V8 no ~1 MiB of external
- * garbage per segment to collect (peak memory stays flat over a long log).
- */
-const spares: Buffer[] = [];
-const MAX_SPARES = 4;
-
-function takeSpare(size: number): Buffer | undefined {
-  const at = spares.findIndex((spare) => spare.length === size);
-  return at === -1 ? undefined : spares.splice(at, 1)[0];
-}
-
-function keepSpare(part: Buffer): void {
-  if (spares.length < MAX_SPARES) spares.push(part);
 }
 
 /** A new log's first segment buffer: a short log (most stages') needs no more. */
 const FIRST_PART_BYTES = 16 * 1024;
 /** Room past segmentBytes in a full-size segment buffer: the write that fills it most often fits. */
 const PART_SLACK_BYTES = 256 * 1024;
-
-/** zlib's default output chunk is 16 KiB: each costs a callback and a copy. */
-const MIN_ASYNC_CHUNK_BYTES = 64 * 1024;
-
-/** Tries per segment (0.2 s, then 0.8 s apart) before it is given up. */
-const STORE_ATTEMPTS = 3;
