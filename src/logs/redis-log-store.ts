@@ -3,7 +3,9 @@ import { decodeEntry } from "./log-codec.js";
 import type { LogStepMark } from "./log-manifest.js";
 import { LOG_START, type LogEnd, type LogEntry, type LogPage, type LogRecord, type LogStore } from "./log-store.js";
 import type { ChainableCommander } from "ioredis";
-import { RedisRunWriter, type KeptRecord, type PipelineReplies, type RunLogLimits } from "./redis-run-writer.js";
+import type { KeptRecord } from "./deferred-output.js";
+import { RedisRunWriter, type PipelineReplies } from "./redis-run-writer.js";
+import type { RunLogLimits } from "./run-log-limits.js";
 
 export interface RedisLogStoreOptions extends Partial<RunLogLimits> {
   /** Key prefix; a run's log is the stream `<prefix><run>` (default "eve:log:"). */

@@ -1,48 +1,8 @@
 import type { ChainableCommander, Redis } from "ioredis";
+import { DeferredOutput, type KeptRecord } from "./deferred-output.js";
 import { encodeRecord, OFFSET_FIELD } from "./log-codec.js";
 import type { LogRecord } from "./log-store.js";
-
-/** Size and timing limits of one run's log (characters, not bytes). */
-export interface RunLogLimits {
-  /** The first this many characters of a log are always kept. */
-  headChars: number;
-  /** After the head, only the most recent this many characters are kept. */
-  tailChars: number;
-  /** A batch is written once it holds this much... */
-  batchChars: number;
-  /** ...or this long after its first record. */
-  batchMs: number;
-  /** append() asks the producer to wait while this much is not yet in Redis. */
-  highWaterChars: number;
-  /** Retention: the log expires this long after its last write. */
-  ttlMs: number;
-  /**
-   * Past the head, output that comes fast (a batch's worth within batchMs)
-   * goes to Redis at most this often, and only what the whole-log store
-   * does not hold by then (see `add`'s `kept`).
-   */
-  liveMs: number;
-}
-
-/** What the whole-log store (KeptLogStore) tells the writer about a record it keeps. */
-export interface KeptRecord {
-  /** The record's length in the whole log, bytes. */
-  bytes: number;
-  /** Bytes of the whole log the store holds from its start: readers read those from the store, not from Redis. */
-  storedBytes: () => number;
-  /** The text of bytes [start, end) of the whole log while the store holds them in memory (not stored yet). */
-  textAt: (start: number, end: number) => string | undefined;
-}
-
-/** A record past the head that waits to see whether the store holds it before Redis would get it. */
-interface Deferred {
-  /** Undefined for text: the store holds it until it is stored (`KeptRecord.textAt`), so no string waits here. */
-  record: LogRecord | undefined;
-  offset: number;
-  /** Its end's offset in the whole log. */
-  end: number;
-  chars: number;
-}
+import type { RunLogLimits } from "./run-log-limits.js";
 
 type Field = [string, string];
 
@@ -59,8 +19,8 @@ export type PipelineReplies = [error: Error | null, reply: unknown][];
  * keeps the head and a rolling tail (deleting the oldest tail entries), and
  * refreshes the expiry. Past the head of a log the store keeps whole, fast
  * output waits up to liveMs and goes to Redis only if the store does not
- * hold it by then: Redis need only cover what readers cannot read from the
- * store (LogReader), plus a live view that shows where it skipped (the
+ * hold it by then (DeferredOutput): Redis need only cover what readers
+ * cannot read from the store (LogReader), plus a live view that shows where it skipped (the
  * entries' offsets). The middle of a long log is thus not sent only to be
  * trimmed. Step marks for the run's step list go out with the
  * batch. A batch that is not full waits for the store's next shared pipeline
@@ -90,13 +50,7 @@ export class RedisRunWriter {
   #drained: (() => void)[] = [];
   /** Characters of every record added so far: past headChars, kept records may be deferred. */
   #addedChars = 0;
-  readonly #deferred: Deferred[] = [];
-  #deferredChars = 0;
-  /** When the oldest record still deferred was deferred (the live view gets it liveMs after at the latest). */
-  #deferredSince = 0;
-  #deferTimer: NodeJS.Timeout | undefined;
-  #storedBytes: () => number = () => 0;
-  #textAt: KeptRecord["textAt"] = () => undefined;
+  readonly #deferred: DeferredOutput;
   /** Some output past the head was left out: the batches after it are the tail, the first with the truncation note. */
   #skipped = false;
   /** Text was left out since the last record added: the next one starts an entry, with its own offset. */
@@ -113,6 +67,13 @@ export class RedisRunWriter {
     this.#limits = limits;
     this.#onError = onError;
     this.#schedule = schedule;
+    this.#deferred = new DeferredOutput(
+      limits,
+      () => {
+        this.#gap = true;
+      },
+      (record, offset) => this.#addNow(record, offset),
+    );
   }
 
   /**
@@ -125,21 +86,19 @@ export class RedisRunWriter {
   add(record: LogRecord, offset?: number, kept?: KeptRecord): void | Promise<void> {
     const chars = record.kind === "text" ? record.text.length : 0;
     this.#addedChars += chars;
-    if (offset !== undefined && kept !== undefined && (this.#deferred.length > 0 || this.#addedChars > this.#limits.headChars)) {
-      this.#storedBytes = kept.storedBytes;
-      this.#textAt = kept.textAt;
-      this.#defer({ record: record.kind === "text" ? undefined : record, offset, end: offset + kept.bytes, chars });
+    if (offset !== undefined && kept !== undefined && (this.#deferred.waiting || this.#addedChars > this.#limits.headChars)) {
+      this.#deferred.add(record, offset, kept, chars);
       return this.#pressure();
     }
     // After what waits, in order.
-    this.#release();
+    this.#deferred.release();
     this.#addNow(record, offset);
     return this.#pressure();
   }
 
   /** True while some output waits to see whether the store holds it. */
   get defers(): boolean {
-    return this.#deferred.length > 0;
+    return this.#deferred.waiting;
   }
 
   #addNow(record: LogRecord, offset: number | undefined): void {
@@ -165,58 +124,9 @@ export class RedisRunWriter {
     return new Promise((resolve) => this.#drained.push(resolve));
   }
 
-  #defer(record: Deferred): void {
-    if (this.#deferred.length === 0) this.#deferredSince = Date.now();
-    this.#deferred.push(record);
-    this.#deferredChars += record.chars;
-    this.#dropStored();
-    // Past the last tailChars, text would be trimmed from Redis as soon as written: it is not written.
-    for (let first = this.#deferred[0]; first !== undefined && first.record === undefined && this.#deferredChars - first.chars >= this.#limits.tailChars; first = this.#deferred[0]) this.#leaveOut();
-    this.#deferTimer ??= setTimeout(() => this.#releaseDue(), this.#limits.batchMs);
-  }
-
-  /** Leaves out the deferred text the store holds already, oldest first. */
-  #dropStored(): void {
-    const stored = this.#storedBytes();
-    for (let first = this.#deferred[0]; first !== undefined && first.record === undefined && first.end <= stored; first = this.#deferred[0]) this.#leaveOut();
-  }
-
-  #leaveOut(): void {
-    const first = this.#deferred.shift() as Deferred;
-    this.#deferredChars -= first.chars;
-    this.#gap = true;
-  }
-
-  /** Slow output goes at batchMs as in the head; fast output liveMs after it was first deferred. */
-  #releaseDue(): void {
-    this.#deferTimer = undefined;
-    this.#dropStored();
-    if (this.#deferred.length === 0) return;
-    const wait = this.#deferredSince + this.#limits.liveMs - Date.now();
-    if (this.#deferredChars >= this.#limits.batchChars && wait > 0) this.#deferTimer = setTimeout(() => this.#releaseDue(), Math.min(wait, this.#limits.batchMs));
-    else this.#release();
-  }
-
-  /** What is deferred and not in the store goes to Redis (batched as ever), its text read from the store's memory. */
-  #release(): void {
-    if (this.#deferred.length === 0) return;
-    clearTimeout(this.#deferTimer);
-    this.#deferTimer = undefined;
-    this.#dropStored();
-    const records = this.#deferred.splice(0);
-    this.#deferredChars = 0;
-    for (const { record, offset, end } of records) {
-      const text = record === undefined ? this.#textAt(offset, end) : undefined;
-      if (record !== undefined) this.#addNow(record, offset);
-      else if (text !== undefined) this.#addNow({ kind: "text", text }, offset);
-      // The store let go of it, so it holds it: left out as the stored are.
-      else this.#gap = true;
-    }
-  }
-
   /** Sends what is deferred now (the store that held its text cannot keep it). */
   undefer(): void {
-    this.#release();
+    this.#deferred.release();
   }
 
   /**
@@ -231,7 +141,7 @@ export class RedisRunWriter {
 
   /** Writes what is buffered now, in a pipeline of its own; resolves once every batch so far is in Redis (or failed). */
   flush(): Promise<void> {
-    this.#release();
+    this.#deferred.release();
     return this.#send();
   }
 
