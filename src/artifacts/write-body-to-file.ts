@@ -21,7 +21,7 @@ export interface WriteBodyOptions {
   /** More bytes than this fail with ArtifactLimitError; nothing of the extra chunk is written. */
   maxBytes: number;
   /** Sees every chunk in order (hashing). */
-  onChunk: (chunk: Buffer) => void;
+  onChunk?: (chunk: Buffer) => void;
   signal?: AbortSignal | undefined;
 }
 
@@ -37,7 +37,7 @@ export async function writeBodyToFile(body: Readable | AsyncIterable<Uint8Array>
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     bytes += buffer.length;
     if (bytes > options.maxBytes) throw new ArtifactLimitError(`${options.path}: more than ${options.maxBytes} bytes, over the artifacts limit; not stored`);
-    options.onChunk(buffer);
+    options.onChunk?.(buffer);
     return buffer;
   };
   const { signal } = options;
