@@ -96,7 +96,7 @@ export async function placeFile(placed: string, target: string, filesDir: string
 }
 
 /** Creates the folders of a file's path one by one below `filesDir`, which must exist (else the container is gone). */
-export async function mkdirInside(filesDir: string, segments: string[], container: string): Promise<void> {
+async function mkdirInside(filesDir: string, segments: string[], container: string): Promise<void> {
   let dir = filesDir;
   for (const segment of segments) {
     dir = join(dir, segment);
