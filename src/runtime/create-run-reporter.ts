@@ -21,7 +21,7 @@ import type { GitHubWriteQueue } from "../reporting/github-write-queue.js";
 import { deferObserver } from "./deferred-observer.js";
 
 export interface RunReporterOptions {
-  /** An installation client (Probot's `app.auth(installationId)`). */
+  /** An installation's client for check runs and statuses (in the app, checks-http-client.ts's). */
   getOctokit(installationId: number): Promise<ChecksClient>;
   writeQueue: GitHubWriteQueue;
   logStore: LogStore;
@@ -42,7 +42,8 @@ export interface RunReporterOptions {
 const ID_TTL_SECONDS = 7 * 24 * 3600;
 
 export function createRunReporter(options: RunReporterOptions): RunReporter {
-  // One client per installation: it refreshes its own token (auth-app caches and renews it).
+  // One client per installation, made once: it keeps its own token fresh (checks-http-client.ts asks
+  // installation-tokens.ts at every write).
   const clients = new Map<number, Promise<ChecksClient>>();
   const creating = new Map<string, Promise<number | undefined>>();
   /** The reporters that queue check runs in this process, by run, for a worker that starts the run here. */

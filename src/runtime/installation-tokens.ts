@@ -1,8 +1,9 @@
 /**
- * Installation tokens for checkouts: minted by the app (its JWT) through the
- * API root Eve is configured with, GitHub Enterprise Server's too, and reused
- * until shortly before they expire. (An installation client's own
- * `auth({ type: "installation" })` asked api.github.com whatever GHE_HOST said.)
+ * Installation tokens for checkouts and check-run writes (checks-http-client.ts):
+ * minted by the app (its JWT) through the API root Eve is configured with,
+ * GitHub Enterprise Server's too, and reused until shortly before they
+ * expire. (An installation client's own `auth({ type: "installation" })`
+ * asked api.github.com whatever GHE_HOST said.)
  */
 
 /** The one call of the app's client (Probot's `app.auth()`) this needs. */
