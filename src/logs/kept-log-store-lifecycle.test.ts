@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { appendInChunks, DAY, readAll, seq, useKeptLogStores } from "../../test/helpers/kept-log-stores.js";
+
+const stores = useKeptLogStores();
+const createLogs = stores.create;
+
+async function readStored(container: string, path: string): Promise<Buffer> {
+  const { body } = await stores.store.readFile(container, path);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+describe("KeptLogStore: a log across attempts and processes, kept until its retention is over", () => {
+  it("goes on after a lost attempt's stored part, and says where that part ends", async () => {
+    const lost = createLogs({ segmentBytes: 1024 });
+    const run = `r${randomUUID()}`;
+    await appendInChunks(lost.logs, run, seq(1, 2000), 500);
+    await lost.logs.flush(); // what reached the store before the process died; it never finishes
+
+    const { logs, reader } = createLogs();
+    await logs.appendLost(run);
+    await logs.append(run, "again\n");
+    await logs.finish(run, { result: "success", summary: "" });
+
+    const kept = Buffer.byteLength(seq(1, 2000));
+    expect(await readAll(reader, run)).toBe(`${seq(1, 2000)}── The worker process running this stage was lost (killed or cut off): its log is kept up to here (${kept} bytes); what it printed after that was lost. Eve runs the stage again on a fresh workspace. ──\nagain\n\n── success ──\n`);
+  });
+
+  it("lists a lost attempt's steps before the new attempt's in the finished log", async () => {
+    const lost = createLogs({ segmentBytes: 1024 });
+    const run = `r${randomUUID()}`;
+    lost.logs.appendStep(run, 0, "build");
+    await appendInChunks(lost.logs, run, seq(1, 2000), 500);
+    await lost.logs.flush();
+
+    const { logs, reader } = createLogs();
+    await logs.appendLost(run);
+    logs.appendStep(run, 0, "build");
+    await logs.append(run, "again\n");
+    await logs.finish(run, { result: "success", summary: "" });
+
+    const view = await reader.view(run);
+    const text = await readAll(reader, run);
+    const again = Buffer.byteLength(text.slice(0, text.lastIndexOf("\n── step 1: build ──")));
+    expect(view).toMatchObject({ state: "finished", steps: [{ index: 0, name: "build", offset: 0 }, { index: 0, name: "build", offset: again }] });
+  });
+
+  it("writes on after a line another process wrote and released (the Queued line)", async () => {
+    const app = createLogs();
+    const run = `r${randomUUID()}`;
+    app.logs.appendInfo(run, "Queued stage build (attempt 1)");
+    await app.logs.release(run);
+
+    const { logs, reader } = createLogs();
+    logs.appendStep(run, 0, "hello");
+    await logs.append(run, "hi\n");
+    await logs.finish(run, { result: "success", summary: "" });
+
+    expect(await readAll(reader, run)).toBe("Queued stage build (attempt 1)\n\n── step 1: hello ──\nhi\n\n── success ──\n");
+    expect(await reader.view(run)).toMatchObject({ steps: [{ index: 0, name: "hello", offset: 31 }] });
+  });
+
+  it("stores a short log as one container made whole: its segment and its manifest, retention from the end", async () => {
+    // A stage shorter than a segment's age: its whole log is cut once, at its end.
+    const { logs, reader, errors } = createLogs({ segmentMs: 60_000 });
+    const run = `r${randomUUID()}`;
+    const before = Date.now();
+
+    logs.appendStep(run, 0, "quick");
+    await logs.append(run, "done\n");
+    await logs.finish(run, { result: "success", summary: "" });
+
+    const files: string[] = [];
+    for await (const file of stores.store.listFiles(`log:${run}`)) files.push(file.path);
+    expect(files).toEqual(["manifest.json", expect.stringMatching(/^segments\/00000001-0{15}-\d{10}\.br$/)]);
+    const manifest = JSON.parse((await readStored(`log:${run}`, "manifest.json")).toString()) as { logExpiresAt: string };
+    expect(Date.parse(manifest.logExpiresAt)).toBeGreaterThanOrEqual(before + 30 * DAY);
+    expect((await stores.store.getContainer(`log:${run}`))?.properties).toEqual({ run, logExpiresAt: manifest.logExpiresAt });
+    expect(await readAll(reader, run)).toBe("\n── step 1: quick ──\ndone\n\n── success ──\n");
+    expect(errors).toEqual([]);
+  });
+
+  it("counts retention from the log's end, not from when its container was made", async () => {
+    const app = createLogs();
+    const run = `r${randomUUID()}`;
+    app.logs.appendInfo(run, "Queued stage build (attempt 1)");
+    await app.logs.release(run);
+    // The stage ran a day after it was queued.
+    await stores.store.updateContainer(`log:${run}`, { properties: { run, logExpiresAt: new Date(Date.now() + 29 * DAY).toISOString() } });
+    const { logs, archive } = createLogs();
+    await logs.append(run, "ran\n");
+    await logs.finish(run, { result: "success", summary: "" });
+
+    const notYet = await archive.sweep(new Date(Date.now() + 29.5 * DAY));
+    const kept = await archive.lookup(run, new Date(Date.now() + 29.5 * DAY));
+    const moved = await stores.store.getContainer(`log:${run}`);
+    const swept = await archive.sweep(new Date(Date.now() + 31 * DAY));
+
+    expect(notYet).not.toContain(run);
+    expect(kept).toMatchObject({ state: "stored", bytes: Buffer.byteLength("Queued stage build (attempt 1)\nran\n\n── success ──\n") });
+    expect(Date.parse(moved?.properties?.logExpiresAt ?? "")).toBeGreaterThan(Date.now() + 29.9 * DAY);
+    expect(swept).toContain(run);
+    expect(await archive.lookup(run, new Date(Date.now() + 31 * DAY))).toMatchObject({ state: "expired" });
+  });
+
+  it("answers expired once the retention is over, and sweeps the segments", async () => {
+    const { logs, reader, archive } = createLogs();
+    const run = `r${randomUUID()}`;
+    await logs.append(run, "old\n");
+    await logs.finish(run, { result: "success", summary: "" });
+
+    const swept = await archive.sweep(new Date(Date.now() + 31 * DAY));
+
+    expect(swept).toContain(run);
+    expect(await archive.lookup(run, new Date(Date.now() + 31 * DAY))).toMatchObject({ state: "expired" });
+    expect(await stores.store.statFile(`log:${run}`, "manifest.json")).toBeUndefined();
+    expect(await reader.view(`r${randomUUID()}`)).toEqual({ state: "missing" });
+  });
+});
