@@ -1,77 +1,24 @@
 import { Octokit } from "@octokit/rest";
-import { Redis } from "ioredis";
 import { ProbotOctokit } from "probot";
-import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { mockGitHub, type GitHubMock } from "../../test/helpers/github-mock.js";
-import type { StageIdentity, StageOutcome } from "../engine/types.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { HEAD_SHA, outcome, stage, useCheckRunReporters } from "../../test/helpers/check-run-reporters.js";
+import type { StageOutcome } from "../engine/types.js";
 import { LOG_START } from "../logs/log-store.js";
-import { RedisLogStore } from "../logs/redis-log-store.js";
-import { CheckRunReporter, type CheckRunReporterOptions } from "./check-run-reporter.js";
 import type { ChecksClient } from "./checks-client.js";
 import { parseExternalId } from "./external-id.js";
-import { GitHubWriteQueue } from "./github-write-queue.js";
 
 // Compile-time: both kinds of clients helpers pass are accepted as they are.
 const _octokitFits: ChecksClient = new Octokit();
 const _probotFits: ChecksClient = new ProbotOctokit();
 void [_octokitFits, _probotFits];
 
-const sha = "c0ffee".padEnd(40, "0");
-let redis: Redis;
-let github: GitHubMock;
-let logs: RedisLogStore;
-let prefix: string;
+const reporters = useCheckRunReporters();
 
-beforeAll(() => {
-  redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: null });
-});
-
-afterEach(async () => {
-  github.close();
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-});
-
-afterAll(() => redis.disconnect());
-
-function setUp(options: Partial<CheckRunReporterOptions> = {}) {
-  prefix = `test-${randomUUID()}:`;
-  github = mockGitHub();
-  logs = new RedisLogStore(redis, { prefix, batchMs: 5 });
-  const writeQueue = new GitHubWriteQueue({ minIntervalMs: 0, baseBackoffMs: 10 });
-  const errors: unknown[] = [];
-  const reporter = new CheckRunReporter({
-    octokit: new Octokit({ auth: "installation-token" }),
-    installationId: 42,
-    owner: "scality",
-    repo: "ring",
-    headSha: sha,
-    writeQueue,
-    logStore: logs,
-    logUrl: (run) => `https://eve.example.com/logs/${run}`,
-    onError: (e) => errors.push(e),
-    ...options,
-  });
-  return { reporter, writeQueue, errors };
-}
-
-function stage(name = "pre-merge"): StageIdentity {
-  return { build: "b1", stage: name, attempt: 1, run: `run-${randomUUID()}` };
-}
-
-function outcome(result: StageOutcome["result"], summary: string): StageOutcome {
-  return { name: "pre-merge", result, durationMs: 1500, summary, properties: {}, steps: [{ name: "compile", result, durationMs: 1400, exitCode: result === "success" ? 0 : 2 }] };
-}
-
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-describe("CheckRunReporter", () => {
+describe("CheckRunReporter: what it writes", () => {
   it("reports a run queued → in_progress → progress → completed with annotations in chunks, and a commit status", async () => {
     // Its in_progress at once (no start hold): this test is about what follows it.
-    const { reporter, errors } = setUp({ commitStatus: true, progressIntervalMs: 150, annotationRoots: ["/w/build"], startHoldMs: 0 });
+    const { reporter, errors, github, logs } = reporters.setUp({ commitStatus: true, progressIntervalMs: 150, annotationRoots: ["/w/build"], startHoldMs: 0 });
     github
       .on("checks/create", { body: { id: 99 } })
       .on("checks/update", (req) => ({ body: { id: Number(req.params.check_run_id) } }), { times: 5 })
@@ -93,7 +40,7 @@ describe("CheckRunReporter", () => {
     github.assertDone();
     expect(id).toBe(99);
     const [create] = github.requestsFor("checks/create");
-    expect(create?.body).toEqual({ name: "pre-merge", head_sha: sha, status: "queued", external_id: `b1/1/${run.run}/pre-merge`, details_url: `https://eve.example.com/logs/${run.run}` });
+    expect(create?.body).toEqual({ name: "pre-merge", head_sha: HEAD_SHA, status: "queued", external_id: `b1/1/${run.run}/pre-merge`, details_url: `https://eve.example.com/logs/${run.run}` });
     expect(parseExternalId((create?.body as { external_id: string }).external_id)).toEqual(run);
     const updates = github.requestsFor("checks/update").map((r) => r.body as Record<string, any>);
     expect(updates.map((u) => u.status ?? "annotations")).toEqual(["in_progress", "in_progress", "completed", "annotations", "annotations"]);
@@ -115,7 +62,7 @@ describe("CheckRunReporter", () => {
   });
 
   it("writes at most 4 times for a short stage with ≤ 50 annotations, whatever it prints", async () => {
-    const { reporter } = setUp();
+    const { reporter, github } = reporters.setUp();
     github.on("checks/create", { body: { id: 5 } }).on("checks/update", { body: {} }, { persist: true });
     const run = stage("post-merge");
 
@@ -134,7 +81,7 @@ describe("CheckRunReporter", () => {
   });
 
   it("shows a JUnitShellCommand's tests: totals, a table of the failing ones and an annotation on each located one, in one completion", async () => {
-    const { reporter, errors } = setUp();
+    const { reporter, errors, github } = reporters.setUp();
     github.on("checks/create", { body: { id: 8 } }).on("checks/update", { body: {} }, { persist: true });
     const run = stage();
     const failed = Array.from({ length: 100 }, (_, i) => ({ name: `test ${i}`, classname: "suite", status: "failed" as const, message: `expected ${i}`, details: "at x", durationMs: 12, path: `test/t${i}.test.js`, line: i + 1 }));
@@ -156,7 +103,7 @@ describe("CheckRunReporter", () => {
   });
 
   it("writes at most 4 times for a stage that prints for many progress intervals", async () => {
-    const { reporter } = setUp({ progressIntervalMs: 40 });
+    const { reporter, github } = reporters.setUp({ progressIntervalMs: 40 });
     github.on("checks/create", { body: { id: 7 } }).on("checks/update", { body: {} }, { persist: true });
     const run = stage("long one");
 
@@ -178,7 +125,7 @@ describe("CheckRunReporter", () => {
   });
 
   it("coalesces a run that ends before anything was sent into one create", async () => {
-    const { reporter } = setUp({ warningsConclusion: "success" });
+    const { reporter, github } = reporters.setUp({ warningsConclusion: "success" });
     github.on("checks/create", { body: { id: 6 } });
     const run = stage();
 
@@ -191,78 +138,8 @@ describe("CheckRunReporter", () => {
     expect(github.requests[0]?.body).toMatchObject({ status: "completed", conclusion: "success", output: { title: "flaky test", text: "```\nall good\n```" } });
   });
 
-  it("sends the end (check run and commit status) only once the log store holds the whole log", async () => {
-    let logWhole = false;
-    // setUp's store, whose finish takes its time (a big log's last segment), as it may in production.
-    const slowStore = new Proxy({} as RedisLogStore, {
-      get(_, prop) {
-        if (prop === "finish") {
-          return async (...args: Parameters<RedisLogStore["finish"]>) => {
-            await sleep(100);
-            await logs.finish(...args);
-            logWhole = true;
-          };
-        }
-        const value = Reflect.get(logs, prop) as unknown;
-        return typeof value === "function" ? value.bind(logs) : value;
-      },
-    });
-    const { reporter, errors } = setUp({ commitStatus: true, logStore: slowStore });
-    const sent: [string, string, boolean][] = [];
-    const note = (req: { operation: string; body: unknown }) => {
-      const body = req.body as { status?: string; state?: string };
-      sent.push([req.operation, body.status ?? body.state ?? "", logWhole]);
-    };
-    // The run ends before its create leaves: one create, already completed; statuses pending, then success.
-    github.on("checks/create", (req) => (note(req), { body: { id: 7 } })).on("repos/create-commit-status", (req) => (note(req), { body: {} }), { times: 2 });
-    const run = stage();
-
-    reporter.stageStarted(run);
-    void reporter.output(run, "the last line\n");
-    reporter.stageFinished(run, outcome("success", "ok"));
-    await reporter.flush();
-
-    expect(errors).toEqual([]);
-    github.assertDone();
-    expect(sent.filter(([, state]) => state !== "pending")).toEqual([
-      ["checks/create", "completed", true],
-      ["repos/create-commit-status", "success", true],
-    ]);
-  });
-
-  it("creates a run that started while its queued create waited in_progress, and one that ended meanwhile completed: one write each", async () => {
-    const { reporter, writeQueue, errors } = setUp();
-    github.on("checks/create", (req) => ({ body: { id: (req.body as { name: string }).name === "started" ? 1 : 2 } }), { times: 2 }).on("checks/update", { body: {} }, { params: { check_run_id: "1" } });
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    // The installation's lane is busy (a fan-out's backlog) while both runs are queued.
-    const busy = writeQueue.enqueue(42, { run: () => gate });
-    const started = stage("started");
-    const ended = stage("ended");
-
-    const ids = Promise.all([reporter.ensureQueued(ended), reporter.ensureQueued(started)]);
-    reporter.stageStarted(ended);
-    reporter.stageFinished(ended, outcome("success", "ok"));
-    reporter.stageStarted(started);
-    release();
-    await busy;
-    expect(await ids).toEqual([2, 1]);
-    reporter.stageFinished(started, outcome("success", "ok"));
-    await reporter.flush();
-
-    expect(errors).toEqual([]);
-    github.assertDone();
-    // The running stage first, though queued last; then the one that ended.
-    expect(github.requests.map((r) => [r.operation, (r.body as { name?: string }).name, (r.body as { status: string }).status])).toEqual([
-      ["checks/create", "started", "in_progress"],
-      ["checks/create", "ended", "completed"],
-      ["checks/update", undefined, "completed"],
-    ]);
-    expect(github.requests[0]?.body).toMatchObject({ started_at: expect.any(String), output: { title: expect.any(String) } });
-  });
-
   it("updates a check run created elsewhere, and ends an exception as a failure titled Eve error", async () => {
-    const { reporter } = setUp();
+    const { reporter, github } = reporters.setUp();
     // One write: the stage ended within the start hold.
     github.on("checks/update", { body: {} }, { times: 1, params: { check_run_id: "1234" } });
     const run = stage();
@@ -277,40 +154,8 @@ describe("CheckRunReporter", () => {
     expect(github.requests.at(-1)?.body).toMatchObject({ conclusion: "failure", output: { title: "Eve error: docker daemon unreachable" } });
   });
 
-  it("holds a start GitHub would show over a queued check run: a stage that ends within the hold costs one update, with its start time", async () => {
-    const { reporter, errors } = setUp();
-    github.on("checks/update", { body: {} }, { params: { check_run_id: "55" } });
-    const run = stage();
-
-    reporter.useCheckRun(run, 55);
-    reporter.stageStarted(run);
-    reporter.stepStarted(run, 0, "true");
-    reporter.stageFinished(run, outcome("success", "ok"));
-    await reporter.flush();
-
-    expect(errors).toEqual([]);
-    github.assertDone();
-    expect(github.requestsFor("checks/update").map((r) => r.body)).toEqual([expect.objectContaining({ status: "completed", conclusion: "success", started_at: expect.any(String), completed_at: expect.any(String) })]);
-  });
-
-  it("sends a held start once the hold is over while the stage runs", async () => {
-    const { reporter, errors } = setUp({ startHoldMs: 20 });
-    github.on("checks/update", { body: {} }, { times: 2, params: { check_run_id: "56" } });
-    const run = stage();
-
-    reporter.useCheckRun(run, 56);
-    reporter.stageStarted(run);
-    await expect.poll(() => github.requestsFor("checks/update").length).toBe(1);
-    reporter.stageFinished(run, outcome("success", "ok"));
-    await reporter.flush();
-
-    expect(errors).toEqual([]);
-    github.assertDone();
-    expect(github.requestsFor("checks/update").map((r) => (r.body as { status: string }).status)).toEqual(["in_progress", "completed"]);
-  });
-
   it("posts only the final commit status for a check run created elsewhere: its creator posted the pending one", async () => {
-    const { reporter, errors } = setUp({ commitStatus: true });
+    const { reporter, errors, github } = reporters.setUp({ commitStatus: true });
     github.on("checks/update", { body: {} }, { params: { check_run_id: "77" } }).on("repos/create-commit-status", {});
     const run = stage();
 
@@ -322,36 +167,5 @@ describe("CheckRunReporter", () => {
     expect(errors).toEqual([]);
     github.assertDone();
     expect(github.requestsFor("repos/create-commit-status").map((r) => (r.body as { state: string }).state)).toEqual(["success"]);
-  });
-
-  it("delivers the final state through a rate limit and a server error", async () => {
-    const { reporter, writeQueue } = setUp();
-    github
-      .on("checks/create", { status: 403, headers: { "retry-after": "0" }, body: { message: "secondary rate limit" } })
-      .on("checks/create", { status: 502, body: {} })
-      .on("checks/create", { body: { id: 8 } });
-    const run = stage();
-
-    reporter.stageFinished(run, outcome("success", "ok"));
-    await reporter.flush();
-    await writeQueue.flush();
-
-    github.assertDone();
-    expect(github.requests.map((r) => r.operation)).toEqual(["checks/create", "checks/create", "checks/create"]);
-  });
-
-  it("never holds the stage back: observer calls return before anything reaches GitHub", async () => {
-    const { reporter } = setUp();
-    github.on("checks/create", () => ({ body: { id: 1 } }));
-    const run = stage();
-
-    reporter.stageStarted(run);
-    for (let i = 0; i < 10_000; i++) void reporter.output(run, `line ${i}\n`);
-    reporter.stageFinished(run, outcome("success", "ok"));
-    const sentWhileCalling = github.requests.length;
-    await reporter.flush();
-
-    expect(sentWhileCalling).toBe(0);
-    github.assertDone();
   });
 });
