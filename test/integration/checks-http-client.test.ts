@@ -33,13 +33,26 @@ describe("check-run writes on node:http", () => {
     const created = await checks.rest.checks.create({ owner: "octo", repo: "repo", name: "pre-merge", head_sha: "a".repeat(40), status: "queued" });
     await checks.rest.checks.update({ owner: "octo", repo: "repo", check_run_id: created.data.id, status: "completed", conclusion: "success", output: { title: "ok", summary: "all good" } });
 
-    expect(github.requests.filter((r) => r.path.includes("/check-runs")).length).toBe(2);
     expect(github.checkRuns()).toEqual([expect.objectContaining({ id: created.data.id, name: "pre-merge", statuses: ["queued", "completed"], conclusion: "success", title: "ok" })]);
     const writes = github.requests.filter((r) => r.path.includes("/check-runs"));
     expect(writes.map((r) => [r.method, r.path])).toEqual([
       ["POST", "/repos/octo/repo/check-runs"],
       ["PATCH", `/repos/octo/repo/check-runs/${created.data.id}`],
     ]);
+  });
+
+  it("tries a write answered 401 once more (a token just minted may be refused for a moment), and only once", async () => {
+    github = await startGitHubStandIn({ buildFile: "version: 0.2\n" });
+    const checks = await client(github);
+    const statuses = () => github?.requests.filter((r) => r.path.includes("/check-runs")).map((r) => r.status);
+
+    github.fail(1, { status: 401 });
+    const created = await checks.rest.checks.create({ owner: "octo", repo: "repo", name: "s", head_sha: "c".repeat(40) });
+    expect(statuses()).toEqual([401, 201]);
+
+    github.fail(2, { status: 401 });
+    await expect(checks.rest.checks.update({ owner: "octo", repo: "repo", check_run_id: created.data.id, status: "completed", conclusion: "success" })).rejects.toMatchObject({ status: 401 });
+    expect(statuses()).toEqual([401, 201, 401, 401]);
   });
 
   it("rejects a refused write with its status and headers, as the write queue reads them", async () => {
