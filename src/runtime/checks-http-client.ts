@@ -13,10 +13,9 @@
  * the answer's headers, as Octokit's RequestError does: the write queue reads
  * them to retry 5xx and network errors and to honour rate limits.
  */
-import http, { type IncomingMessage } from "node:http";
-import https from "node:https";
 import type { EveMetrics } from "../ops/eve-metrics.js";
 import type { CheckRunCreateParams, CheckRunUpdateParams, ChecksClient, ClientResponse } from "../reporting/checks-client.js";
+import { sendKeptAlive } from "./node-http-fetch.js";
 
 export interface ChecksHttpClientOptions {
   /** GitHub's API root: https://api.github.com, or GitHub Enterprise's https://host/api/v3. */
@@ -43,10 +42,6 @@ export class GitHubRequestError extends Error {
     this.response = response;
   }
 }
-
-/** Idle sockets go after 4 s, before servers close them (Node's after 5 s), as node-http-fetch.ts's. */
-const IDLE_MS = 4000;
-const agents = { "http:": new http.Agent({ keepAlive: true, timeout: IDLE_MS }), "https:": new https.Agent({ keepAlive: true, timeout: IDLE_MS }) };
 
 export function createChecksHttpClient(options: ChecksHttpClientOptions): ChecksClient {
   const root = options.apiUrl.replace(/\/+$/, "");
@@ -101,21 +96,14 @@ async function sendWrite(options: ChecksHttpClientOptions, method: string, url: 
   throw new GitHubRequestError(message, answer.status, { status: answer.status, headers: answer.headers, data });
 }
 
-/** The request (the module's request() looked up at each call, so that an interceptor such as nock sees it) and its whole answer. */
-function exchange(url: URL, method: string, headers: Record<string, string>, body: string, signal: AbortSignal | undefined, retried = false): Promise<{ status: number; headers: Record<string, string | undefined>; text: string }> {
+/** The request, on the keep-alive agents Octokit's requests use too (node-http-fetch.ts), and its whole answer. */
+async function exchange(url: URL, method: string, headers: Record<string, string>, body: string, signal: AbortSignal | undefined): Promise<{ status: number; headers: Record<string, string | undefined>; text: string }> {
+  const response = await sendKeptAlive(url, method, headers, body, signal);
   return new Promise((resolve, reject) => {
-    const request = (url.protocol === "https:" ? https : http).request(url, { method, headers, agent: agents[url.protocol as keyof typeof agents], ...(signal ? { signal } : {}) }, (response: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("error", reject);
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers as Record<string, string | undefined>, text: Buffer.concat(chunks).toString("utf8") }));
-    });
-    request.on("error", (error: NodeJS.ErrnoException) => {
-      // A reused idle socket the server was closing: nothing reached it, so once more on a fresh one.
-      if (!retried && request.reusedSocket && error.code === "ECONNRESET") resolve(exchange(url, method, headers, body, signal, true));
-      else reject(error);
-    });
-    request.end(body);
+    const chunks: Buffer[] = [];
+    response.on("data", (chunk: Buffer) => chunks.push(chunk));
+    response.on("error", reject);
+    response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers as Record<string, string | undefined>, text: Buffer.concat(chunks).toString("utf8") }));
   });
 }
 

@@ -19,18 +19,20 @@ import https from "node:https";
  * (Node's after 5 s), and a request on a socket being closed fails.
  */
 const IDLE_MS = 4000;
+/** One pool per protocol for all of Eve's requests to GitHub: Octokit's and the check-run writes (checks-http-client.ts). */
+const agents = { "http:": new http.Agent({ keepAlive: true, timeout: IDLE_MS }), "https:": new https.Agent({ keepAlive: true, timeout: IDLE_MS }) };
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Statuses whose Response has no body (the Response constructor refuses one). */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
 export function createNodeHttpFetch(fallback: typeof fetch = globalThis.fetch): typeof fetch {
-  const httpAgent = new http.Agent({ keepAlive: true, timeout: IDLE_MS });
-  const httpsAgent = new https.Agent({ keepAlive: true, timeout: IDLE_MS });
   return async (input, init = {}) => {
     const url = typeof input === "string" ? new URL(input) : input instanceof URL ? input : undefined;
     const body = init.body ?? undefined;
     if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || (body !== undefined && typeof body !== "string") || !isPlainHeaders(init.headers)) return fallback(input, init);
-    const response = await send(url, init.method ?? "GET", init.headers ?? {}, body, init.signal ?? undefined, url.protocol === "https:" ? httpsAgent : httpAgent);
+    const response = await sendKeptAlive(url, init.method ?? "GET", init.headers ?? {}, body, init.signal ?? undefined).catch((error: unknown) => {
+      throw asFetchError(error as Error);
+    });
     if (REDIRECTS.has(response.statusCode ?? 0) && init.redirect !== "manual") {
       response.resume();
       return fallback(input, init);
@@ -56,16 +58,19 @@ function isPlainHeaders(headers: RequestInit["headers"]): headers is Record<stri
 }
 
 /**
- * One request; a request that meets a reset on a reused idle socket (the
- * server closed it as it was picked) is sent once more on a fresh one, as
- * Node's documentation advises: nothing of it reached the server.
+ * One request on the kept-alive agents (an http: or https: URL), resolved
+ * with the response once its head arrives; a request that meets a reset on a
+ * reused idle socket (the server closed it as it was picked) is sent once
+ * more on a fresh one, as Node's documentation advises: nothing of it
+ * reached the server. Rejects with the request's own error.
  */
-function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined, agent: http.Agent, retried = false): Promise<IncomingMessage> {
+export function sendKeptAlive(url: URL, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined, retried = false): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
+    const agent = url.protocol === "https:" ? agents["https:"] : agents["http:"];
     const request = (url.protocol === "https:" ? https : http).request(url, { method, headers, agent, ...(signal ? { signal } : {}) }, resolve);
     request.on("error", (error: NodeJS.ErrnoException) => {
-      if (!retried && request.reusedSocket && error.code === "ECONNRESET") resolve(send(url, method, headers, body, signal, agent, true));
-      else reject(asFetchError(error));
+      if (!retried && request.reusedSocket && error.code === "ECONNRESET") resolve(sendKeptAlive(url, method, headers, body, signal, true));
+      else reject(error);
     });
     request.end(body);
   });
