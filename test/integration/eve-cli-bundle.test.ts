@@ -9,9 +9,11 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, w
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useEveTmpdir } from "../helpers/eve-tmpdir.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const scratch = mkdtempSync(join(tmpdir(), "eve-cli-bundle-"));
+const eveTmp = useEveTmpdir();
 /** In the project, as dist/cli-bundle is: the packages left out of the bundle resolve from its node_modules. */
 let bundleDir = "";
 const repo = join(scratch, "repo");
@@ -38,7 +40,7 @@ stages:
 function runThrough(entry: string, args: string[]): { code: number; stdout: string } {
   const script = `const { main } = await import(${JSON.stringify(entry)}); process.exitCode = await main(process.argv.slice(1));`;
   try {
-    const stdout = execFileSync(process.execPath, ["--input-type=module", "-e", script, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const stdout = execFileSync(process.execPath, ["--input-type=module", "-e", script, ...args], { env: eveTmp.env(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     return { code: 0, stdout: normalize(stdout) };
   } catch (error) {
     const e = error as { status: number; stdout: string };

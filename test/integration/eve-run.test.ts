@@ -7,10 +7,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useEveTmpdir } from "../helpers/eve-tmpdir.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const bin = join(root, "bin/eve.js");
 const repo = mkdtempSync(join(tmpdir(), "eve-run-e2e-"));
+const eveTmp = useEveTmpdir();
 
 const BUILD_FILE = `
 version: 0.2
@@ -54,7 +56,7 @@ stages:
 
 function eve(args: string[], input?: { cwd?: string }): { code: number; stdout: string; stderr: string } {
   try {
-    const stdout = execFileSync("node", [bin, ...args], { cwd: input?.cwd ?? root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const stdout = execFileSync("node", [bin, ...args], { cwd: input?.cwd ?? root, env: eveTmp.env(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     return { code: 0, stdout, stderr: "" };
   } catch (error) {
     const e = error as { status: number; stdout: string; stderr: string };
@@ -161,7 +163,7 @@ describe("eve run", () => {
 
   it("cancels on Ctrl-C: the step is killed, the worker torn down, result cancelled, exit 1", async () => {
     const report = join(repo, "cancelled.json");
-    const child = spawn("node", [bin, "run", "--dir", repo, "--stage", "slow", "--report", report], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("node", [bin, "run", "--dir", repo, "--stage", "slow", "--report", report], { env: eveTmp.env(), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let interrupted = false;
     child.stdout.on("data", (chunk: Buffer) => {
@@ -185,7 +187,7 @@ describe("eve run", () => {
   // `timeout 600 eve run` and a closed terminal end Eve with SIGTERM or SIGHUP: Node's default left steps running.
   it("cancels on SIGTERM like Ctrl-C: the step is killed, the worker torn down, result cancelled", async () => {
     const report = join(repo, "terminated.json");
-    const child = spawn("node", [bin, "run", "--dir", repo, "--stage", "slow", "--report", report], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("node", [bin, "run", "--dir", repo, "--stage", "slow", "--report", report], { env: eveTmp.env(), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -204,7 +206,7 @@ describe("eve run", () => {
   // `eve run | head`: the reader goes away; Eve crashed on EPIPE with a stack trace and left the step running.
   it("cancels, without a stack trace, when its output is closed", async () => {
     const report = join(repo, "closed.json");
-    const child = spawn("node", [bin, "run", "--dir", repo, "--stage", "chatty", "--report", report], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("node", [bin, "run", "--dir", repo, "--stage", "chatty", "--report", report], { env: eveTmp.env(), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

@@ -11,9 +11,11 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateBuildFile } from "../../src/buildfile/validate-build-file.js";
 import { createWorkspaceBase, runBuild } from "../helpers/engine-harness.js";
+import { useEveTmpdir } from "../helpers/eve-tmpdir.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const repo = mkdtempSync(join(tmpdir(), "eve-secret-masking-"));
+const eveTmp = useEveTmpdir();
 const SECRETS = {
   token: "hunter2-Pa55word-XYZ",
   odd: 'p@ss w"rd/+&=ok\\z',
@@ -145,7 +147,7 @@ describe("secrets are masked everywhere", () => {
     let stdout = "";
     let stderr = "";
     try {
-      stdout = execFileSync("node", [join(root, "bin/eve.js"), "run", "--dir", repo, "--secrets", join(repo, "secrets.yaml"), "--report", report], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      stdout = execFileSync("node", [join(root, "bin/eve.js"), "run", "--dir", repo, "--secrets", join(repo, "secrets.yaml"), "--report", report], { env: eveTmp.env(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (error) {
       ({ stdout, stderr } = error as { stdout: string; stderr: string });
     }

@@ -9,11 +9,13 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { useEveTmpdir } from "../../helpers/eve-tmpdir.js";
 
 const root = resolve(import.meta.dirname, "../../..");
 const bin = join(root, "bin/eve.js");
 const repo = mkdtempSync(join(tmpdir(), "eve-run-artifacts-"));
 const artifacts = join(repo, ".artifacts");
+const eveTmp = useEveTmpdir();
 
 const BUILD_FILE = `
 version: 0.2
@@ -40,7 +42,7 @@ const run = promisify(execFile);
 
 async function eve(args: string[]): Promise<{ code: number; stdout: string }> {
   try {
-    const { stdout } = await run("node", [bin, "run", "--dir", repo, "--artifacts", artifacts, ...args], { encoding: "utf8" });
+    const { stdout } = await run("node", [bin, "run", "--dir", repo, "--artifacts", artifacts, ...args], { env: eveTmp.env(), encoding: "utf8" });
     return { code: 0, stdout };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
