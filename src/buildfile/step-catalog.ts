@@ -40,6 +40,8 @@ export interface StepTypeInfo {
   readonly triggers?: string;
   /** Its `timeout` and `maxTime` may exceed Eve's maximum step duration without a warning (Eve's Upload is not bounded by it). */
   readonly unboundedDuration?: true;
+  /** The step writes properties onto the build's top stage (its build needs a bootstrap channel: redis-bootstrap-channel.ts). */
+  readonly writesBootstrap?: true;
 }
 
 /** Eve's Docker* steps are named after what they work on: `[label] build`, cut to 49 characters as Eve did. */
@@ -73,8 +75,8 @@ export const STEP_TYPES = {
   SetWorkerDistro: { supported: true },
   JUnitShellCommand: { supported: true, defaultName: "junit_shell" },
   PublishCoverageReport: { supported: true, needs: "coverage", defaultName: "publish code coverage report" },
-  SetBootstrapProperty: { supported: true },
-  SetBootstrapPropertyFromCommand: { supported: true },
+  SetBootstrapProperty: { supported: true, writesBootstrap: true },
+  SetBootstrapPropertyFromCommand: { supported: true, writesBootstrap: true },
   DockerBuild: { supported: true, needs: "dockerSteps", needsCheckout: true, defaultName: labelled("build") },
   DockerCheckLocalImage: { supported: true, needs: "dockerSteps", defaultName: labelled("look up") },
   DockerPull: { supported: true, needs: "dockerSteps", defaultName: labelled("pull") },

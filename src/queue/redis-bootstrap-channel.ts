@@ -3,6 +3,7 @@
  * process, so SetBootstrapProperty writes go to a Redis list of the build,
  * which its top stage reads from where it left off before each step.
  */
+import { getStepType } from "../buildfile/step-catalog.js";
 import type { BuildFile } from "../buildfile/types.js";
 import type { BootstrapChannel } from "../engine/types.js";
 import type { StageQueues } from "./queues.js";
@@ -12,8 +13,7 @@ const TTL_SECONDS = 7 * 24 * 3600;
 /** Writes kept per build: a property is a value, and a loop of writes must not fill Redis. */
 const MAX_WRITES = 10_000;
 
-/** The steps that write to the channel. */
-const WRITING_STEPS = new Set(["SetBootstrapProperty", "SetBootstrapPropertyFromCommand"]);
+/** Whether a build file has a step that writes bootstrap properties, by its object (one per text a process validated). */
 const writesOf = new WeakMap<BuildFile, boolean>();
 
 /**
@@ -24,7 +24,7 @@ const writesOf = new WeakMap<BuildFile, boolean>();
 export function getBootstrapChannel(queues: StageQueues, build: string, buildFile: BuildFile): BootstrapChannel | undefined {
   let writes = writesOf.get(buildFile);
   if (writes === undefined) {
-    writes = [...buildFile.stages.values()].some((stage) => stage.steps.some((step) => WRITING_STEPS.has(step.type)));
+    writes = [...buildFile.stages.values()].some((stage) => stage.steps.some((step) => getStepType(step.type)?.writesBootstrap === true));
     writesOf.set(buildFile, writes);
   }
   return writes ? new RedisBootstrapChannel(queues, build) : undefined;
