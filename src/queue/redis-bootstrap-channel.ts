@@ -30,7 +30,7 @@ export function getBootstrapChannel(queues: StageQueues, build: string, buildFil
   return writes ? new RedisBootstrapChannel(queues, build) : undefined;
 }
 
-export class RedisBootstrapChannel implements BootstrapChannel {
+class RedisBootstrapChannel implements BootstrapChannel {
   readonly #queues: StageQueues;
   readonly #key: string;
 
