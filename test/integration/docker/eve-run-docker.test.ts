@@ -5,16 +5,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBusyboxImage } from "../../helpers/busybox-image.js";
+import { useEveTmpdir } from "../../helpers/eve-tmpdir.js";
 
 // `eve run` labels what it creates with this instance.
 const INSTANCE = "eve-run";
 const stage = `docker-${randomUUID().slice(0, 8)}`;
 let repo = "";
+const eveTmp = useEveTmpdir();
 
 /** `eve <args>` from the sources, as a separate process. */
 function eve(args: string[]): ReturnType<typeof spawn> {
   const script = `const { main } = await import("./src/cli/main.ts"); process.exitCode = await main(${JSON.stringify(args)});`;
-  return spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], { stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], { stdio: ["ignore", "pipe", "pipe"], env: eveTmp.env() });
 }
 
 function finish(child: ReturnType<typeof spawn>): Promise<{ code: number | null; stdout: string }> {
@@ -103,7 +105,7 @@ describe("eve run with a docker stage", () => {
     await killed;
     expect(longContainers()).toHaveLength(1);
     const ownDirs = (): string[] => {
-      const base = join(tmpdir(), "eve-workspaces");
+      const base = eveTmp.workspaces;
       if (!existsSync(base)) return [];
       return readdirSync(base).filter((name) => name.startsWith(`run-${run.pid}-`));
     };

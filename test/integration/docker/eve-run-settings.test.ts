@@ -11,9 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBusyboxImage } from "../../helpers/busybox-image.js";
+import { useEveTmpdir } from "../../helpers/eve-tmpdir.js";
 
 const stage = `settings-${randomUUID().slice(0, 8)}`;
 let repo = "";
+const eveTmp = useEveTmpdir();
 
 interface RunResult {
   code: number | null;
@@ -23,7 +25,7 @@ interface RunResult {
 
 /** `eve run --stage NAME` from the sources, in its own process, with these settings added to the environment. */
 function eveRun(stageName: string, settings: Record<string, string>): Promise<RunResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...settings };
+  const env = eveTmp.env(settings);
   // The worker settings under test come from `settings` only.
   for (const name of Object.keys(env)) if ((name.startsWith("EVE_DOCKER_") || name.startsWith("EVE_KUBE_")) && !(name in settings)) delete env[name];
   const script = `const { main } = await import("./src/cli/main.ts"); process.exitCode = await main(${JSON.stringify(["run", "--dir", repo, "--stage", stageName])});`;

@@ -12,11 +12,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeClient } from "../../../src/provisioners/kubernetes/kube-client.js";
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from "../../helpers/busybox-image.js";
+import { useEveTmpdir } from "../../helpers/eve-tmpdir.js";
 import { KubeStandIn } from "../../helpers/kube-stand-in/kube-stand-in.js";
 
 let standIn: KubeStandIn;
 let repo = "";
 let settings: Record<string, string> = {};
+const eveTmp = useEveTmpdir();
 
 const POD = `apiVersion: v1
 kind: Pod
@@ -31,7 +33,7 @@ spec:
 
 /** `eve <args>` from the sources, in its own process, with the kube settings (and no others of the caller's). */
 function eve(args: string[]): ChildProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...settings };
+  const env = eveTmp.env(settings);
   for (const name of Object.keys(env)) if ((name.startsWith("EVE_KUBE_") || name.startsWith("EVE_DOCKER_")) && !(name in settings)) delete env[name];
   const script = `const { main } = await import("./src/cli/main.ts"); process.exitCode = await main(${JSON.stringify(args)});`;
   return spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], { stdio: ["ignore", "pipe", "pipe"], env });

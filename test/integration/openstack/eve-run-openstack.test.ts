@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useEveTmpdir } from "../../helpers/eve-tmpdir.js";
 import { freePort } from "../../helpers/free-port.js";
 import { startOpenStackStandIn, type OpenStackStandIn } from "../../helpers/openstack-stand-in/openstack-stand-in.js";
 import { ensureVmKit } from "../../helpers/openstack-stand-in/vm-kit.js";
@@ -26,10 +27,11 @@ let standIn: OpenStackStandIn | undefined;
 let standInDir = "";
 let repo = "";
 let settings: Record<string, string> = {};
+const eveTmp = useEveTmpdir();
 
 /** `eve <args>` from the sources, in its own process, with the openstack settings (and no other EVE_OPENSTACK_* of the caller's). */
 function eve(args: string[], extra: Record<string, string> = {}): ChildProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...settings, ...extra };
+  const env = eveTmp.env({ ...settings, ...extra });
   const script = `const { main } = await import("./src/cli/main.ts"); process.exitCode = await main(${JSON.stringify(args)});`;
   return spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], { stdio: ["ignore", "pipe", "pipe"], env });
 }
