@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { appendInChunks, DAY, readAll, seq, useKeptLogStores } from "../../test/helpers/kept-log-stores.js";
 
 const stores = useKeptLogStores();
@@ -47,11 +47,13 @@ describe("KeptLogStore: a log across attempts and processes, kept until its rete
     expect(view).toMatchObject({ state: "finished", steps: [{ index: 0, name: "build", offset: 0 }, { index: 0, name: "build", offset: again }] });
   });
 
-  it("writes on after a line another process wrote and released (the Queued line)", async () => {
+  it("writes on after the Queued line another process wrote, which the store gets from Redis when the stage starts", async () => {
     const app = createLogs();
     const run = `r${randomUUID()}`;
-    app.logs.appendInfo(run, "Queued stage build (attempt 1)");
-    await app.logs.release(run);
+    await app.logs.appendQueued(run, "Queued stage build (attempt 1)");
+    const files: string[] = [];
+    for await (const file of stores.store.listFiles(`log:${run}`)) files.push(file.path);
+    expect(files).toEqual([]);
 
     const { logs, reader } = createLogs();
     logs.appendStep(run, 0, "hello");
@@ -60,6 +62,37 @@ describe("KeptLogStore: a log across attempts and processes, kept until its rete
 
     expect(await readAll(reader, run)).toBe("Queued stage build (attempt 1)\n\n── step 1: hello ──\nhi\n\n── success ──\n");
     expect(await reader.view(run)).toMatchObject({ steps: [{ index: 0, name: "hello", offset: 31 }] });
+  });
+
+  it("starts a run it queued itself after its Queued line, in Redis and in the store alike", async () => {
+    const { logs, reader, errors } = createLogs();
+    const run = `r${randomUUID()}`;
+    // The stage starts before the Queued line has reached Redis: its writes must wait for it, not read Redis' log before.
+    const order: string[] = [];
+    const release = logs.redis.release.bind(logs.redis);
+    const read = logs.redis.read.bind(logs.redis);
+    vi.spyOn(logs.redis, "release").mockImplementation(async (id) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await release(id);
+      order.push("queued line written");
+    });
+    vi.spyOn(logs.redis, "read").mockImplementation((id, cursor, count) => {
+      order.push("log read");
+      return read(id, cursor, count);
+    });
+    const queued = logs.appendQueued(run, "Queued stage build (attempt 1)");
+    logs.appendStep(run, 0, "hello");
+    await logs.append(run, "hi\n");
+    await logs.finish(run, { result: "success", summary: "" });
+    await queued;
+
+    expect(order[0]).toBe("queued line written");
+    const whole = "Queued stage build (attempt 1)\n\n── step 1: hello ──\nhi\n\n── success ──\n";
+    expect(await readAll(reader, run)).toBe(whole);
+    const live = (await logs.read(run)).entries;
+    expect(live.map((entry) => entry.offset)).toEqual([0, 31]);
+    expect(await reader.view(run)).toMatchObject({ state: "finished", steps: [{ index: 0, name: "hello", offset: 31 }] });
+    expect(errors).toEqual([]);
   });
 
   it("stores a short log as one container made whole: its segment and its manifest, retention from the end", async () => {
@@ -83,11 +116,11 @@ describe("KeptLogStore: a log across attempts and processes, kept until its rete
   });
 
   it("counts retention from the log's end, not from when its container was made", async () => {
-    const app = createLogs();
+    const lost = createLogs();
     const run = `r${randomUUID()}`;
-    app.logs.appendInfo(run, "Queued stage build (attempt 1)");
-    await app.logs.release(run);
-    // The stage ran a day after it was queued.
+    await lost.logs.append(run, "Queued stage build (attempt 1)\n");
+    await lost.logs.flush();
+    // A lost attempt made the container a day before the stage ran again.
     await stores.store.updateContainer(`log:${run}`, { properties: { run, logExpiresAt: new Date(Date.now() + 29 * DAY).toISOString() } });
     const { logs, archive } = createLogs();
     await logs.append(run, "ran\n");

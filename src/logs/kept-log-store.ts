@@ -1,7 +1,7 @@
 import type { ArchiveRunWriter } from "./archive-run-writer.js";
 import type { LogArchive } from "./log-archive.js";
 import type { LogStepMark } from "./log-manifest.js";
-import type { LogEnd, LogEntry, LogPage, LogRecord, LogStore } from "./log-store.js";
+import { LOG_START, type LogEnd, type LogEntry, type LogPage, type LogRecord, type LogStore } from "./log-store.js";
 import { renderLogRecord } from "./log-text.js";
 import { LOST_LINE, type RedisLogStore } from "./redis-log-store.js";
 
@@ -48,6 +48,8 @@ export class KeptLogStore implements LogStore {
   readonly #maxBytes: number;
   readonly #onError: (error: unknown) => void;
   readonly #runs = new Map<string, RunLog>();
+  /** Queued lines on their way to Redis (appendQueued): a run started here meanwhile reads its log's start after them. */
+  readonly #queuing = new Map<string, Promise<void>>();
 
   constructor(options: KeptLogStoreOptions) {
     this.redis = options.redis;
@@ -127,23 +129,37 @@ export class KeptLogStore implements LogStore {
     await this.redis.flush();
   }
 
-  async release(run: string): Promise<void> {
-    const log = this.#runs.get(run);
-    if (!log) return;
-    if (!log.opened || log.queued > 0) await log.ready;
-    this.#runs.delete(run);
-    await Promise.all([log.writer?.flush(), this.redis.release(run)]);
+  /**
+   * To Redis only: the store gets the line from whoever runs the stage, as
+   * its log's start (#copyRedisStart). A trigger's queued stages cost the
+   * store nothing until they start (a container each had flooded the
+   * thread pool the starting stages wait on).
+   */
+  async appendQueued(run: string, line: string): Promise<void> {
+    // Not a new log (never so from the reporter): it goes on where it is.
+    if (this.#runs.has(run)) return this.appendInfo(run, line);
+    void this.redis.add(run, { kind: "info", line }, 0);
+    const written = this.redis.release(run);
+    const settled = written.catch(() => undefined);
+    this.#queuing.set(run, settled);
+    try {
+      await written;
+    } finally {
+      if (this.#queuing.get(run) === settled) this.#queuing.delete(run);
+    }
   }
 
   #run(run: string): RunLog {
     let log = this.#runs.get(run);
     if (!log) {
       const created: RunLog = { ready: Promise.resolve(), opened: false, queued: 0, writer: undefined, offset: 0, droppedBytes: 0, steps: [], stepsInRedis: undefined, storedBytes: () => created.writer?.storedBytes ?? 0, textAt: (start, end) => created.writer?.textAt(start, end) };
-      created.ready = this.archive.openWriter(run).then(
-        (writer) => {
+      const queued = this.#queuing.get(run) ?? Promise.resolve();
+      created.ready = queued.then(() => this.archive.openWriter(run)).then(
+        async (writer) => {
           created.writer = writer;
           // A segment given up: Redis takes what it deferred at once, and everything after (the store will not hold the log whole).
           writer.whenBroken(() => this.redis.undefer(run));
+          if (writer.offset === 0) await this.#copyRedisStart(run, created, writer).catch(this.#onError);
           created.offset = writer.offset;
         },
         (error: unknown) => this.#onError(error),
@@ -154,6 +170,29 @@ export class KeptLogStore implements LogStore {
       log = created;
     }
     return log;
+  }
+
+  /**
+   * What Redis holds from the log's start while the store holds none of it:
+   * the Queued line (appendQueued), and what a lost attempt wrote before its
+   * first store. The store gets it first, so that both hold the same bytes
+   * at the same offsets; it stops at a gap (past Redis' head).
+   */
+  async #copyRedisStart(run: string, log: RunLog, writer: ArchiveRunWriter): Promise<void> {
+    for (let cursor = LOG_START; ; ) {
+      const page = await this.redis.read(run, cursor);
+      if (page.entries.length === 0) return;
+      for (const entry of page.entries) {
+        if (entry.offset !== writer.offset) return;
+        for (const record of entry.records) {
+          if (record.kind === "end") return;
+          if (record.kind === "step") log.steps.push({ index: record.index, name: record.name, offset: writer.offset });
+          const text = renderLogRecord(record);
+          void writer.writeText(text, Buffer.byteLength(text));
+        }
+      }
+      cursor = page.cursor;
+    }
   }
 
   /** Records wait (in order) for the writer to open: the offset of the first depends on what a lost attempt left. */

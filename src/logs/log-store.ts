@@ -72,9 +72,9 @@ export interface LogStore {
   /** Writes everything buffered, for every run. */
   flush(): Promise<void>;
   /**
-   * Writes what is buffered for one run and forgets it here: another process
-   * (the worker that runs the stage) writes on after it. Call after writing
-   * to a run this process does not run (the "Queued" line).
+   * Begins a run's log with `line` (the "Queued" line), from a process that
+   * may not be the one that runs it; resolves once it is written where the
+   * worker that runs the stage writes on after it.
    */
-  release(run: string): Promise<void>;
+  appendQueued(run: string, line: string): Promise<void>;
 }

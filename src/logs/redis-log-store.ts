@@ -121,6 +121,12 @@ export class RedisLogStore implements LogStore {
     await writer.flush();
   }
 
+  async appendQueued(run: string, line: string): Promise<void> {
+    this.appendInfo(run, line);
+    await this.release(run);
+  }
+
+  /** Writes what is buffered for one run and forgets it here: another process (the worker that runs the stage) writes on after it. */
   async release(run: string): Promise<void> {
     const writer = this.#writers.get(run);
     this.#writers.delete(run);

@@ -81,9 +81,8 @@ export class CheckRunReporter implements StageObserver {
   async ensureQueued(stage: StageIdentity): Promise<number> {
     const record = this.#record(stage);
     if (record.checkRunId !== undefined) return record.checkRunId;
-    this.#options.logStore.appendInfo(stage.run, `Queued stage ${stage.stage} (attempt ${stage.attempt})`);
-    // The worker that runs the stage writes its log on from this line: it must be stored before the stage is enqueued.
-    const released = this.#options.logStore.release(stage.run).catch(this.#onError);
+    // The worker that runs the stage writes its log on from this line.
+    const released = this.#options.logStore.appendQueued(stage.run, `Queued stage ${stage.stage} (attempt ${stage.attempt})`).catch(this.#onError);
     this.#postStatus(record, "pending", "queued");
     await this.#sync(record);
     await released;
