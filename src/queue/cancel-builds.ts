@@ -52,40 +52,42 @@ export async function clearCancelReason(queues: StageQueues, build: string): Pro
 }
 
 /**
- * Cancels a build: marks it, removes its queued runs (calling `onRemoved` for
- * each, so their check runs can end `cancelled`) and signals the running ones.
+ * Cancels a build: marks it, removes its queued runs and signals the running
+ * ones. Returns the runs it removed (they never started), whose check runs
+ * the caller ends `cancelled`.
  */
-export async function cancelBuild(
-  queues: StageQueues,
-  build: string,
-  reason: string,
-  onRemoved: (job: StageJobData) => Promise<void>,
-): Promise<void> {
+export async function cancelBuild(queues: StageQueues, build: string, reason: string): Promise<StageJobData[]> {
   await queues.redis.set(`${queues.prefix}:cancelled:${build}`, reason, "EX", TTL_SECONDS);
   const message: CancelMessage = { build, reason };
   await queues.redis.publish(getCancelChannel(queues.prefix), JSON.stringify(message));
   const runs = (await queues.redis.smembers(`${queues.prefix}:build:${build}:runs`)).map((entry) => entry.split("/") as [WorkerType, string]);
   // All states at once: a superseded build has usually ended, and asking run by run cost a round trip per stage of it.
   const states = await Promise.all(runs.map(([type, runId]) => queues.queue(type).getJobState(runId)));
+  const removed: StageJobData[] = [];
   for (const [index, [type, runId]] of runs.entries()) {
     if (!QUEUED_STATES.has(states[index] ?? "unknown")) continue;
     const job = await queues.queue(type).getJob(runId);
     // 0 when a worker locked it meanwhile: then the worker sees the marker.
     if (job && (await queues.queue(type).remove(runId)) === 1) {
       await queues.releaseFairPriority(type, job.data.installationId);
-      await onRemoved(job.data);
+      removed.push(job.data);
     }
   }
+  return removed;
 }
 
 /** The states of a job that no worker holds yet: cancelling removes it. */
 const QUEUED_STATES: ReadonlySet<string> = new Set(["waiting", "prioritized", "delayed"]);
 
-/** Cancels `builds` (cancelBuild): their queued runs' check runs end `cancelled: <reason>`. */
+/**
+ * Cancels `builds` (cancelBuild) and ends their removed runs' check runs
+ * `cancelled: <reason>`. Those writes go out through the installation's
+ * write lane at its pace: the caller (a webhook) does not wait for them.
+ */
 export async function cancelReportedBuilds(queues: StageQueues, reporter: RunReporter, builds: readonly string[], reason: string): Promise<void> {
   for (const build of builds) {
-    await cancelBuild(queues, build, reason, (run) =>
-      reporter.finishUnstarted(run, { name: run.stage.stage, result: "cancelled", durationMs: 0, steps: [], summary: `cancelled: ${reason}`, properties: run.properties }),
-    );
+    for (const run of await cancelBuild(queues, build, reason)) {
+      void reporter.finishUnstarted(run, { name: run.stage.stage, result: "cancelled", durationMs: 0, steps: [], summary: `cancelled: ${reason}`, properties: run.properties });
+    }
   }
 }

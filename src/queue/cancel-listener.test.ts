@@ -38,7 +38,7 @@ describe("cancel listener", () => {
     listener.watch("b1", controller);
     expect(await listener.getCancelReason("b1")).toBeUndefined();
 
-    await cancelBuild(queues, "b1", "superseded by 1a2b3c4 on main", async () => undefined);
+    await cancelBuild(queues, "b1", "superseded by 1a2b3c4 on main");
 
     await expect.poll(() => controller.signal.aborted).toBe(true);
     expect(await listener.getCancelReason("b1")).toBe("superseded by 1a2b3c4 on main");
@@ -46,7 +46,7 @@ describe("cancel listener", () => {
 
   it("sees a re-run lift a build's cancellation", async () => {
     await setUp();
-    await cancelBuild(queues, "b1", "cancelled by a user", async () => undefined);
+    await cancelBuild(queues, "b1", "cancelled by a user");
     expect(await listener.getCancelReason("b1")).toBe("cancelled by a user");
 
     await clearCancelReason(queues, "b1");

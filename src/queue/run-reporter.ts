@@ -22,7 +22,11 @@ export interface RunReporter {
   queued(run: StageJobData): Promise<number | undefined>;
   /** The observer of a run that starts now; `done` resolves once its final report is written. */
   start(run: StageJobData): Promise<RunObservation>;
-  /** A run that never started (removed from its queue, cancelled or broken before it began) ends with `outcome`. */
+  /**
+   * A run that never started (removed from its queue, cancelled or broken
+   * before it began) ends with `outcome`; resolves once that is written.
+   * Never rejects: a failure goes where the reporter's errors go.
+   */
   finishUnstarted(run: StageJobData, outcome: StageOutcome): Promise<void>;
 }
 

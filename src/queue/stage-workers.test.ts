@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BuildFile, StageDef } from "../buildfile/types.js";
 import type { StageObserver, StageOutcome } from "../engine/types.js";
-import { cancelBuild } from "./cancel-builds.js";
+import { cancelReportedBuilds } from "./cancel-builds.js";
 import { enqueueStage } from "./enqueue-stage.js";
 import { getRunId, type StageJobData } from "./job-data.js";
 import { createQueueLauncher } from "./queue-launcher.js";
@@ -156,11 +156,23 @@ describe("stage workers", () => {
     await enqueueStage(queues, reporter, jobData("old", "top"));
     await enqueueStage(queues, reporter, jobData("new", "top"));
 
-    await cancelBuild(queues, "old", "superseded by a newer push", async (run) =>
-      reporter.finishUnstarted(run, outcome(run.stage.stage, "cancelled")),
-    );
+    await cancelReportedBuilds(queues, reporter, ["old"], "superseded by a newer push");
 
     expect(await queues.queue("local").count()).toBe(1);
-    expect(reporter.events).toContain("unstarted top cancelled: cancelled");
+    expect(reporter.events).toContain("unstarted top cancelled: cancelled: superseded by a newer push");
+  });
+
+  it("does not wait for the cancelled runs' check-run writes (a webhook handler cancels)", async () => {
+    queues = createStageQueues(redisUrl, `test-${randomUUID()}`);
+    const reporter = recordingReporter();
+    await enqueueStage(queues, reporter, jobData("old", "top"));
+    const ends: string[] = [];
+    // Writes that go out at the installation's pace: here, never.
+    const slowReporter = { ...reporter, finishUnstarted: (run: StageJobData) => new Promise<void>(() => ends.push(run.stage.run)) };
+
+    await cancelReportedBuilds(queues, slowReporter, ["old"], "superseded by a newer push");
+
+    expect(ends).toEqual([jobData("old", "top").stage.run]);
+    expect(await queues.queue("local").count()).toBe(0);
   });
 });

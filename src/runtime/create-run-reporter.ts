@@ -137,10 +137,14 @@ export function createRunReporter(options: RunReporterOptions): RunReporter {
       };
     },
     async finishUnstarted(run, outcome) {
-      const { reporter, ready } = await attached(run);
-      await ready;
-      reporter.stageFinished(run.stage, outcome);
-      await reporter.flush();
+      try {
+        const { reporter, ready } = await attached(run);
+        await ready;
+        reporter.stageFinished(run.stage, outcome);
+        await reporter.flush();
+      } catch (error) {
+        options.onError(error);
+      }
     },
   };
 }
