@@ -3,7 +3,7 @@ import { brotliCompress, brotliCompressSync, constants } from "node:zlib";
 
 const brotliAsync = promisify(brotliCompress);
 
-/** Segments up to this size are compressed on the event loop (Brotli quality 1: ~0.1 ms at most). */
+/** Segments up to this size are compressed on the event loop (at the quality segments use, 0 by default: ~0.1 ms at most). */
 const SYNC_COMPRESS_BYTES = 32 * 1024;
 
 /** zlib's default output chunk is 16 KiB: each costs a callback and a copy. */

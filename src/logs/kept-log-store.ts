@@ -104,8 +104,9 @@ export class KeptLogStore implements LogStore {
         const ours = log.steps.length > 0 && log.stepsInRedis === log.steps.length;
         const steps = ours ? log.steps : await this.redis.steps(run).catch(() => log.steps);
         await this.archive.finalise(log.writer, { steps, droppedBytes: log.droppedBytes, end });
-        // Only once the store holds the whole log (else Redis' copy is all there is).
-        await this.redis.expireSoon(run, REDIS_AFTER_FINISH_MS);
+        // Only once the store holds the whole log (else Redis' copy is all there is); not awaited: the log
+        // is whole now, and the stage's check run waits for that, not for one more round trip.
+        this.redis.expireSoon(run, REDIS_AFTER_FINISH_MS).catch(this.#onError);
       } catch (error) {
         this.#onError(error);
       }
