@@ -35,7 +35,8 @@ export async function startEveApp(fileAt, env = {}) {
 export async function startEve(github, redisUrl, env, cleanup) {
   const port = await freePort();
   const workspace = mkdtempSync(join(tmpdir(), "eve-bench-app-"));
-  cleanup.push(() => rmSync(workspace, { recursive: true, force: true }));
+  // Retried: Eve's stage process may still be ending (writing a log's last files) just after Eve is killed.
+  cleanup.push(() => rmSync(workspace, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
   // BENCH_EVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the app (NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = process.env.BENCH_EVE_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   const eve = spawn(process.execPath, [...nodeArgs, "dist/main.js"], {
