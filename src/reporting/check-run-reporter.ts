@@ -1,9 +1,9 @@
 import type { StageIdentity, StageObserver, StageOutcome, StepOutcome } from "../engine/types.js";
 import type { LogStore } from "../logs/log-store.js";
 import type { ChecksClient, CheckRunFields, CommitStatusParams } from "./checks-client.js";
-import { FAILED_RUN_ACTIONS } from "./check-run-actions.js";
+import { getCheckRunWrite } from "./check-run-fields.js";
 import { formatExternalId } from "./external-id.js";
-import { cut, formatCompletedCheck, formatProgress, type CompletedCheck } from "./format-check-output.js";
+import { cut } from "./format-check-output.js";
 import { WritePriority, type GitHubWriteQueue } from "./github-write-queue.js";
 import { StageRunRecord } from "./stage-run-record.js";
 
@@ -238,8 +238,8 @@ export class CheckRunReporter implements StageObserver {
     if (record.checkRunId !== undefined && record.sentVersion === record.version) return undefined;
     const { octokit, owner, repo } = this.#options;
     const version = record.version;
-    const completed = record.outcome && record.status === "completed" ? this.#completed(record.outcome, record) : undefined;
-    const fields = this.#fields(record, completed);
+    const { warningsConclusion = "neutral", logUrl, buildUrl } = this.#options;
+    const { fields, completed } = getCheckRunWrite(record, { logUrl, buildUrl, warningsConclusion });
     const response =
       record.checkRunId === undefined
         ? await octokit.rest.checks.create({ owner, repo, name: record.stage.stage, head_sha: this.#options.headSha, external_id: formatExternalId(record.stage), details_url: this.#options.logUrl(record.stage.run), ...fields, request: { signal } })
@@ -250,28 +250,6 @@ export class CheckRunReporter implements StageObserver {
     record.lastWriteAt = Date.now();
     if (completed) for (const annotations of completed.moreAnnotations) this.#annotate(record, { ...completed.output, annotations });
     return response;
-  }
-
-  #fields(record: StageRunRecord, completed: CompletedCheck | undefined): CheckRunFields {
-    if (record.status === "queued") return { status: "queued" };
-    const started = record.startedAt === undefined ? {} : { started_at: record.startedAt };
-    if (!completed) {
-      const logUrl = this.#options.logUrl(record.stage.run);
-      return { status: "in_progress", ...started, output: formatProgress(record.steps, record.runningStep, record.tail, { logUrl, ...this.#buildUrl(record) }) };
-    }
-    // A failed run offers its Re-run button (check_run.requested_action).
-    const actions = completed.conclusion === "failure" ? { actions: [...FAILED_RUN_ACTIONS] } : {};
-    return { status: "completed", conclusion: completed.conclusion, ...started, completed_at: record.completedAt ?? new Date().toISOString(), output: completed.output, ...actions };
-  }
-
-  #completed(outcome: StageOutcome, record: StageRunRecord): CompletedCheck {
-    const { warningsConclusion = "neutral" } = this.#options;
-    const { annotations, dropped } = record.annotations;
-    return formatCompletedCheck({ outcome, logTail: record.tail, annotations, droppedAnnotations: dropped, logUrl: this.#options.logUrl(record.stage.run), ...this.#buildUrl(record), warningsConclusion });
-  }
-
-  #buildUrl(record: StageRunRecord): { buildUrl?: string } {
-    return this.#options.buildUrl ? { buildUrl: this.#options.buildUrl(record.stage.build) } : {};
   }
 
   /** One more batch of annotations, after the completion. */
