@@ -35,8 +35,7 @@ export async function startEveApp(fileAt, env = {}) {
 export async function startEve(github, redisUrl, env, cleanup) {
   const port = await freePort();
   const workspace = mkdtempSync(join(tmpdir(), "eve-bench-app-"));
-  // Retried: Eve's stage process may still be ending (writing a log's last files) just after Eve is killed.
-  cleanup.push(() => rmSync(workspace, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+  cleanup.push(() => rmSync(workspace, { recursive: true, force: true }));
   // BENCH_EVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the app (NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = process.env.BENCH_EVE_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   const eve = spawn(process.execPath, [...nodeArgs, "dist/main.js"], {
@@ -64,7 +63,13 @@ export async function startEve(github, redisUrl, env, cleanup) {
     stdio: ["ignore", "ignore", "inherit"],
   });
   const exited = new Promise((resolve) => eve.on("exit", (code) => resolve(code)));
-  cleanup.push(() => eve.kill("SIGKILL"));
+  cleanup.push(async () => {
+    // Its stage process (its own process group) outlives a SIGKILL of the app until it sees the channel close,
+    // writing logs meanwhile: the workspace is removed once it is gone.
+    const stageProcesses = childPids(eve.pid);
+    eve.kill("SIGKILL");
+    await waitFor(() => stageProcesses.every((pid) => !isAlive(pid)), 30_000).catch(() => undefined);
+  });
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ping`)).ok, 20_000);
   return {
     port,
@@ -150,6 +155,23 @@ async function postWebhook(port, id, payload) {
     body,
   });
   if (!response.ok) throw new Error(`webhook ${id}: ${response.status} ${await response.text()}`);
+}
+
+function childPids(pid) {
+  try {
+    return execFileSync("pgrep", ["-P", String(pid)]).toString().split("\n").filter(Boolean).map(Number);
+  } catch {
+    return []; // none
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A Redis server of the bench's own; `cleanup` stops it. */
