@@ -12,7 +12,7 @@
 import { spawn } from "node:child_process";
 import { appendFileSync, mkdirSync } from "node:fs";
 import type { Readable } from "node:stream";
-import type { OutputStream } from "../types.js";
+import { OutputBackpressure } from "./output-backpressure.js";
 import type { HelperProcessEvents } from "./spawn-helper.js";
 import type { SpawnRequest } from "./spawn-helper-protocol.js";
 
@@ -34,19 +34,12 @@ export function spawnDirectly(request: Omit<SpawnRequest, "type" | "id" | "outpu
   // reaper would never find it. Best effort, as the directory may be going away.
   if (request.groupsFile !== undefined) recordGroup(request.groupsFile, child.pid);
   events.started(child.pid);
-  const outputs = [child.stdout, child.stderr].filter((stream): stream is Readable => stream !== null);
-  let holding = 0;
-  const deliver = (data: Buffer, stream: OutputStream) => {
-    const pending = events.output(data, stream);
-    if (!pending) return;
-    if (holding++ === 0) for (const output of outputs) output.pause();
-    const release = () => {
-      if (--holding === 0) for (const output of outputs) output.resume();
-    };
-    pending.then(release, release);
-  };
-  child.stdout?.on("data", (data: Buffer) => deliver(data, "stdout"));
-  child.stderr?.on("data", (data: Buffer) => deliver(data, "stderr"));
+  const outputs = new OutputBackpressure<Readable>((data, stream) => events.output(data, stream));
+  for (const [pipe, stream] of [[child.stdout, "stdout"], [child.stderr, "stderr"]] as const) {
+    if (pipe === null) continue;
+    outputs.add(pipe);
+    pipe.on("data", (data: Buffer) => outputs.deliver(data, stream));
+  }
   // After exit and the end of both pipes: every byte was delivered.
   child.on("close", (code) => {
     if (!failed) events.closed(code);

@@ -17,6 +17,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OutputStream } from "../types.js";
+import { OutputBackpressure } from "./output-backpressure.js";
 import { decodeOutputHeader, OUTPUT_HEADER_BYTES, OUTPUT_KEY_BYTES, type HelperReply, type HelperRequest, type OutputEndpoint, type SpawnFailure, type SpawnRequest } from "./spawn-helper-protocol.js";
 
 /** What happens to one process started through the helper. */
@@ -58,16 +59,14 @@ const CHILD = import.meta.url.endsWith(".ts")
 interface Running {
   events: HelperProcessEvents;
   started: boolean;
-  /** Its output connections; each one is removed when it ends. */
-  outputs: Set<Socket>;
+  /** Its output connections, held back while a delivery is pending; each one is removed when it ends. */
+  outputs: OutputBackpressure<Socket>;
   /** Connections not yet ended (the helper opens two). */
   open: number;
   /** The streams with a connection: one each, any other is dropped. */
   streams: Set<OutputStream>;
   /** The exit code, once the helper has said the process exited. */
   exit?: { code: number | null };
-  /** Output deliveries still pending: its connections are paused while there are any. */
-  holding: number;
 }
 
 class SpawnHelper {
@@ -103,7 +102,7 @@ class SpawnHelper {
 
   spawn(request: Omit<SpawnRequest, "type" | "id" | "output">, events: HelperProcessEvents): void {
     const id = this.#nextId++;
-    const running: Running = { events, started: false, outputs: new Set(), open: 2, streams: new Set(), holding: 0 };
+    const running: Running = { events, started: false, outputs: new OutputBackpressure((data, stream) => events.output(data, stream)), open: 2, streams: new Set() };
     this.#running.set(id, running);
     this.#keepAlive(true);
     this.#send({ type: "spawn", id, ...request, output: this.#output });
@@ -115,8 +114,8 @@ class SpawnHelper {
         continue;
       }
       this.#attach(id, running, held.socket, held.stream);
-      if (held.rest.length > 0) this.#deliver(running, held.rest, held.stream);
-      if (running.holding === 0) held.socket.resume();
+      if (held.rest.length > 0) running.outputs.deliver(held.rest, held.stream);
+      if (!running.outputs.holding) held.socket.resume();
     }
   }
 
@@ -164,7 +163,7 @@ class SpawnHelper {
         return;
       }
       this.#attach(named.id, running, socket, named.stream);
-      if (header.length > OUTPUT_HEADER_BYTES) this.#deliver(running, header.subarray(OUTPUT_HEADER_BYTES), named.stream);
+      if (header.length > OUTPUT_HEADER_BYTES) running.outputs.deliver(header.subarray(OUTPUT_HEADER_BYTES), named.stream);
     };
     socket.on("data", onHeader);
     socket.on("error", () => socket.destroy());
@@ -173,23 +172,12 @@ class SpawnHelper {
   #attach(id: number, running: Running, socket: Socket, stream: OutputStream): void {
     running.outputs.add(socket);
     running.streams.add(stream);
-    if (running.holding > 0) socket.pause();
-    socket.on("data", (data: Buffer) => this.#deliver(running, data, stream));
+    socket.on("data", (data: Buffer) => running.outputs.deliver(data, stream));
     socket.on("close", () => {
       if (!running.outputs.delete(socket)) return;
       running.open--;
       this.#finishIfDone(id, running);
     });
-  }
-
-  #deliver(running: Running, data: Buffer, stream: OutputStream): void {
-    const pending = running.events.output(data, stream);
-    if (!pending) return;
-    if (running.holding++ === 0) for (const socket of running.outputs) socket.pause();
-    const release = () => {
-      if (--running.holding === 0) for (const socket of running.outputs) socket.resume();
-    };
-    pending.then(release, release);
   }
 
   /** Done when the process has exited and its output connections have ended. */
@@ -201,7 +189,7 @@ class SpawnHelper {
 
   #end(id: number, running: Running): void {
     this.#running.delete(id);
-    for (const socket of running.outputs) socket.destroy();
+    for (const socket of running.outputs.streams) socket.destroy();
     running.outputs.clear();
     if (this.#running.size === 0) this.#keepAlive(false);
   }
@@ -215,7 +203,7 @@ class SpawnHelper {
     const running = [...this.#running];
     this.#running.clear();
     for (const [, step] of running) {
-      for (const socket of step.outputs) socket.destroy();
+      for (const socket of step.outputs.streams) socket.destroy();
       if (!step.started) step.events.failed(reason, "start");
       else {
         void step.events.output(Buffer.from(`eve: lost this step's process: ${reason}\n`), "stderr");
