@@ -58,9 +58,10 @@ describe("a push to a branch", () => {
       { name: "test", conclusion: "failure" },
     ]);
     for (const run of app.checkRuns()) expect(SHOWN, run.name).toContainEqual(run.statuses);
-    const statuses = app.github.requestsFor("repos/create-commit-status").map((r) => r.body as { context: string; state: string });
-    expect(statuses.every((s) => s.context === "pre-merge")).toBe(true);
-    expect(statuses.at(-1)?.state).toBe("failure");
+    const statuses = () => app?.github.requestsFor("repos/create-commit-status").map((r) => r.body as { context: string; state: string }) ?? [];
+    // The final status goes out after the stage's completed check run.
+    await expect.poll(() => statuses().at(-1)?.state, { timeout: 10_000 }).toBe("failure");
+    expect(statuses().every((s) => s.context === "pre-merge")).toBe(true);
     app.github.assertDone();
   });
 
