@@ -46,15 +46,17 @@ describe("the GitHub write pace shared through Redis", () => {
     const { queues, sent, write } = twoProcesses(1);
     const [limited, other] = queues as [GitHubWriteQueue, GitHubWriteQueue];
     let failed = false;
+    // When GitHub asked: the hold counts from its answer, not from when the test saw it.
+    let askedAt = 0;
     const retryAfter = async () => {
       if (failed) return undefined;
       failed = true;
+      askedAt = Date.now();
       throw Object.assign(new Error("slow down"), { status: 429, response: { headers: { "retry-after": "0.3" } } });
     };
 
     const first = write(limited, 9, retryAfter);
     await expect.poll(() => failed).toBe(true);
-    const askedAt = Date.now();
     await write(other, 9);
     await first;
 
