@@ -14,7 +14,13 @@ import { connect, type Socket } from "node:net";
 import type { OutputStream } from "../types.js";
 import { encodeOutputHeader, type HelperReply, type HelperRequest, type OutputEndpoint, type SpawnRequest } from "./spawn-helper-protocol.js";
 
-const send = (reply: HelperReply) => process.send?.(reply);
+/**
+ * A reply to Eve; when Eve is gone (killed mid-step) it is dropped: without the callback the failed send
+ * is an 'error' event that ended the helper with EPIPE before it had written the groups it records.
+ */
+const send = (reply: HelperReply) => {
+  if (process.connected) process.send?.(reply, undefined, undefined, () => undefined);
+};
 
 /** Group records still being written: a helper whose Eve died finishes them first (the reaper needs them). */
 let recording = 0;
