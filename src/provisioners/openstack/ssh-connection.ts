@@ -125,8 +125,15 @@ export function parseConsoleHostKeys(console: string): Buffer[] {
     .flatMap((match) => (match?.[2] ? [Buffer.from(match[2], "base64")] : []));
 }
 
-/** A fresh ed25519 key pair in OpenSSH format (`public` is an authorized_keys line). */
-export function generateSshKeyPair(comment: string): { private: string; public: string } {
-  const pair = utils.generateKeyPairSync("ed25519", { comment });
-  return { private: pair.private, public: pair.public };
+/**
+ * A fresh ed25519 key pair in OpenSSH format (`public` is an authorized_keys line).
+ * ssh2 strips leading zero bytes off the public key (mscdex/ssh2#1390, #1513):
+ * one pair in 256 is malformed, and sshd refuses it (a stage's VM never let
+ * Eve in). Such a pair is drawn again.
+ */
+export function generateSshKeyPair(comment?: string): { private: string; public: string } {
+  for (;;) {
+    const pair = utils.generateKeyPairSync("ed25519", comment === undefined ? {} : { comment });
+    if (!(utils.parseKey(pair.public) instanceof Error) && !(utils.parseKey(pair.private) instanceof Error)) return { private: pair.private, public: pair.public };
+  }
 }

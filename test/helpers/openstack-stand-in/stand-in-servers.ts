@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import ssh2 from "ssh2";
+import { generateSshKeyPair } from "../../../src/provisioners/openstack/ssh-connection.js";
 import { startQemuVm, type QemuVm } from "./qemu-vm.js";
 
 export type ImageBehaviour = "boot" | "error" | "no-ssh";
@@ -100,7 +100,7 @@ export class StandInServers {
       name: server.name.replace(/[^A-Za-z0-9-]/g, "-").slice(0, 63) || "server",
       dir,
       authorizedKeys: publicKey ? `${publicKey}\n` : "",
-      hostKey: ssh2.utils.generateKeyPairSync("ed25519"),
+      hostKey: generateSshKeyPair(),
       sshPort: this.options.sshPort,
       bindAddress: server.address,
     });
