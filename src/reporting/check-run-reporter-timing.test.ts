@@ -9,20 +9,7 @@ describe("CheckRunReporter: when it writes", () => {
   it("sends the end (check run and commit status) only once the log store holds the whole log", async () => {
     let logWhole = false;
     // A log store whose finish takes its time (a big log's last segment), as it may in production.
-    const logs = new RedisLogStore(reporters.redis, { prefix: reporters.prefix, batchMs: 5 });
-    const slowStore = new Proxy({} as RedisLogStore, {
-      get(_, prop) {
-        if (prop === "finish") {
-          return async (...args: Parameters<RedisLogStore["finish"]>) => {
-            await sleep(100);
-            await logs.finish(...args);
-            logWhole = true;
-          };
-        }
-        const value = Reflect.get(logs, prop) as unknown;
-        return typeof value === "function" ? value.bind(logs) : value;
-      },
-    });
+    const slowStore = logStoreFinishingAfter(() => sleep(100), () => (logWhole = true));
     const { reporter, errors, github } = reporters.setUp({ commitStatus: true, logStore: slowStore });
     const sent: [string, string, boolean][] = [];
     const note = (req: { operation: string; body: unknown }) => {
@@ -43,6 +30,45 @@ describe("CheckRunReporter: when it writes", () => {
     expect(sent.filter(([, state]) => state !== "pending")).toEqual([
       ["checks/create", "completed", true],
       ["repos/create-commit-status", "success", true],
+    ]);
+  });
+
+  it("lets the installation's other writes go while an end waits for its log to be whole", async () => {
+    let logWhole = false;
+    let releaseLog = () => {};
+    const logGate = new Promise<void>((resolve) => (releaseLog = resolve));
+    const { reporter, errors, github } = reporters.setUp({ commitStatus: true, logStore: logStoreFinishingAfter(() => logGate, () => (logWhole = true)) });
+    const sent: [string, string, string, boolean][] = [];
+    const note = (req: { operation: string; body: unknown }) => {
+      const body = req.body as { name?: string; context?: string; status?: string; state?: string };
+      sent.push([req.operation, body.name ?? body.context ?? "", body.status ?? body.state ?? "", logWhole]);
+    };
+    github
+      .on("checks/create", (req) => (note(req), { body: { id: (req.body as { name: string }).name === "ended" ? 1 : 2 } }), { times: 2 })
+      .on("checks/update", (req) => (note(req), { body: {} }), { params: { check_run_id: "1" } })
+      .on("repos/create-commit-status", (req) => (note(req), { body: {} }), { times: 3 });
+    const ended = stage("ended");
+    const next = stage("next");
+
+    await reporter.ensureQueued(ended);
+    reporter.stageStarted(ended);
+    reporter.stageFinished(ended, outcome("success", "ok"));
+    // Its end waits for the log; were it waiting inside its write, this create and status would wait behind it.
+    await expect(reporter.ensureQueued(next)).resolves.toBe(2);
+    await expect.poll(() => sent.some(([, name, state]) => name === "next" && state === "pending")).toBe(true);
+    expect(logWhole).toBe(false);
+    releaseLog();
+    await reporter.flush();
+
+    expect(errors).toEqual([]);
+    github.assertDone();
+    expect(sent.filter(([, name]) => name === "next")).toEqual([
+      ["repos/create-commit-status", "next", "pending", false],
+      ["checks/create", "next", "queued", false],
+    ]);
+    expect(sent.filter(([, , state]) => state === "completed" || state === "success")).toEqual([
+      ["checks/update", "", "completed", true],
+      ["repos/create-commit-status", "ended", "success", true],
     ]);
   });
 
@@ -140,3 +166,21 @@ describe("CheckRunReporter: when it writes", () => {
     github.assertDone();
   });
 });
+
+/** A RedisLogStore on the test Redis whose finish waits for `before` and then calls `after` (a big log's last segment). */
+function logStoreFinishingAfter(before: () => Promise<unknown>, after: () => void): RedisLogStore {
+  const logs = new RedisLogStore(reporters.redis, { prefix: reporters.prefix, batchMs: 5 });
+  return new Proxy({} as RedisLogStore, {
+    get(_, prop) {
+      if (prop === "finish") {
+        return async (...args: Parameters<RedisLogStore["finish"]>) => {
+          await before();
+          await logs.finish(...args);
+          after();
+        };
+      }
+      const value = Reflect.get(logs, prop) as unknown;
+      return typeof value === "function" ? value.bind(logs) : value;
+    },
+  });
+}

@@ -162,6 +162,7 @@ export class CheckRunReporter implements StageObserver {
     record.completedAt = new Date().toISOString();
     record.version++;
     const finished = this.#options.logStore.finish(stage.run, { result: outcome.result, summary: outcome.summary, durationMs: outcome.durationMs });
+    // Never rejects (a store that failed is reported, and the end still goes to GitHub): the end's writes wait for it (WriteTask.ready).
     record.logWhole = this.#track(finished.catch(this.#onError));
     // A long-lived reporter must not keep every run it ever reported.
     void this.#sync(record).finally(() => this.#runs.delete(stage.run));
@@ -214,7 +215,10 @@ export class CheckRunReporter implements StageObserver {
   #sync(record: StageRunRecord): Promise<unknown> {
     const { writeQueue, installationId } = this.#options;
     const final = record.status === "completed";
-    const write = writeQueue.enqueue(installationId, { key: `check:${record.stage.run}`, final, priority: this.#urgency(record), run: (signal) => this.#send(record, signal) });
+    // GitHub hears of the end once the log is whole where the check run links: who follows the link at once reads every line.
+    // Waiting in the lane rather than in `run`, the end lets the installation's other writes go meanwhile.
+    const ready = final ? record.logWhole : undefined;
+    const write = writeQueue.enqueue(installationId, { key: `check:${record.stage.run}`, final, priority: this.#urgency(record), ready, run: (signal) => this.#send(record, signal) });
     return this.#track(write.catch(this.#onError));
   }
 
@@ -233,7 +237,8 @@ export class CheckRunReporter implements StageObserver {
   }
 
   async #send(record: StageRunRecord, signal: AbortSignal): Promise<unknown> {
-    // GitHub hears of the end once the log is whole where the check run links: who follows the link at once reads every line.
+    // A write taken off the lane just before the stage ended (in its pacing wait) finds it ended: it must not show
+    // the end before the log is whole either. The end's own write comes with `ready`, so this costs it nothing.
     if (record.status === "completed") await record.logWhole;
     if (record.checkRunId !== undefined && record.sentVersion === record.version) return undefined;
     const { octokit, owner, repo } = this.#options;
@@ -267,11 +272,9 @@ export class CheckRunReporter implements StageObserver {
     const params: CommitStatusParams = { owner, repo, sha: headSha, state, context: record.stage.stage, description: cut(description, 140), target_url: this.#options.logUrl(record.stage.run) };
     // The check run is the push's feedback; a pending status waiting when the final one comes is dropped for it.
     const [final, priority] = state === "pending" ? [false, WritePriority.queued] : [true, WritePriority.finished];
-    const write = writeQueue.enqueue(installationId, { key: `status:${record.stage.run}`, final, priority, run: async (signal) => {
-        if (final) await record.logWhole;
-        return octokit.rest.repos.createCommitStatus({ ...params, request: { signal } });
-      },
-    });
+    // The final status, like the check run's end, waits in the lane for the whole log its target_url shows.
+    const ready = final ? record.logWhole : undefined;
+    const write = writeQueue.enqueue(installationId, { key: `status:${record.stage.run}`, final, priority, ready, run: (signal) => octokit.rest.repos.createCommitStatus({ ...params, request: { signal } }) });
     this.#track(write.catch(this.#onError));
   }
 

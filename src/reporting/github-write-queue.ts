@@ -1,3 +1,8 @@
+import { WriteLane } from "./write-lane.js";
+import type { WriteTask } from "./write-task.js";
+
+export type { WriteTask } from "./write-task.js";
+
 /** The part of an Octokit response or RequestError the queue reads. */
 interface HttpOutcome {
   status?: number;
@@ -27,28 +32,6 @@ export const WritePriority = {
   /** Progress updates of running stages: they matter least and coalesce. */
   progress: 5,
 } as const;
-
-/** A write to GitHub. */
-export interface WriteTask<T> {
-  /**
-   * Tasks with the same key in one installation's lane coalesce: a task still
-   * waiting is replaced by the newer one, and both callers get its result
-   * (only the latest state of a check run matters).
-   */
-  key?: string;
-  /** Final states are retried longer: they must arrive eventually. */
-  final?: boolean;
-  /**
-   * A WritePriority (default `finished`). A write that joins a waiting one takes
-   * its own priority: it carries the latest state, so it knows how urgent
-   * that state is (a start raises a queued create; an end lowers a start
-   * not yet shown below the stages still running). Moved, it lines up as
-   * arriving now.
-   */
-  priority?: number;
-  /** Performs the write; `signal` aborts it on timeout. */
-  run(signal: AbortSignal): Promise<T>;
-}
 
 /** One installation's pace shared with the other processes that write for it (runtime/redis-write-pacer.ts). */
 export interface WritePacer {
@@ -81,33 +64,16 @@ export interface GitHubWriteQueueOptions {
   onError?: (error: unknown) => void;
 }
 
-interface Pending {
-  key: string | undefined;
-  priority: number;
-  task: WriteTask<unknown>;
-  waiters: { resolve: (value: unknown) => void; reject: (error: unknown) => void }[];
-}
-
-interface Lane {
-  installation: string;
-  /** Waiting writes by priority, each in order of arrival: a Set keeps insertion order, and re-adding moves to the end. */
-  waiting: Map<number, Set<Pending>>;
-  /** The waiting writes that have a key, for coalescing without a scan of a fan-out's backlog. */
-  byKey: Map<string, Pending>;
-  size: number;
-  notBefore: number;
-  running: Promise<void> | undefined;
-}
-
 /**
  * Serialises GitHub writes per installation (GitHub's advice against secondary
- * rate limits), sends the most urgent waiting one first (WritePriority), spaces
+ * rate limits), sends the most urgent waiting one first (WritePriority) among
+ * those ready (WriteTask.ready: one not ready never holds the lane), spaces
  * them, honours `retry-after` and `x-ratelimit-*`, retries 5xx and timeouts
  * with back-off. Installations have separate lanes, so a busy
  * one never delays another's writes.
  */
 export class GitHubWriteQueue {
-  readonly #lanes = new Map<string, Lane>();
+  readonly #lanes = new Map<string, WriteLane>();
   readonly #options: Required<Omit<GitHubWriteQueueOptions, "onError" | "pacer">>;
   readonly #onError: (error: unknown) => void;
   readonly #pacer: WritePacer | undefined;
@@ -132,24 +98,7 @@ export class GitHubWriteQueue {
   enqueue<T>(installation: string | number, task: WriteTask<T>): Promise<T> {
     const lane = this.#lane(String(installation));
     return new Promise<T>((resolve, reject) => {
-      const waiter = { resolve: resolve as (value: unknown) => void, reject };
-      const priority = task.priority ?? WritePriority.finished;
-      const waiting = task.key === undefined ? undefined : lane.byKey.get(task.key);
-      if (waiting) {
-        // Moved to another priority, it lines up as arriving now: among its new peers, it came last.
-        if (priority !== waiting.priority) {
-          lane.waiting.get(waiting.priority)?.delete(waiting);
-          waiting.priority = priority;
-          bucket(lane, priority).add(waiting);
-        }
-        waiting.task = { ...task, final: task.final === true || waiting.task.final === true } as WriteTask<unknown>;
-        waiting.waiters.push(waiter);
-      } else {
-        const pending: Pending = { key: task.key, priority, task: task as WriteTask<unknown>, waiters: [waiter] };
-        bucket(lane, priority).add(pending);
-        if (task.key !== undefined) lane.byKey.set(task.key, pending);
-        lane.size++;
-      }
+      lane.add(task as WriteTask<unknown>, task.priority ?? WritePriority.finished, { resolve: resolve as (value: unknown) => void, reject });
       lane.running ??= this.#drain(lane);
     });
   }
@@ -158,7 +107,7 @@ export class GitHubWriteQueue {
   backlog(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const [installation, lane] of this.#lanes) {
-      const count = lane.size + (lane.running ? 1 : 0);
+      const count = lane.size + (lane.sending ? 1 : 0);
       if (count > 0) counts.set(installation, count);
     }
     return counts;
@@ -173,29 +122,38 @@ export class GitHubWriteQueue {
     }
   }
 
-  #lane(installation: string): Lane {
+  #lane(installation: string): WriteLane {
     let lane = this.#lanes.get(installation);
     if (!lane) {
-      lane = { installation, waiting: new Map(), byKey: new Map(), size: 0, notBefore: 0, running: undefined };
+      lane = new WriteLane(installation);
       this.#lanes.set(installation, lane);
     }
     return lane;
   }
 
-  async #drain(lane: Lane): Promise<void> {
-    for (let next = takeMostUrgent(lane); next; next = takeMostUrgent(lane)) {
+  async #drain(lane: WriteLane): Promise<void> {
+    while (lane.size > 0) {
+      const next = lane.take();
+      // Every waiting write awaits its `ready`: the lane sleeps until one is ready or a new one comes.
+      if (next === undefined) {
+        await lane.somethingNew();
+        continue;
+      }
+      lane.sending = true;
       try {
         const result = await this.#send(lane, next.task);
         for (const waiter of next.waiters) waiter.resolve(result);
       } catch (error) {
         this.#onError(error);
         for (const waiter of next.waiters) waiter.reject(error);
+      } finally {
+        lane.sending = false;
       }
     }
     lane.running = undefined;
   }
 
-  async #send(lane: Lane, task: WriteTask<unknown>): Promise<unknown> {
+  async #send(lane: WriteLane, task: WriteTask<unknown>): Promise<unknown> {
     const { timeoutMs, maxBackoffMs, baseBackoffMs } = this.#options;
     const maxAttempts = task.final ? this.#options.maxFinalAttempts : this.#options.maxAttempts;
     for (let attempt = 1; ; attempt++) {
@@ -216,7 +174,7 @@ export class GitHubWriteQueue {
   }
 
   /** Waits for the installation's next write slot across processes when a pacer is shared; else spaces this process's own. */
-  async #pace(lane: Lane): Promise<void> {
+  async #pace(lane: WriteLane): Promise<void> {
     const { minIntervalMs } = this.#options;
     if (minIntervalMs <= 0) return;
     const shared = await this.#pacer?.reserve(lane.installation, minIntervalMs).catch(() => undefined);
@@ -225,7 +183,7 @@ export class GitHubWriteQueue {
   }
 
   /** After a success: when the hourly quota is spent, wait for its reset. */
-  #noteQuota(lane: Lane, outcome: HttpOutcome | undefined): void {
+  #noteQuota(lane: WriteLane, outcome: HttpOutcome | undefined): void {
     const headers = outcome?.headers;
     if (headers && String(headers["x-ratelimit-remaining"]) === "0") {
       lane.notBefore = Math.max(lane.notBefore, Number(headers["x-ratelimit-reset"]) * 1000 || 0);
@@ -252,28 +210,6 @@ export class GitHubWriteQueue {
 
 function isRateLimited(error: HttpOutcome): boolean {
   return error?.status === 403 || error?.status === 429;
-}
-
-function bucket(lane: Lane, priority: number): Set<Pending> {
-  let writes = lane.waiting.get(priority);
-  if (!writes) {
-    writes = new Set();
-    lane.waiting.set(priority, writes);
-  }
-  return writes;
-}
-
-/** Removes and returns the first of the most urgent waiting writes. */
-function takeMostUrgent(lane: Lane): Pending | undefined {
-  let most: number | undefined;
-  for (const [priority, writes] of lane.waiting) if (writes.size > 0 && (most === undefined || priority < most)) most = priority;
-  if (most === undefined) return undefined;
-  const writes = lane.waiting.get(most) as Set<Pending>;
-  const next = writes.values().next().value as Pending;
-  writes.delete(next);
-  if (next.key !== undefined) lane.byKey.delete(next.key);
-  lane.size--;
-  return next;
 }
 
 function sleep(ms: number): Promise<void> {
