@@ -1,13 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { KeptLogStore } from "./kept-log-store.js";
 import { drained } from "./log-raw-response.js";
-import type { LogReader } from "./log-reader.js";
-import { LOG_START, type LogEntry, type LogRecord } from "./log-store.js";
+import { renderEntryEvents, type EntryEvents, type EventRecord } from "./log-entry-events.js";
+import type { LogReader, ReadableLogView } from "./log-reader.js";
+import { LOG_START, type LogEntry } from "./log-store.js";
 import { renderLogRecord } from "./log-text.js";
 import type { RedisLogStore } from "./redis-log-store.js";
-
-/** An event's records, the first telling where they start in the whole log. */
-type EventRecord = LogRecord | { kind: "at"; offset: number };
 
 /**
  * Server-sent events: `records` events (JSON arrays of records, `id` = the
@@ -19,7 +17,7 @@ type EventRecord = LogRecord | { kind: "at"; offset: number };
  * holds only what the store did not hold yet). Where Redis left output out,
  * a `truncated` record says so.
  */
-export async function sendEvents(logStore: KeptLogStore | RedisLogStore, reader: LogReader, run: string, req: IncomingMessage, res: ServerResponse, heartbeatMs: number): Promise<void> {
+export async function sendEvents(logStore: KeptLogStore | RedisLogStore, reader: LogReader, shared: SharedEntryEvents, run: string, view: ReadableLogView, req: IncomingMessage, res: ServerResponse, heartbeatMs: number): Promise<void> {
   const controller = new AbortController();
   const stop = () => controller.abort();
   req.once("close", stop);
@@ -33,62 +31,81 @@ export async function sendEvents(logStore: KeptLogStore | RedisLogStore, reader:
   let cursor = typeof lastEventId === "string" && /^\d+-\d+$/.test(lastEventId) ? lastEventId : LOG_START;
   /** Where what the browser was sent ends in the whole log, when known. */
   let next: number | undefined;
+  const stopFollowing = shared.follow(run);
   try {
     if (cursor === LOG_START && Number.isSafeInteger(tail) && tail > 0) {
-      if (logStore instanceof KeptLogStore) ({ cursor, next } = await sendRecentText(redis, reader, run, tail, res));
+      if (logStore instanceof KeptLogStore) ({ cursor, next } = await sendRecentText(redis, reader, run, view, tail, res));
       else cursor = await tailCursor(redis, run, tail);
     }
     for await (const entry of logStore.follow(run, cursor, controller.signal)) {
-      const end = entry.records.find((record) => record.kind === "end");
-      const data = unseenRecords(entry, next);
-      if (entry.offset !== undefined) next = Math.max(next ?? 0, entry.offset + Buffer.byteLength(entry.records.map(renderLogRecord).join("")));
-      // The id goes on the entry's last event: a browser that reconnects resumes after what it has seen whole.
-      let events = data.some((record) => record.kind !== "at") ? `${end ? "" : `id: ${entry.id}\n`}event: records\ndata: ${JSON.stringify(data)}\n\n` : "";
-      if (end?.kind === "end") events += `id: ${entry.id}\nevent: end\ndata: ${JSON.stringify(end.end)}\n\n`;
+      const { events, endOffset } = shared.eventsOf(run, entry, next);
+      if (endOffset !== undefined) next = Math.max(next ?? 0, endOffset);
       if (events !== "" && !res.write(events)) await drained(res);
     }
   } catch {
     // The store failed mid-stream: end the stream; the browser's EventSource reconnects from the last id.
   } finally {
+    stopFollowing();
     clearInterval(heartbeat);
     req.off("close", stop);
     res.end();
   }
 }
 
+/** Renderings kept per followed run (an entry holds at most 32 K characters: a few MB at most): a follower further behind renders its own. */
+const SHARED_ENTRIES = 64;
+
 /**
- * The entry's records the browser has not been sent (those from byte `next`
- * on), after a note where output between `next` and the entry is only in the
- * whole log.
+ * The events of a live log's newest entries, rendered once for all of its
+ * followers: they read the same entries at about the same time, and an
+ * entry never changes (Redis gives a stream id once), so its rendering for a
+ * follower whose text ends at `next` serves every follower at that point
+ * (all of them once in step with the log). Kept only while the run has
+ * followers, and only its last SHARED_ENTRIES renderings.
  */
-function unseenRecords(entry: LogEntry, next: number | undefined): EventRecord[] {
-  const records = entry.records.filter((record) => record.kind !== "end");
-  if (entry.offset === undefined) return records;
-  if (next === undefined || entry.offset === next) return [{ kind: "at", offset: entry.offset }, ...records];
-  if (entry.offset > next) return [{ kind: "at", offset: next }, { kind: "truncated", note: `${entry.offset - next} bytes of output here are not shown live: they are in the whole log` }, ...records];
-  // Written to Redis after the whole log's text the browser was sent began: only its rest is news.
-  const unseen: LogRecord[] = [];
-  let position = entry.offset;
-  for (const record of records) {
-    const bytes = Buffer.from(renderLogRecord(record));
-    if (position >= next) unseen.push(record);
-    else if (record.kind === "text" && position + bytes.length > next) unseen.push({ kind: "text", text: bytes.subarray(next - position).toString("utf8") });
-    position += bytes.length;
+export class SharedEntryEvents {
+  readonly #runs = new Map<string, { followers: number; renderings: Map<string, EntryEvents> }>();
+
+  /** A follower of `run` starts; the function returned says it stopped. */
+  follow(run: string): () => void {
+    let shared = this.#runs.get(run);
+    if (!shared) {
+      shared = { followers: 0, renderings: new Map() };
+      this.#runs.set(run, shared);
+    }
+    shared.followers++;
+    const followed = shared;
+    return () => {
+      if (--followed.followers === 0) this.#runs.delete(run);
+    };
   }
-  return unseen.length === 0 ? [] : [{ kind: "at", offset: next }, ...unseen];
+
+  /** `entry`'s events for a follower of `run` (see follow) whose text so far ends at `next`. */
+  eventsOf(run: string, entry: LogEntry, next: number | undefined): EntryEvents {
+    const renderings = this.#runs.get(run)?.renderings;
+    if (renderings === undefined) return renderEntryEvents(entry, next);
+    const key = `${entry.id} ${next}`;
+    let events = renderings.get(key);
+    if (events === undefined) {
+      events = renderEntryEvents(entry, next);
+      renderings.set(key, events);
+      // A Map keeps insertion order: the first key is the oldest rendering.
+      if (renderings.size > SHARED_ENTRIES) renderings.delete(renderings.keys().next().value as string);
+    }
+    return events;
+  }
 }
 
 /**
  * Sends about the last `bytes` of the log, from a line's start, read whole
- * (the store's part and Redis'); returns the cursor to follow Redis from
- * (its newest entry then, again: it may be the end) and where the text sent ends.
+ * (the store's part and Redis') as the page's `view` (the request's one
+ * lookup) saw it; returns the cursor to follow Redis from (its newest entry
+ * then, again: it may be the end) and where the text sent ends.
  */
-async function sendRecentText(redis: RedisLogStore, reader: LogReader, run: string, bytes: number, res: ServerResponse): Promise<{ cursor: string; next: number | undefined }> {
-  // Before the view: whatever Redis gets after this entry, the view's text holds what comes before it.
-  const newest = (await redis.readBackwards(run, undefined, 1))[0];
-  const cursor = newest === undefined ? LOG_START : cursorBefore(newest.id);
-  const view = await reader.view(run);
-  if (!("bytes" in view)) return { cursor, next: undefined };
+async function sendRecentText(redis: RedisLogStore, reader: LogReader, run: string, view: ReadableLogView, bytes: number, res: ServerResponse): Promise<{ cursor: string; next: number | undefined }> {
+  // The view's text holds what comes before the newest entry it read; a log the store holds whole needs only Redis' end line.
+  const newest = view.newestEntry ?? (await redis.readBackwards(run, undefined, 1))[0]?.id;
+  const cursor = newest === undefined ? LOG_START : cursorBefore(newest);
   // A finished log's end line is the end event's to show.
   const end = view.end === undefined ? view.bytes : view.bytes - Buffer.byteLength(renderLogRecord({ kind: "end", end: view.end }));
   let start = Math.max(0, end - bytes);

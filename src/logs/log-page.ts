@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { KeptLogStore } from "./kept-log-store.js";
 import { LOG_PAGE_SCRIPT, renderLogPage } from "./log-page-assets.js";
-import { sendEvents } from "./log-events-response.js";
+import { SharedEntryEvents, sendEvents } from "./log-events-response.js";
 import { sendLogText } from "./log-raw-response.js";
 import { LogReader, type LogView, type ReadableLogView } from "./log-reader.js";
 import { sendSearchResults } from "./log-search-response.js";
@@ -53,6 +53,7 @@ export function createLogPageHandler(options: LogPageOptions): LogPageHandler {
   const maxFollowers = options.maxFollowers ?? 200;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   let followers = 0;
+  const shared = new SharedEntryEvents();
   const maxSearches = options.maxSearches ?? 4;
   let searches = 0;
 
@@ -109,7 +110,7 @@ export function createLogPageHandler(options: LogPageOptions): LogPageHandler {
       }
       followers++;
       try {
-        await sendEvents(options.logStore, reader, run, req, res, heartbeatMs);
+        await sendEvents(options.logStore, reader, shared, run, view, req, res, heartbeatMs);
       } finally {
         followers--;
       }
@@ -123,7 +124,7 @@ export function createLogPageHandler(options: LogPageOptions): LogPageHandler {
 
 /** What the page needs to place itself: the log's size so far, its steps, its end. */
 function sendMeta(res: ServerResponse, view: ReadableLogView): void {
-  const { segments: _segments, storedBytes: _storedBytes, ...meta } = view;
+  const { segments: _segments, storedBytes: _storedBytes, newestEntry: _newestEntry, ...meta } = view;
   res.writeHead(200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...SECURITY_HEADERS });
   res.end(JSON.stringify(meta));
 }

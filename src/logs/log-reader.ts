@@ -21,6 +21,11 @@ export type LogView =
       /** The part in the store: bytes [0, storedBytes) are read from its segments, the rest from Redis. */
       segments: LogSegment[];
       storedBytes: number;
+      /**
+       * The id of the newest of Redis' entries the view was read with (undefined when the store's manifest was
+       * enough): the view's text holds what comes before it, so following Redis from it misses nothing.
+       */
+      newestEntry: string | undefined;
     };
 
 export type ReadableLogView = Extract<LogView, { bytes: number }>;
@@ -45,7 +50,7 @@ export class LogReader {
     if (stored.state === "expired") return stored;
     if (stored.state === "stored" && stored.manifest) {
       const { manifest } = stored;
-      return { state: "finished", bytes: manifest.bytes, steps: manifest.steps, end: manifest.end, droppedBytes: manifest.droppedBytes, segments: manifest.segments, storedBytes: manifest.bytes };
+      return { state: "finished", bytes: manifest.bytes, steps: manifest.steps, end: manifest.end, droppedBytes: manifest.droppedBytes, segments: manifest.segments, storedBytes: manifest.bytes, newestEntry: undefined };
     }
     const newest = await this.#redis.readBackwards(run, undefined, 1);
     // Looked up again after Redis' entries were: past its head, Redis leaves out what the store held
@@ -65,6 +70,7 @@ export class LogReader {
       droppedBytes: 0,
       segments,
       storedBytes,
+      newestEntry: newest[0]?.id,
     };
   }
 
