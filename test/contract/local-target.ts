@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
-import { LOCAL_LABELS_FILE } from "../../src/provisioners/local/local-provisioner.js";
+import { LOCAL_MARKER_FILE, parseMarker } from "../../src/provisioners/local/builder-marker.js";
 import type { ProvisionerTarget } from "./provisioner-contract.js";
 
 /** A target whose builder directories go to a temporary directory, removed after the file's tests. */
@@ -24,21 +24,22 @@ export function createLocalTarget(stepsInThisProcess: boolean): ProvisionerTarge
     async listResources(instance) {
       const markers = readdirSync(workersDir).flatMap((dir) => {
         try {
-          return [JSON.parse(readFileSync(join(workersDir, dir, LOCAL_LABELS_FILE), "utf8")) as Record<string, unknown>];
+          const marker = parseMarker(readFileSync(join(workersDir, dir, LOCAL_MARKER_FILE), "utf8"));
+          return marker ? [marker.parsed] : [];
         } catch {
           return [];
         }
       });
       return markers
-        .filter((marker) => marker.instance === instance)
-        .map((marker) => ({
-          "eve.instance": String(marker.instance),
-          "eve.build": String(marker.build),
-          "eve.stage": String(marker.stage),
-          "eve.attempt": String(marker.attempt),
-          "eve.run": String(marker.run),
-          "eve.owner.host": String(marker.host),
-          "eve.owner.pid": String(marker.pid),
+        .filter(({ labels }) => labels.instance === instance)
+        .map(({ labels, owner }) => ({
+          "eve.instance": String(labels.instance),
+          "eve.build": String(labels.build),
+          "eve.stage": String(labels.stage),
+          "eve.attempt": String(labels.attempt),
+          "eve.run": String(labels.run),
+          "eve.owner.host": String(owner?.host),
+          "eve.owner.pid": String(owner?.pid),
         }));
     },
     async loseResource(workspace) {

@@ -1,9 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { ExecOptions, SpawnContext, Workspace } from "../types.js";
-import { LOCAL_GROUPS_FILE, LOCAL_LABELS_FILE, LocalProvisioner } from "./local-provisioner.js";
+import { LOCAL_MARKER_FILE, parseMarker } from "./builder-marker.js";
+import { LocalProvisioner } from "./local-provisioner.js";
 
 const baseDir = mkdtempSync(join(tmpdir(), "eve-local-test-"));
 const provisioner = new LocalProvisioner({ baseDir });
@@ -59,7 +60,7 @@ describe("LocalProvisioner", () => {
     const b = await spawnWorkspace();
 
     expect(a.builderDir).not.toBe(b.builderDir);
-    expect(JSON.parse(readFileSync(join(a.builderDir, LOCAL_LABELS_FILE), "utf8"))).toMatchObject(labels);
+    expect(parseMarker(readFileSync(join(a.builderDir, LOCAL_MARKER_FILE), "utf8"))).toEqual({ parsed: { labels, owner: { host: hostname(), pid: process.pid } }, groups: [] });
   });
 
   it("runs in the workdir with a clean environment plus the step's", async () => {
@@ -85,10 +86,10 @@ describe("LocalProvisioner", () => {
     await workspace.exec({ shell: 'echo "group=$$"' }, execOptions(workspace, { output }));
     await workspace.exec({ shell: 'echo "group=$$"' }, execOptions(workspace, { output }));
 
-    const groups = [...output.join("").matchAll(/group=(\d+)/g)].map((match) => `${match[1]}\n`).join("");
-    expect(groups).toMatch(/^\d+\n\d+\n$/);
+    const groups = [...output.join("").matchAll(/group=(\d+)/g)].map((match) => Number(match[1]));
+    expect(groups).toHaveLength(2);
     // The helper writes the record beside starting the step, without waiting for it.
-    await expect.poll(() => readFileSync(join(workspace.builderDir, LOCAL_GROUPS_FILE), "utf8")).toBe(groups);
+    await expect.poll(() => parseMarker(readFileSync(join(workspace.builderDir, LOCAL_MARKER_FILE), "utf8"))?.groups).toEqual(groups);
   });
 
   it.each([

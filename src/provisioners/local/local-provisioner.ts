@@ -5,19 +5,14 @@
  * the directory.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { WorkerSpec } from "../../buildfile/types.js";
 import { ProvisionError, type ExecOptions, type ExecResult, type Provisioner, type ResourceLabels, type SpawnContext, type StepCommand, type Workspace } from "../types.js";
+import { formatMarker, LOCAL_MARKER_FILE } from "./builder-marker.js";
 import { expandEnv } from "./expand-env.js";
 import { removeTree } from "./remove-tree.js";
 import { runProcess, signalGroup } from "./run-process.js";
-
-/** Process groups of a builder directory's steps, one per line: the reaper kills them when their Eve process died. */
-export const LOCAL_GROUPS_FILE = ".eve-groups";
-
-/** The marker file in every local builder directory: the labels and the owning process (host, pid), for the reaper. */
-export const LOCAL_LABELS_FILE = ".eve-labels.json";
 
 /** Where builder directories go unless the operator says otherwise. */
 export const DEFAULT_LOCAL_BASE_DIR = join(tmpdir(), "eve-workspaces");
@@ -56,6 +51,7 @@ export class LocalProvisioner implements Provisioner {
  * removed it), not checked every time. Synchronous: three small calls, where
  * the thread pool they would wait for is the one a fan-out floods with its
  * stages' logs (the first stages of a 50-stage trigger waited ~40 ms there).
+ * The spawn helper appends each step's process group to the marker.
  */
 export function createLabelledDir(baseDir: string, labels: ResourceLabels): string {
   const prefix = join(baseDir, `${safeName(labels.run)}-`);
@@ -67,7 +63,7 @@ export function createLabelledDir(baseDir: string, labels: ResourceLabels): stri
     mkdirSync(baseDir, { recursive: true });
     dir = mkdtempSync(prefix);
   }
-  writeFileSync(join(dir, LOCAL_LABELS_FILE), `${JSON.stringify({ ...labels, host: hostname(), pid: process.pid, created: new Date().toISOString() })}\n`);
+  writeFileSync(join(dir, LOCAL_MARKER_FILE), formatMarker(labels));
   return dir;
 }
 
@@ -93,7 +89,7 @@ class LocalWorkspace implements Workspace {
       env: { ...base, ...expandEnv(options.env, base) },
       onGroup: (pgid) => this.groups.add(pgid),
       // Steps outlive a killed Eve (their own process groups): the helper leaves their ids for the reaper.
-      groupsFile: join(this.builderDir, LOCAL_GROUPS_FILE),
+      groupsFile: join(this.builderDir, LOCAL_MARKER_FILE),
     });
   }
 

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LOCAL_MARKER_FILE, parseMarker } from "../../../src/provisioners/local/builder-marker.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../../helpers/github-stand-in.js";
 import { createWorkspace, eveEnv, isGroupAlive, spawnEveWorker, startInProcessApp, startRedisServer, waitUntil, type EveChild, type InProcessApp, type RedisServer } from "./eve-processes.js";
 
@@ -56,11 +57,18 @@ async function startAndWaitForStep(notIn?: string): Promise<{ worker: EveChild; 
   let pgid = 0;
   let dir = "";
   await waitUntil(() => {
-    const found = workspace.builderDirs().find((name) => join(workspace.dir, "workers", name) !== notIn && existsSync(join(workspace.dir, "workers", name, ".eve-groups")));
+    const groupsOf = (name: string) => {
+      try {
+        return parseMarker(readFileSync(join(workspace.dir, "workers", name, LOCAL_MARKER_FILE), "utf8"))?.groups ?? [];
+      } catch {
+        return []; // not made yet, or removed meanwhile
+      }
+    };
+    const found = workspace.builderDirs().find((name) => join(workspace.dir, "workers", name) !== notIn && groupsOf(name).length > 0);
     if (!found) return false;
     dir = join(workspace.dir, "workers", found);
     // The newest group is the running step's: Eve's implicit steps (SetWorkerDistro) ran and ended before it.
-    pgid = Number(readFileSync(join(dir, ".eve-groups"), "utf8").trim().split("\n").at(-1));
+    pgid = groupsOf(found).at(-1) ?? 0;
     return pgid > 0 && isGroupAlive(pgid);
   }, 30_000, () => `a running step\n${worker.lines.join("\n")}`);
   return { worker, pgid, dir };

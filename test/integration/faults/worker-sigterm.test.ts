@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LOCAL_MARKER_FILE, parseMarker } from "../../../src/provisioners/local/builder-marker.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../../helpers/github-stand-in.js";
 import { createWorkspace, eveEnv, isGroupAlive, spawnEveWorker, startInProcessApp, startRedisServer, waitUntil, type EveChild, type InProcessApp, type RedisServer } from "./eve-processes.js";
 
@@ -55,7 +56,7 @@ async function waitForStep(): Promise<number> {
   await waitUntil(() => {
     const dir = workspace.builderDirs()[0];
     if (dir === undefined) return false;
-    pgid = Number(readFileSync(join(workspace.dir, "workers", dir, ".eve-groups"), "utf8").split("\n")[0]);
+    pgid = parseMarker(readFileSync(join(workspace.dir, "workers", dir, LOCAL_MARKER_FILE), "utf8"))?.groups[0] ?? 0;
     return pgid > 0;
   }, 30_000, () => worker?.lines.join("\n") ?? "");
   return pgid;
