@@ -13,6 +13,32 @@ async function readStored(container: string, path: string): Promise<Buffer> {
 }
 
 describe("KeptLogStore: a log across attempts and processes, kept until its retention is over", () => {
+  it("says the log is whole once a reader sees every line and the end, before the store has finished keeping it", async () => {
+    const { logs, reader, archive } = createLogs();
+    const run = `r${randomUUID()}`;
+    let finalise = () => {};
+    const finalising = new Promise<void>((resolve) => (finalise = resolve));
+    const original = archive.finalise.bind(archive);
+    vi.spyOn(archive, "finalise").mockImplementation(async (...args) => {
+      await finalising;
+      await original(...args);
+    });
+    await logs.append(run, seq(1, 100));
+
+    let kept = false;
+    let whole = () => {};
+    const readable = new Promise<void>((resolve) => (whole = resolve));
+    const finished = logs.finish(run, { result: "success", summary: "" }, whole).then(() => (kept = true));
+    await readable;
+
+    const text = `${seq(1, 100)}\n── success ──\n`;
+    expect(await readAll(reader, run)).toBe(text);
+    expect(kept).toBe(false);
+    finalise();
+    await finished;
+    expect(await readAll(reader, run)).toBe(text);
+  });
+
   it("goes on after a lost attempt's stored part, and says where that part ends", async () => {
     const lost = createLogs({ segmentBytes: 1024 });
     const run = `r${randomUUID()}`;

@@ -82,7 +82,7 @@ export class KeptLogStore implements LogStore {
     this.appendInfo(run, `── ${LOST_LINE.replace(/;.*/, "")}: ${kept}. Eve runs the stage again on a fresh workspace. ──`);
   }
 
-  async finish(run: string, end: LogEnd): Promise<void> {
+  async finish(run: string, end: LogEnd, whole?: () => void): Promise<void> {
     const log = this.#run(run);
     if (!log.opened || log.queued > 0) await log.ready;
     this.#runs.delete(run);
@@ -96,22 +96,24 @@ export class KeptLogStore implements LogStore {
       // end. (A short log is stored with its manifest, in one go.)
       if (this.redis.defers(run)) await log.writer.flush();
     }
-    const redisDone = this.redis.finish(run, end, endOffset);
+    // A reader sees every line once Redis has the end (what it defers to the store was flushed first), so
+    // the check run can say the stage ended while the store finalises the log (~2 ms of a short stage's end).
+    const readable = this.redis.finishAt(run, end, endOffset).then(() => whole?.());
     if (log.writer) {
       try {
-        await redisDone;
+        await readable;
         // Its batches carried the step marks: a list of ours only needs no read back (one of a lost attempt's does).
         const ours = log.steps.length > 0 && log.stepsInRedis === log.steps.length;
         const steps = ours ? log.steps : await this.redis.steps(run).catch(() => log.steps);
         await this.archive.finalise(log.writer, { steps, droppedBytes: log.droppedBytes, end });
-        // Only once the store holds the whole log (else Redis' copy is all there is); not awaited: the log
-        // is whole now, and the stage's check run waits for that, not for one more round trip.
+        // Only once the store holds the whole log (else Redis' copy is all there is); not awaited: one more
+        // round trip the run's end need not wait for.
         this.redis.expireSoon(run, REDIS_AFTER_FINISH_MS).catch(this.#onError);
       } catch (error) {
         this.#onError(error);
       }
     }
-    await redisDone;
+    await readable;
   }
 
   read(run: string, cursor?: string, count?: number): Promise<LogPage> {

@@ -107,7 +107,7 @@ describe("log page handler", () => {
     await logs.flush();
     // Past Redis' head, what the store held already is left out of Redis (redis-run-writer.ts): here bytes 8 to 100.
     void logs.add(run, { kind: "text", text: "later\n" }, 100);
-    await logs.finish(run, { result: "success", summary: "" }, 106);
+    await logs.finishAt(run, { result: "success", summary: "" }, 106);
 
     const body = await (await fetch(`${base}/logs/${run}/events`)).text();
 

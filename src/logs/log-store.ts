@@ -60,8 +60,12 @@ export interface LogStore {
    * log, and where the lost attempt's kept log ends.
    */
   appendLost(run: string): Promise<void>;
-  /** Writes everything buffered, then the end marker. */
-  finish(run: string, end: LogEnd): Promise<void>;
+  /**
+   * Writes everything buffered, then the end marker; resolves once the log is kept for its retention.
+   * `whole`, when given, is called as soon as a reader of the log sees every line and the end: before
+   * the promise, when the store keeps the log somewhere it is not read from first.
+   */
+  finish(run: string, end: LogEnd, whole?: () => void): Promise<void>;
   /** Entries after `cursor` (default: from the start), at most `count`. */
   read(run: string, cursor?: string, count?: number): Promise<LogPage>;
   /**

@@ -14,7 +14,7 @@ describe("RedisLogStore entries carry their byte offset in the whole log", () =>
     void logs.add(run, { kind: "info", line: "hé" }, 0);
     await logs.flush();
     void logs.add(run, { kind: "text", text: "ééééééééééabcdefghij" }, 4);
-    await logs.finish(run, { result: "success", summary: "" }, 34);
+    await logs.finishAt(run, { result: "success", summary: "" }, 34);
 
     const page = await logs.read(run);
     expect(page.entries.map((entry) => [entry.offset, entry.records])).toEqual([

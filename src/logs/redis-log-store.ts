@@ -111,7 +111,13 @@ export class RedisLogStore implements LogStore {
   }
 
   /** `offset`: where the end line starts in the whole log (see KeptLogStore). */
-  async finish(run: string, end: LogEnd, offset?: number): Promise<void> {
+  async finish(run: string, end: LogEnd, whole?: () => void): Promise<void> {
+    await this.finishAt(run, end, undefined);
+    whole?.();
+  }
+
+  /** `finish`, the end record at `offset` in the whole log (KeptLogStore's; undefined: none). */
+  async finishAt(run: string, end: LogEnd, offset: number | undefined): Promise<void> {
     const writer = this.#writer(run);
     void writer.add({ kind: "end", end }, offset);
     this.#writers.delete(run);

@@ -37,7 +37,7 @@ describe("RedisRunWriter past the head of a log the store keeps whole", () => {
     }
     // The store now holds the head, a's and b's: only c's and d's are left for Redis.
     stored = 26;
-    await logs.finish(run, { result: "success", summary: "" }, offset);
+    await logs.finishAt(run, { result: "success", summary: "" }, offset);
 
     const written = await entries(logs, run);
     expect(written[0]).toEqual([0, "head-10ch\n"]);
@@ -61,7 +61,7 @@ describe("RedisRunWriter past the head of a log the store keeps whole", () => {
 
     // Less than a batch: it goes as soon as a batch would.
     await expect.poll(async () => (await entries(logs, run)).map(([, text]) => text).join("")).toContain("slow\n");
-    await logs.finish(run, { result: "success", summary: "" }, 9);
+    await logs.finishAt(run, { result: "success", summary: "" }, 9);
   });
 
   it("holds fast output past the head until liveMs after it was held, then sends it whole", async () => {
@@ -77,7 +77,7 @@ describe("RedisRunWriter past the head of a log the store keeps whole", () => {
 
     // The store never took it: it waited for it until liveMs, then went to Redis whole.
     expect(Date.now() - start).toBeGreaterThanOrEqual(150);
-    await logs.finish(run, { result: "success", summary: "" }, 254);
+    await logs.finishAt(run, { result: "success", summary: "" }, 254);
   });
 
   it("holds back no more than the tail Redis keeps when the store does not keep up", async () => {

@@ -33,6 +33,36 @@ describe("CheckRunReporter: when it writes", () => {
     ]);
   });
 
+  it("sends the end once a reader sees the log whole, while the store still keeps it; the run's flush waits for that", async () => {
+    let kept = false;
+    let keep = () => {};
+    const keeping = new Promise<void>((resolve) => (keep = resolve));
+    const logs = new RedisLogStore(reporters.redis, { prefix: reporters.prefix, batchMs: 5 });
+    // Whole in Redis at once; kept elsewhere (KeptLogStore's archive) only when the test says so.
+    const keptLater = withFinish(logs, async (run, end, whole) => {
+      await logs.finish(run, end);
+      whole?.();
+      await keeping;
+      kept = true;
+    });
+    const { reporter, errors, github } = reporters.setUp({ logStore: keptLater });
+    const sent: [string, boolean][] = [];
+    github.on("checks/create", (req) => (sent.push([(req.body as { status: string }).status, kept]), { body: { id: 7 } }));
+    const run = stage();
+
+    reporter.stageStarted(run);
+    reporter.stageFinished(run, outcome("success", "ok"));
+    let flushed = false;
+    const flushing = reporter.flush().then(() => (flushed = true));
+    await expect.poll(() => sent).toEqual([["completed", false]]);
+    expect(flushed).toBe(false);
+    keep();
+    await flushing;
+
+    expect(errors).toEqual([]);
+    github.assertDone();
+  });
+
   it("lets the installation's other writes go while an end waits for its log to be whole", async () => {
     let logWhole = false;
     let releaseLog = () => {};
@@ -170,15 +200,18 @@ describe("CheckRunReporter: when it writes", () => {
 /** A RedisLogStore on the test Redis whose finish waits for `before` and then calls `after` (a big log's last segment). */
 function logStoreFinishingAfter(before: () => Promise<unknown>, after: () => void): RedisLogStore {
   const logs = new RedisLogStore(reporters.redis, { prefix: reporters.prefix, batchMs: 5 });
+  return withFinish(logs, async (...args) => {
+    await before();
+    await logs.finish(...args);
+    after();
+  });
+}
+
+/** `logs` with its `finish` replaced. */
+function withFinish(logs: RedisLogStore, finish: RedisLogStore["finish"]): RedisLogStore {
   return new Proxy({} as RedisLogStore, {
     get(_, prop) {
-      if (prop === "finish") {
-        return async (...args: Parameters<RedisLogStore["finish"]>) => {
-          await before();
-          await logs.finish(...args);
-          after();
-        };
-      }
+      if (prop === "finish") return finish;
       const value = Reflect.get(logs, prop) as unknown;
       return typeof value === "function" ? value.bind(logs) : value;
     },

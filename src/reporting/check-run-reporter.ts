@@ -161,9 +161,14 @@ export class CheckRunReporter implements StageObserver {
     record.outcome = outcome;
     record.completedAt = new Date().toISOString();
     record.version++;
-    const finished = this.#options.logStore.finish(stage.run, { result: outcome.result, summary: outcome.summary, durationMs: outcome.durationMs });
-    // Never rejects (a store that failed is reported, and the end still goes to GitHub): the end's writes wait for it (WriteTask.ready).
-    record.logWhole = this.#track(finished.catch(this.#onError));
+    let whole: () => void = () => {};
+    const readable = new Promise<void>((resolve) => (whole = resolve));
+    const end = { result: outcome.result, summary: outcome.summary, durationMs: outcome.durationMs };
+    // Kept for its retention: the run's flush (before its job ends) waits for that.
+    const kept = this.#track(this.#options.logStore.finish(stage.run, end, whole).catch(this.#onError));
+    // The end's writes wait for a log its link shows whole (WriteTask.ready), not for the store to finish keeping it.
+    // Never rejects (a store that failed is reported, and the end still goes to GitHub).
+    record.logWhole = Promise.race([readable, kept]);
     // A long-lived reporter must not keep every run it ever reported.
     void this.#sync(record).finally(() => this.#runs.delete(stage.run));
     // After the check run's write: on an idle lane the first write queued goes first, and the check run is the news.

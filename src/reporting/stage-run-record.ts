@@ -22,7 +22,7 @@ export class StageRunRecord {
   /** Progress updates sent (or queued) so far. */
   progressUpdates = 0;
   statusPosted = false;
-  /** Settles once the run's log is whole in the log store (set at the stage's end): its final writes wait for it. */
+  /** Settles once a reader of the run's log sees it whole (set at the stage's end): its final writes wait for it. */
   logWhole: Promise<unknown> | undefined;
   /** The status GitHub shows after the last write (undefined before the create). */
   shownStatus: "queued" | "in_progress" | "completed" | undefined;
