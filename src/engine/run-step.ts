@@ -9,7 +9,7 @@ import { getStepType } from "../buildfile/step-catalog.js";
 import type { StepDef } from "../buildfile/types.js";
 import { createOutputPipeline } from "../logs/output-pipeline.js";
 import type { SecretMasker } from "../logs/secret-masker.js";
-import { ProvisionError, type Workspace } from "../provisioners/types.js";
+import { DEFAULT_WORKDIR, ProvisionError, type Workspace } from "../provisioners/types.js";
 import type { ResultFlags } from "./compute-result.js";
 import { collectLogfiles } from "./collect-logfiles.js";
 import { evaluateDoStepIf } from "./do-step-if.js";
@@ -72,7 +72,7 @@ export async function runStep(runtime: StageRuntime, def: StepDef, name: string)
 
 function createStepContext(runtime: StageRuntime, type: string, params: Record<string, unknown>, options: StepContext["options"]): StepContext {
   const { run, workspace, masker } = runtime;
-  const workdir = posix.resolve(workspace.builderDir, options.workdir ?? "build");
+  const workdir = posix.resolve(workspace.builderDir, options.workdir ?? DEFAULT_WORKDIR);
   const log = (line: string) => run.observer.info(run.stage, masker.mask(line));
   return {
     type,

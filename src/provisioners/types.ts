@@ -69,7 +69,7 @@ export interface SpawnContext {
 /** One spawned worker: a directory, a container, a pod, a VM. */
 export interface Workspace {
   readonly id: string;
-  /** The stage's builder directory inside the worker; a step's default workdir is `<builderDir>/build`. */
+  /** The stage's builder directory inside the worker; a step's default workdir is `<builderDir>/build` (DEFAULT_WORKDIR). */
   readonly builderDir: string;
   /**
    * True when steps run on the Eve host itself (a local worker): only the
@@ -92,6 +92,9 @@ export interface PreparationStep {
   /** Runs it; `onLine` gets its output line by line. Throws only when the worker itself fails. */
   run(onLine: (line: string) => void | Promise<void>, signal: AbortSignal): Promise<{ exitCode: number | null; summary?: string }>;
 }
+
+/** A step's workdir unless it says otherwise, relative to its stage's builder directory (Buildbot's). */
+export const DEFAULT_WORKDIR = "build";
 
 export interface Provisioner {
   readonly type: WorkerType;

@@ -8,10 +8,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { WorkerSpec } from "../../buildfile/types.js";
-import { ProvisionError, type ExecOptions, type ExecResult, type Provisioner, type ResourceLabels, type SpawnContext, type StepCommand, type Workspace } from "../types.js";
+import { DEFAULT_WORKDIR, ProvisionError, type ExecOptions, type ExecResult, type Provisioner, type ResourceLabels, type SpawnContext, type StepCommand, type Workspace } from "../types.js";
 import { formatMarker, LOCAL_MARKER_FILE } from "./builder-marker.js";
 import { expandEnv } from "./expand-env.js";
-import { removeTree } from "./remove-tree.js";
+import { removeExpectedTree } from "./remove-tree.js";
 import { runProcess, signalGroup } from "./run-process.js";
 
 /** Where builder directories go unless the operator says otherwise. */
@@ -102,7 +102,7 @@ class LocalWorkspace implements Workspace {
     for (const pgid of this.groups) signalGroup(pgid, "SIGKILL");
     this.groups.clear();
     try {
-      await removeTree(this.builderDir);
+      await removeExpectedTree(this.builderDir, [LOCAL_MARKER_FILE], [DEFAULT_WORKDIR]);
     } catch (error) {
       throw new ProvisionError(`cannot remove ${this.builderDir}`, { cause: error });
     }

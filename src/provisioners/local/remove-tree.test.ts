@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { removeTree } from "./remove-tree.js";
+import { removeExpectedTree, removeTree } from "./remove-tree.js";
 
 const roots: string[] = [];
 afterEach(() => {
@@ -52,5 +52,36 @@ describe("removeTree", () => {
 
   it("is done when the directory is already gone", async () => {
     await expect(removeTree(join(tempRoot(), "missing"))).resolves.toBeUndefined();
+  });
+});
+
+describe("removeExpectedTree", () => {
+  /** A builder directory as Eve makes it, with what its steps left (relative paths; a trailing / is a directory). */
+  function builderDir(left: string[]): string {
+    const dir = join(tempRoot(), "builder");
+    mkdirSync(dir);
+    writeFileSync(join(dir, ".marker"), "labels\n");
+    for (const path of left) {
+      if (path.endsWith("/")) mkdirSync(join(dir, path), { recursive: true });
+      else writeFileSync(join(dir, path), "x");
+    }
+    return dir;
+  }
+
+  it.each([
+    ["only what Eve made", ["build/"]],
+    ["no workdir (no step ran)", []],
+    ["files in the workdir", ["build/", "build/out.txt", "build/sub/", "build/sub/deep.txt"]],
+    ["files beside the workdir (a step's HOME)", ["build/", ".cache/", ".cache/x", "notes"]],
+  ])("removes a builder directory holding %s", async (_, left) => {
+    const dir = builderDir(left);
+
+    await removeExpectedTree(dir, [".marker"], ["build"]);
+
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it("is done when the directory is already gone", async () => {
+    await expect(removeExpectedTree(join(tempRoot(), "missing"), [".marker"], ["build"])).resolves.toBeUndefined();
   });
 });
