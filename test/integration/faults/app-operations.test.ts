@@ -68,13 +68,14 @@ describe("operating Eve", () => {
     expect(await sendPush(base, "fault-test", "ops-1")).toBe(200);
     expect(await sendPush(base, "fault-test", "ops-2", { ref: "refs/heads/fetch/x" })).toBe(200);
     await waitUntil(() => github.checkRuns().filter((run) => run.statuses.at(-1) === "completed").length === 2, 30_000, () => JSON.stringify(github.checkRuns()));
+    // A run's job ends once its log is kept, just after its completed check run went: the queue says when.
+    await expect.poll(async () => (await get(`${base}/metrics`)).text, { timeout: 30_000 }).toMatch(/eve_queue_jobs\{worker_type="local",state="active"\} 0/);
     const metrics = (await get(`${base}/metrics`)).text;
     expect(metrics).toMatch(/eve_stages_finished_total\{worker_type="local",result="success"\} 1/);
     expect(metrics).toMatch(/eve_stages_finished_total\{worker_type="local",result="exception"\} 1/);
     expect(metrics).toMatch(/eve_stage_queue_wait_seconds_count\{worker_type="local"\} 2/);
     expect(metrics).toMatch(/eve_github_requests_total\{method="POST",status="201"\} \d+/);
     expect(metrics).toMatch(/eve_github_rate_limit_remaining\{installation="\d+"\} 499\d/);
-    expect(metrics).toMatch(/eve_queue_jobs\{worker_type="local",state="active"\} 0/);
 
     eve.child.kill("SIGTERM");
     expect(await eve.exited).toBe(0);
