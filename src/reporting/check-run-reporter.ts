@@ -164,7 +164,7 @@ export class CheckRunReporter implements StageObserver {
     let whole: () => void = () => {};
     const readable = new Promise<void>((resolve) => (whole = resolve));
     const end = { result: outcome.result, summary: outcome.summary, durationMs: outcome.durationMs };
-    // Kept for its retention: the run's flush (before its job ends) waits for that.
+    // Kept for its retention: the reporter's flush (which the process awaits before it exits) waits for that.
     const kept = this.#track(this.#options.logStore.finish(stage.run, end, whole).catch(this.#onError));
     // The end's writes wait for a log its link shows whole (WriteTask.ready), not for the store to finish keeping it.
     // Never rejects (a store that failed is reported, and the end still goes to GitHub).
