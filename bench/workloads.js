@@ -42,17 +42,20 @@ ${CHILDREN.map((name) => `  ${name}:\n    worker: {type: local}\n    steps:\n   
     steps:
 ${"      - ShellCommand: {command: 'true'}\n".repeat(3)}`;
 
-const scratch = mkdtempSync(join(tmpdir(), "eve-bench-floor-"));
-const FLOORS = {
+/** Each workload's raw floor; log10mb's writes its log in `scratch`. */
+const floors = (scratch) => ({
   steps10: () => run("sh", ["-c", "for i in 1 2 3 4 5 6 7 8 9 10; do /bin/sh -c true; done"]),
   log10mb: () => run("sh", ["-c", `seq 1 ${LOG_LINES} > ${join(scratch, "log")}`]),
   fanout50: () => run("sh", ["-c", "seq 50 | xargs -P4 -I{} sh -c 'sleep 0.1'"]),
   docker1: async () => floorStage(),
-};
+});
 
 export async function benchWorkloads() {
   ensureImage();
   const eve = await startEveApp((path) => (path === "eve/main.yml" ? BUILD_FILE : undefined), { EVE_WORKER_TYPES: "local,docker", EVE_MAX_LOCAL_WORKERS: "4" });
+  // Made here, not when the module loads: profile-app.js imports it for profileWorkload, which has no floor to write.
+  const scratch = mkdtempSync(join(tmpdir(), "eve-bench-floor-"));
+  const FLOORS = floors(scratch);
   try {
     const rows = [];
     const lines = [];
