@@ -18,8 +18,8 @@ export interface WriteTask<T> {
    */
   priority?: number;
   /**
-   * The write is not sent before this settles (e.g. a stage's end waits for
-   * its whole log to be stored where the check run links). Meanwhile it
+   * The write is not sent before this settles (e.g. a stage's end waits
+   * until its log reads whole where the check run links). Meanwhile it
    * keeps its priority, key and place, and the lane sends the installation's
    * other writes instead of idling: waiting inside `run` would hold the lane.
    * Settled either way, the write is ready: a rejected `ready` still runs it
