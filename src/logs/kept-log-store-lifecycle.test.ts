@@ -81,13 +81,39 @@ describe("KeptLogStore: a log across attempts and processes, kept until its rete
     for await (const file of stores.store.listFiles(`log:${run}`)) files.push(file.path);
     expect(files).toEqual([]);
 
-    const { logs, reader } = createLogs();
+    const { logs, reader, live } = createLogs();
+    const reads = vi.spyOn(live, "read");
     logs.appendStep(run, 0, "hello");
     await logs.append(run, "hi\n");
     await logs.finish(run, { result: "success", summary: "" });
 
     expect(await readAll(reader, run)).toBe("Queued stage build (attempt 1)\n\n── step 1: hello ──\nhi\n\n── success ──\n");
     expect(await reader.view(run)).toMatchObject({ steps: [{ index: 0, name: "hello", offset: 31 }] });
+    // One page held it all: no second read to find nothing more.
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it("copies a start Redis holds in more than one page of entries", async () => {
+    const app = createLogs();
+    const run = `r${randomUUID()}`;
+    // An earlier process wrote 1,001 entries with no store: one entry each, at its offset.
+    let offset = 0;
+    for (let i = 0; i < 1001; i++) {
+      const line = `Queued ${i}`;
+      void app.live.add(run, { kind: "info", line }, offset);
+      await app.live.release(run);
+      offset += Buffer.byteLength(`${line}\n`);
+    }
+
+    const { logs, reader, live, errors } = createLogs();
+    const reads = vi.spyOn(live, "read");
+    await logs.append(run, "hi\n");
+    await logs.finish(run, { result: "success", summary: "" });
+
+    const queued = Array.from({ length: 1001 }, (_, i) => `Queued ${i}\n`).join("");
+    expect(await readAll(reader, run)).toBe(`${queued}hi\n\n── success ──\n`);
+    expect(reads).toHaveBeenCalledTimes(2);
+    expect(errors).toEqual([]);
   });
 
   it("starts a run it queued itself after its Queued line, in Redis and in the store alike", async () => {

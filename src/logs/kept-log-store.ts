@@ -183,8 +183,7 @@ export class KeptLogStore implements LogStore {
    */
   async #copyRedisStart(run: string, log: RunLog, writer: ArchiveRunWriter): Promise<void> {
     for (let cursor = LOG_START; ; ) {
-      const page = await this.redis.read(run, cursor);
-      if (page.entries.length === 0) return;
+      const page = await this.redis.read(run, cursor, START_PAGE_ENTRIES);
       for (const entry of page.entries) {
         if (entry.offset !== writer.offset) return;
         for (const record of entry.records) {
@@ -194,6 +193,9 @@ export class KeptLogStore implements LogStore {
           void writer.writeText(text, Buffer.byteLength(text));
         }
       }
+      // A page not full is all there is (nothing of this process's is written before the copy ends): a
+      // stage's start costs one read, not a second that finds nothing.
+      if (page.entries.length < START_PAGE_ENTRIES) return;
       cursor = page.cursor;
     }
   }
@@ -245,6 +247,9 @@ export class KeptLogStore implements LogStore {
 
 /** How long Redis keeps a run's live part once the store holds the whole log (pages following it read to its end). */
 const REDIS_AFTER_FINISH_MS = 3600_000;
+
+/** Entries read at a time when the store takes over a log Redis started (#copyRedisStart). */
+const START_PAGE_ENTRIES = 1000;
 
 function limitNote(maxBytes: number): string {
   return `log limit reached: Eve keeps the first ${maxBytes} bytes of a stage's log (EVE_LOG_MAX_BYTES)`;

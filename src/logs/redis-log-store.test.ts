@@ -131,6 +131,36 @@ describe("RedisLogStore", () => {
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
+  it("sets a log's expiry with its first batch, and again only once half of it has passed", async () => {
+    const logs = store({ ttlMs: 60_000 });
+    const key = `${prefix}keep`;
+    const monitor = await redis.monitor();
+    const expiries: string[] = [];
+    const sentinel = `seen-${randomUUID()}`;
+    const seen = new Promise<void>((resolve) =>
+      monitor.on("monitor", (_time: string, args: string[]) => {
+        if (args[0]?.toLowerCase() === "pexpire" && args[1] === key) expiries.push(args[2] ?? "");
+        if (args[1] === sentinel) resolve();
+      }),
+    );
+
+    for (const line of ["a", "b", "c"]) {
+      void logs.append("keep", line);
+      await logs.flush();
+    }
+    const now = Date.now();
+    const later = vi.spyOn(Date, "now").mockImplementation(() => now + 31_000);
+    void logs.append("keep", "d");
+    await logs.flush();
+    later.mockRestore();
+    await redis.echo(sentinel);
+    await seen;
+    monitor.disconnect();
+
+    expect(expiries).toEqual(["60000", "60000"]);
+    expect(text(await readAll(logs, "keep"))).toBe("abcd");
+  });
+
   it("asks the producer to wait while too much is unwritten, and lets it go once written", async () => {
     const logs = store({ highWaterChars: 100, batchChars: 50 });
 

@@ -17,7 +17,8 @@ export type PipelineReplies = [error: Error | null, reply: unknown][];
 /**
  * Writes one run's log: coalesces small records into one XADD per batch,
  * keeps the head and a rolling tail (deleting the oldest tail entries), and
- * refreshes the expiry. Past the head of a log the store keeps whole, fast
+ * keeps the keys from expiring while it writes (with its first batch, then
+ * once half the expiry has passed: not with every batch). Past the head of a log the store keeps whole, fast
  * output waits up to liveMs and goes to Redis only if the store does not
  * hold it by then (DeferredOutput): Redis need only cover what readers
  * cannot read from the store (LogReader), plus a live view that shows where it skipped (the
@@ -55,6 +56,8 @@ export class RedisRunWriter {
   #skipped = false;
   /** Text was left out since the last record added: the next one starts an entry, with its own offset. */
   #gap = false;
+  /** When this writer last sent each key's expiry (Date.now()); unset until its first batch, and after a failed one. */
+  readonly #expirySentAt = new Map<string, number>();
 
   /**
    * `stepsKey`: the list of the run's step marks. `schedule`: asks the store
@@ -172,7 +175,10 @@ export class RedisRunWriter {
     const from = pipeline.length;
     const marksAt = from + (this.#drop.length > 0 ? 1 : 0);
     if (this.#drop.length > 0) pipeline.xdel(this.#key, ...this.#drop.splice(0));
-    if (marks.length > 0) pipeline.rpush(this.#stepsKey, ...marks.map((mark) => mark.text)).pexpire(this.#stepsKey, this.#limits.ttlMs);
+    if (marks.length > 0) {
+      pipeline.rpush(this.#stepsKey, ...marks.map((mark) => mark.text));
+      this.#keepAlive(pipeline, this.#stepsKey);
+    }
     let tailEntryAt: number | undefined;
     if (fields.length > 0) {
       const inHead = !this.#skipped && (this.#headChars + chars <= this.#limits.headChars || fields.some(([name]) => name === "e"));
@@ -187,10 +193,23 @@ export class RedisRunWriter {
       // Past the head, the entry is the tail's newest: its id is needed to drop it later.
       if (this.#truncated) tailEntryAt = pipeline.length;
       pipeline.xadd(this.#key, "*", ...fields.flat());
-      pipeline.pexpire(this.#key, this.#limits.ttlMs);
+      this.#keepAlive(pipeline, this.#key);
     }
     const to = pipeline.length;
     this.#chain = this.#chain.then(() => this.#written(replies, from, to, { marks, marksAt, chars, tailEntryAt }));
+  }
+
+  /**
+   * Sets the key's expiry with this batch when it is due: one PEXPIRE per key
+   * for a short run's log rather than one per batch, while a key written for
+   * longer than half its expiry gets it again before it can lapse.
+   */
+  #keepAlive(pipeline: ChainableCommander, key: string): void {
+    const now = Date.now();
+    const sentAt = this.#expirySentAt.get(key);
+    if (sentAt !== undefined && now - sentAt < this.#limits.ttlMs / 2) return;
+    this.#expirySentAt.set(key, now);
+    pipeline.pexpire(key, this.#limits.ttlMs);
   }
 
   #scheduleBatch(): void {
@@ -224,6 +243,8 @@ export class RedisRunWriter {
       if (batch.marks.length > 0) marked = Number(all[batch.marksAt]?.[1]);
       if (batch.tailEntryAt !== undefined) await this.#trimTail(String(all[batch.tailEntryAt]?.[1]), batch.chars);
     } catch (error) {
+      // The expiry may not be set: the next batch sends it.
+      this.#expirySentAt.clear();
       this.#onError(error);
     } finally {
       for (const mark of batch.marks) mark.resolve(marked);
