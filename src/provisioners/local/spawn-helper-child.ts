@@ -4,12 +4,12 @@
  * Eve's output socket, and tells Eve when they start and exit. It never reads
  * their output, so it stays as small as a bare Node process however much a
  * step prints (relaying it held up to ~50 MB of buffers waiting for V8 to
- * collect them). It exits with its parent (the channel closes), once the
- * process groups it was recording are written; the steps, each in its own
- * process group, are left to Eve's teardown and reaper.
+ * collect them). It exits with its parent (the channel closes); the steps,
+ * each in its own process group (recorded as it starts), are left to Eve's
+ * teardown and reaper.
  */
 import { spawn } from "node:child_process";
-import { appendFile, mkdirSync } from "node:fs";
+import { appendFileSync, mkdirSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import type { OutputStream } from "../types.js";
 import { encodeOutputHeader, type HelperReply, type HelperRequest, type OutputEndpoint, type SpawnRequest } from "./spawn-helper-protocol.js";
@@ -22,15 +22,9 @@ const send = (reply: HelperReply) => {
   if (process.connected) process.send?.(reply, undefined, undefined, () => undefined);
 };
 
-/** Group records still being written: a helper whose Eve died finishes them first (the reaper needs them). */
-let recording = 0;
-let disconnected = false;
-
 process.on("message", (request: HelperRequest) => void start(request));
-process.on("disconnect", () => {
-  disconnected = true;
-  if (recording === 0) process.exit(0);
-});
+// Every group it started is recorded by then (recordGroup is synchronous): the reaper has them.
+process.on("disconnect", () => process.exit(0));
 
 type Outputs = Promise<PromiseSettledResult<Socket>[]>;
 
@@ -91,16 +85,17 @@ async function start(request: SpawnRequest): Promise<void> {
 }
 
 /**
- * Best effort, as the directory may be going away: Eve's teardown kills the group it knows anyway.
- * Not blocking: a file system busy with builds can hold a file's creation for milliseconds, and
- * the helper starts every step of this Eve process.
+ * Best effort, as the directory may be going away: Eve's teardown kills the group it knows anyway (an
+ * error: the reaper then finds the directory without this group). Synchronous: an append to the marker
+ * file Eve made, a few bytes in its first block (no inode, no block to allocate), where the thread pool's
+ * three round trips for it cost the helper more CPU than the calls, on every step.
  */
 function recordGroup(file: string, pgid: number): void {
-  recording++;
-  // An error: the reaper then finds the directory without this group.
-  appendFile(file, `${pgid}\n`, () => {
-    if (--recording === 0 && disconnected) process.exit(0);
-  });
+  try {
+    appendFileSync(file, `${pgid}\n`);
+  } catch {
+    // Left to teardown, as above.
+  }
 }
 
 function openOutputs(endpoint: OutputEndpoint, id: number): Outputs {
