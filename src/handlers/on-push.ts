@@ -8,7 +8,7 @@ import { selectStage } from "../buildfile/plan-build.js";
 import { FALLBACK_WORKER_TYPE } from "../provisioners/worker-types.js";
 import { createBuildProperties } from "../engine/build-properties.js";
 import { getProductVersionScriptPath } from "../engine/read-product-version.js";
-import { saveBuildFileText } from "../queue/build-file-store.js";
+import { saveBuildFile } from "../queue/build-file-store.js";
 import { cancelReportedBuilds, replaceBranchBuild } from "../queue/cancel-builds.js";
 import { enqueueStage } from "../queue/enqueue-stage.js";
 import { getBuildId, getRunId, type StageJobData } from "../queue/job-data.js";
@@ -94,7 +94,7 @@ async function startBuild(context: Context<"push">, options: PushHandlerOptions,
   const [olderBuilds, buildNumber] = await Promise.all([
     replaceBranchBuild(queues, payload.repository.id, branch, build),
     queues.redis.incr(`${queues.prefix}:buildnumber:${payload.repository.id}`),
-    saveBuildFileText(queues, build, text),
+    saveBuildFile(queues, build, text, buildFile),
   ]);
   const properties = createBuildProperties({
     branch,

@@ -4,11 +4,10 @@
  * nothing can be re-run (no build, unknown stage, still running).
  */
 import type { BuildFile } from "../buildfile/types.js";
-import { loadBuildFileText } from "../queue/build-file-store.js";
+import { loadBuildFile } from "../queue/build-file-store.js";
 import { getLatestBuild, getStageRuns } from "../queue/build-registry.js";
 import { getLatestStageRuns, rerunStage, selectFailedStages } from "../queue/rerun-stages.js";
 import type { CommandAnswer, CommandOptions, CommandTarget } from "./command-target.js";
-import { validateAppBuildFile } from "../queue/validated-build-files.js";
 
 /** Stage names listed in a reply, at most. */
 const STAGES_LISTED = 50;
@@ -59,8 +58,8 @@ export async function findBuild(options: CommandOptions, target: CommandTarget):
 
 /** The file a recorded build runs; undefined once it has expired. */
 export async function loadRecordedBuildFile(options: Pick<CommandOptions, "queues" | "buildFilePath">, build: string): Promise<BuildFile | undefined> {
-  const text = await loadBuildFileText(options.queues, build);
-  return text === undefined ? undefined : validateAppBuildFile(text, options.buildFilePath).buildFile;
+  const buildFile = await loadBuildFile(options.queues, build, options.buildFilePath);
+  return typeof buildFile === "string" ? undefined : buildFile;
 }
 
 function listStages(buildFile: BuildFile): string {

@@ -9,7 +9,7 @@ import type { Context } from "probot";
 import { selectStage } from "../buildfile/plan-build.js";
 import { FALLBACK_WORKER_TYPE } from "../provisioners/worker-types.js";
 import { createBuildProperties } from "../engine/build-properties.js";
-import { saveBuildFileText } from "../queue/build-file-store.js";
+import { saveBuildFile } from "../queue/build-file-store.js";
 import { cancelReportedBuilds, replaceBranchBuild } from "../queue/cancel-builds.js";
 import { enqueueStage } from "../queue/enqueue-stage.js";
 import { getBuildId, getRunId, type RepositoryRef, type StageJobData } from "../queue/job-data.js";
@@ -54,7 +54,7 @@ export async function startPullRequestBuild(
   const { queues, reporter } = options;
   const build = getBuildId(deliveryId);
   const olderBuilds = await replaceBranchBuild(queues, repositoryId, `pull/${head.number}`, build);
-  await saveBuildFileText(queues, build, text);
+  await saveBuildFile(queues, build, text, buildFile);
   const buildNumber = await queues.redis.incr(`${queues.prefix}:buildnumber:${repositoryId}`);
   const properties = createBuildProperties({
     branch: head.branch,

@@ -19,7 +19,7 @@ import { DEFAULT_TRUSTED_ONLY_WORKERS } from "../provisioners/worker-types.js";
 import type { DockerStepsAccess } from "../provisioners/docker/docker-steps-access.js";
 import type { CoverageEndpoint } from "../engine/step-services.js";
 import { getBootstrapChannel } from "./redis-bootstrap-channel.js";
-import { loadBuildFileText } from "./build-file-store.js";
+import { loadBuildFile } from "./build-file-store.js";
 import { BuildCancelledError, type CancelListener } from "./cancel-listener.js";
 import { getBootstrapProperties, needsProductVersionCheckout } from "./bootstrap-properties.js";
 import { getArtifactsAccess, type StageArtifacts } from "./stage-artifacts.js";
@@ -29,7 +29,6 @@ import { getUntrustedRefusal, getUntrustedSettings, UNTRUSTED_SECRETS } from "./
 import { createQueueLauncher, type SlotControl } from "./queue-launcher.js";
 import type { StageQueues } from "./queues.js";
 import type { RunReporter } from "./run-reporter.js";
-import { validateAppBuildFile } from "./validated-build-files.js";
 
 export interface StageProcessorOptions {
   queues: StageQueues;
@@ -166,10 +165,9 @@ export function createStageProcessor(options: StageProcessorOptions): StageProce
 }
 
 async function readBuildFile(options: StageProcessorOptions, data: StageJobData): Promise<BuildFile | string> {
-  const text = await loadBuildFileText(options.queues, data.stage.build);
-  if (text === undefined) return `the build file of build ${data.stage.build} has expired`;
-  const { buildFile } = validateAppBuildFile(text, data.buildFilePath);
-  return buildFile ?? `${data.buildFilePath} is not valid`;
+  const buildFile = await loadBuildFile(options.queues, data.stage.build, data.buildFilePath);
+  if (buildFile === "expired") return `the build file of build ${data.stage.build} has expired`;
+  return buildFile === "invalid" ? `${data.buildFilePath} is not valid` : buildFile;
 }
 
 /** Ends a run that does not start: its check run shows why. */
