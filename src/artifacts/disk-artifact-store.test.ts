@@ -65,6 +65,19 @@ describe("DiskArtifactStore", () => {
     });
   });
 
+  it("makes containers again once its tmp/ was removed under it", async () => {
+    await withStore(async (store) => {
+      await rm(join(store.root, "tmp"), { recursive: true });
+
+      await store.createContainer("github:o:r:log", { expiresAt: null }, [{ path: "segments/1.br", body: Buffer.from("log text"), unique: true }]);
+      await store.ensureContainer("github:o:r:upload", { expiresAt: null });
+
+      expect(await readFile(join(store.filesDir("github:o:r:log"), "segments/1.br"), "utf8")).toBe("log text");
+      expect(await store.getContainer("github:o:r:upload")).toMatchObject({ name: "github:o:r:upload" });
+      expect(await readdir(join(store.root, "tmp"))).toEqual([]);
+    });
+  });
+
   it("does not share a blob that a crash left truncated", async () => {
     await withStore(async (store) => {
       await store.ensureContainer("github:o:r:before", { expiresAt: null });

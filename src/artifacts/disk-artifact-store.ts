@@ -279,7 +279,16 @@ export class DiskArtifactStore implements ArtifactStore {
     const staging = join(this.#tmp, randomUUID());
     const { name: _name, ...metadata } = info;
     try {
-      mkdirSync(join(staging, "files", folders[0] ?? ""), { recursive: true });
+      // Top down: a recursive mkdir of the whole path tries it first and fails twice on the way.
+      try {
+        mkdirSync(staging);
+      } catch (error) {
+        // tmp/ was removed under the store: made again.
+        if (!isCode(error, "ENOENT")) throw error;
+        mkdirSync(staging, { recursive: true });
+      }
+      mkdirSync(join(staging, "files"));
+      if (folders[0] !== undefined) mkdirSync(join(staging, "files", folders[0]), { recursive: true });
       writeFileSync(join(staging, "meta.json"), JSON.stringify(metadata));
       await fill(join(staging, "files"));
       try {
