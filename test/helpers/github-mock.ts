@@ -12,7 +12,7 @@
  *   github.on("repos/get-content", { body: {...} }, { persist: true, params: { path: "eve/main.yml" } });
  *   ...exercise code...
  *   github.requests / github.requestsFor("checks/update")  // { operation, method, path, params, query, body, headers }
- *   github.assertDone();   // throws on: a request that matched no mock, a body GitHub's schema rejects, an unused mock
+ *   github.assertDone();   // throws on: a request that matched no mock, a body GitHub's schema rejects, an unused mock (not `optional`)
  *   github.close();        // in afterEach: removes every interceptor, re-enables network
  *   validateGitHubBody("checks/update", body)  // without HTTP: the ajv error text, or undefined when GitHub accepts it
  *   github.onWebFlowCode({ clientId, clientSecret, code, token })  // the OAuth web flow's code exchange, once
@@ -62,6 +62,8 @@ export type MockReply = MockResponse | ((request: RecordedRequest) => MockRespon
 export interface InterceptOptions {
   times?: number;
   persist?: boolean;
+  /** assertDone does not ask for it to be used: a request that may or may not come (timing). */
+  optional?: boolean;
   /** Path parameters that must match, e.g. { owner: "scality", check_run_id: "7" }. */
   params?: Record<string, string>;
 }
@@ -141,7 +143,7 @@ export function mockGitHub(options: { baseUrl?: string } = {}): GitHubMock {
       // One scope per mock: nock's persist() is per scope.
       const scope = nock(base.origin);
       if (intercept.persist) scope.persist();
-      scopes.push({ scope, label: `${operation}${intercept.params ? ` ${JSON.stringify(intercept.params)}` : ""}` });
+      if (!intercept.optional) scopes.push({ scope, label: `${operation}${intercept.params ? ` ${JSON.stringify(intercept.params)}` : ""}` });
       const interceptor = scope.intercept(matches, spec.method);
       if (!intercept.persist && intercept.times !== undefined) interceptor.times(intercept.times);
       const validate = validatorFor(operation, spec);
