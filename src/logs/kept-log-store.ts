@@ -1,3 +1,4 @@
+import { setImmediate } from "node:timers/promises";
 import type { ArchiveRunWriter } from "./archive-run-writer.js";
 import type { LogArchive } from "./log-archive.js";
 import type { LogStepMark } from "./log-manifest.js";
@@ -102,6 +103,9 @@ export class KeptLogStore implements LogStore {
     if (log.writer) {
       try {
         await readable;
+        // The end's writes go out first: a short log's container is made with synchronous calls
+        // (disk-artifact-store.ts), which would otherwise hold the completed check run back.
+        await setImmediate();
         // Its batches carried the step marks: a list of ours only needs no read back (one of a lost attempt's does).
         const ours = log.steps.length > 0 && log.stepsInRedis === log.steps.length;
         const steps = ours ? log.steps : await this.redis.steps(run).catch(() => log.steps);

@@ -6,35 +6,27 @@
  * Anything unusual (a busy file, a step still writing) falls back to fs.rm and
  * its retries.
  */
-import { rmdirSync, unlinkSync } from "node:fs";
 import { readdir, rm, rmdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 
 /**
  * Removes a directory expected to hold only `files` and the empty directories `emptyDirs` (what Eve made
- * there: a stage whose steps left nothing), then the directory. Synchronous: three small calls at every
- * stage's end, where two round trips through the thread pool cost more CPU (~50 µs each here) than the
- * calls. Anything else (a step wrote there) and it is removeTree's.
+ * there: a stage whose steps left nothing): all of them at once, then the directory — two round trips
+ * of the thread pool, where reading the directories first takes four. Anything else (a step wrote there)
+ * and it is removeTree's.
  */
 export async function removeExpectedTree(dir: string, files: readonly string[], emptyDirs: readonly string[]): Promise<void> {
-  try {
-    // Missing is fine: a stage that ran no step has no workdir.
-    for (const file of files) unlessMissing(() => unlinkSync(join(dir, file)));
-    for (const empty of emptyDirs) unlessMissing(() => rmdirSync(join(dir, empty)));
-    rmdirSync(dir);
-    return;
-  } catch {
-    // Not empty after all, or not there: the whole walk.
+  const removed = await Promise.allSettled([...files.map((file) => unlink(join(dir, file))), ...emptyDirs.map((empty) => rmdir(join(dir, empty)))]);
+  // Missing is fine: a stage that ran no step has no workdir.
+  if (removed.every((result) => result.status === "fulfilled" || (result.reason as NodeJS.ErrnoException).code === "ENOENT")) {
+    try {
+      await rmdir(dir);
+      return;
+    } catch {
+      // Not empty after all, or not there: the whole walk.
+    }
   }
   await removeTree(dir);
-}
-
-function unlessMissing(remove: () => void): void {
-  try {
-    remove();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
 }
 
 export async function removeTree(dir: string): Promise<void> {
