@@ -34,7 +34,7 @@ import type {
 } from "./artifact-store.js";
 import { compareKeys, completeMetadata, parseMetadata, skipDamaged } from "./container-metadata.js";
 import { DiskBlobs } from "./disk-blobs.js";
-import { isCode, linkOrCopy, placeFile, readFolderListing, regularFileInfo, removeEntries, resolveRange, settleAll, toFileInfo, walkFiles } from "./disk-store-files.js";
+import { isCode, linkOrCopy, makeStagingFolder, placeFile, readFolderListing, regularFileInfo, removeEntries, resolveRange, settleAll, toFileInfo, walkFiles } from "./disk-store-files.js";
 import { writeBodyToFile } from "./write-body-to-file.js";
 import { validateArtifactFolder, validateArtifactPath, validateContainerName, validateContainerPrefix } from "./validate-artifact-name.js";
 
@@ -269,26 +269,17 @@ export class DiskArtifactStore implements ArtifactStore {
 
   /**
    * Builds a container in tmp/ and renames it into place whole, so it never appears half made.
-   * `folders`: the first of them is made with the staging folder itself (one call). Its own calls
-   * are synchronous: a few small ones (folders, metadata, the rename), each of which would cost more
-   * as a round trip through the thread pool (~50 µs of CPU here) than as the call itself, on every
-   * stage's end (its log's container) and every Upload.
+   * `folders`: the first of them is made with the staging folder. Its own calls are synchronous:
+   * a few small ones (folders, metadata, the rename), each of which would cost more as a round trip
+   * through the thread pool (~50 µs of CPU here) than as the call itself, on every stage's end (its
+   * log's container) and every Upload.
    */
   async #placeContainer(name: string, info: ContainerInfo, fill: (filesDir: string) => Promise<void>, folders: readonly string[] = []): Promise<void> {
     const target = join(this.#containers, validateContainerName(name));
     const staging = join(this.#tmp, randomUUID());
     const { name: _name, ...metadata } = info;
     try {
-      // Top down: a recursive mkdir of the whole path tries it first and fails twice on the way.
-      try {
-        mkdirSync(staging);
-      } catch (error) {
-        // tmp/ was removed under the store: made again.
-        if (!isCode(error, "ENOENT")) throw error;
-        mkdirSync(staging, { recursive: true });
-      }
-      mkdirSync(join(staging, "files"));
-      if (folders[0] !== undefined) mkdirSync(join(staging, "files", folders[0]), { recursive: true });
+      makeStagingFolder(staging, folders[0]);
       writeFileSync(join(staging, "meta.json"), JSON.stringify(metadata));
       await fill(join(staging, "files"));
       try {

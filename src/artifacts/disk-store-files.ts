@@ -3,7 +3,7 @@
  * file facts, byte ranges, walking and listing a container's files, placing a file with
  * its folders, links that fall back to copies.
  */
-import type { Stats } from "node:fs";
+import { mkdirSync, type Stats } from "node:fs";
 import { copyFile, link, lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ArtifactConflictError, ArtifactNotFoundError, ArtifactRangeError } from "./artifact-errors.js";
@@ -138,4 +138,20 @@ export async function settleAll(promises: readonly Promise<unknown>[]): Promise<
 
 export function isCode(error: unknown, code: string): boolean {
   return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
+
+/**
+ * A container's staging folder with its files/ folder and `folder` in it, top down: a recursive mkdir
+ * of the whole path tries it first and fails twice on the way. Synchronous (see #placeContainer).
+ */
+export function makeStagingFolder(staging: string, folder: string | undefined): void {
+  try {
+    mkdirSync(staging);
+  } catch (error) {
+    // tmp/ was removed under the store: made again.
+    if (!isCode(error, "ENOENT")) throw error;
+    mkdirSync(staging, { recursive: true });
+  }
+  mkdirSync(join(staging, "files"));
+  if (folder !== undefined) mkdirSync(join(staging, "files", folder), { recursive: true });
 }
