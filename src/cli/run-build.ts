@@ -25,7 +25,8 @@ import { isPassing, type BuildResult } from "../engine/results.js";
 import { runStage } from "../engine/run-stage.js";
 import type { EngineSettings, StageOutcome } from "../engine/types.js";
 import { keepHeapFlat } from "../logs/keep-heap-flat.js";
-import { createLabelledDir, DEFAULT_LOCAL_BASE_DIR } from "../provisioners/local/local-provisioner.js";
+import { createLabelledDir } from "../provisioners/local/builder-dirs.js";
+import { DEFAULT_LOCAL_BASE_DIR } from "../provisioners/local/local-provisioner.js";
 import { createProvisionerRegistry } from "../provisioners/registry.js";
 import { WORKER_RULES } from "../provisioners/worker-types.js";
 import { TerminalReporter } from "../reporting/terminal-reporter.js";
@@ -97,6 +98,7 @@ export async function runBuild(parsed: RunArgs, git: Promise<GitFacts> = queryGi
   const controller = new AbortController();
   const interrupt = cancelOnInterrupt(controller);
   const reporter = new TerminalReporter(interrupt.output);
+  const provisioners = createProvisionerRegistry(workers.settings);
   try {
     symlinkSync(dir, join(masterBuilddir, "build"));
     const artifacts = await openRunArtifacts(resolve(parsed.artifactsDir ?? join(DEFAULT_LOCAL_BASE_DIR, "artifacts")));
@@ -121,7 +123,7 @@ export async function runBuild(parsed: RunArgs, git: Promise<GitFacts> = queryGi
     const common = {
       buildFile,
       secrets,
-      provisioners: createProvisionerRegistry(workers.settings),
+      provisioners,
       observer: reporter,
       settings: SETTINGS,
       instance: RUN_INSTANCE,
@@ -146,6 +148,7 @@ export async function runBuild(parsed: RunArgs, git: Promise<GitFacts> = queryGi
     return isPassing(outcome.result) ? 0 : 1;
   } finally {
     interrupt.dispose();
+    await Promise.all([...provisioners.values()].map((provisioner) => provisioner.close?.()));
     rmSync(masterBuilddir, { recursive: true, force: true });
   }
 }

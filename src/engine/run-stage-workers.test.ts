@@ -83,6 +83,7 @@ describe("runStage: a worker's preparation steps (openstack init.sh, requirement
         };
         return prepared;
       },
+      close: () => local.close(),
     };
     return new Map([["local", provisioner]]);
   }

@@ -101,6 +101,8 @@ export interface Provisioner {
   spawn(spec: WorkerSpec, context: SpawnContext): Promise<Workspace>;
   /** Throws when the back-end cannot be reached (readiness of a process that runs this type); absent when there is nothing to ask. */
   ping?(): Promise<void>;
+  /** Releases what it keeps between stages (the local one's spare builder directories); the process is stopping. */
+  close?(): Promise<void>;
 }
 
 /** Infrastructure failed (not the build's fault): spawn, exec transport, teardown. */

@@ -235,6 +235,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
         await reaper.close();
         await cancels.close();
         await artifactGc.stop();
+        await Promise.all([...provisioners.values()].map((provisioner) => provisioner.close?.()));
       });
       return workers;
     },

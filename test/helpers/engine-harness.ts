@@ -118,5 +118,7 @@ export async function runBuild(
     forcedProperties: options.forced ?? [],
   });
   await launcher.idle();
+  // As Eve's processes do when they stop: the spare builder directories go.
+  await Promise.all([...common.provisioners.values()].map((provisioner) => provisioner.close?.()));
   return { outcome, observer };
 }

@@ -19,6 +19,11 @@ export function formatMarker(labels: ResourceLabels): string {
   return `${JSON.stringify({ ...labels, host: hostname(), pid: process.pid, created: new Date().toISOString() })}\n`;
 }
 
+/** A spare directory's marker (see builder-dirs.ts): its instance and owner, no run, so the reaper keeps it while its owner lives. */
+export function formatSpareMarker(instance: string): string {
+  return `${JSON.stringify({ instance, host: hostname(), pid: process.pid, spareSince: new Date().toISOString() })}\n`;
+}
+
 export interface BuilderMarker {
   parsed: ParsedLabels;
   /** Process groups of the directory's steps, oldest first. */

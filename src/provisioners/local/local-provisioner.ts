@@ -1,17 +1,16 @@
 /**
- * `type: local`: steps run on the Eve host, in a fresh builder directory per
+ * `type: local`: steps run on the Eve host, in an empty builder directory per
  * stage run. Each step gets its own process group and a clean, explicit
- * environment; teardown kills whatever is left in those groups and removes
- * the directory.
+ * environment; teardown kills whatever is left in those groups and empties
+ * the directory (kept for a later stage run: builder-dirs.ts).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { WorkerSpec } from "../../buildfile/types.js";
-import { DEFAULT_WORKDIR, ProvisionError, type ExecOptions, type ExecResult, type Provisioner, type ResourceLabels, type SpawnContext, type StepCommand, type Workspace } from "../types.js";
-import { formatMarker, LOCAL_MARKER_FILE } from "./builder-marker.js";
+import { ProvisionError, type ExecOptions, type ExecResult, type Provisioner, type ResourceLabels, type SpawnContext, type StepCommand, type Workspace } from "../types.js";
+import { LOCAL_MARKER_FILE } from "./builder-marker.js";
+import { BuilderDirs } from "./builder-dirs.js";
 import { expandEnv } from "./expand-env.js";
-import { removeExpectedTree } from "./remove-tree.js";
 import { runProcess, signalGroup } from "./run-process.js";
 
 /** Where builder directories go unless the operator says otherwise. */
@@ -28,43 +27,26 @@ export class LocalProvisioner implements Provisioner {
   readonly type = "local" as const;
   readonly baseDir: string;
   private readonly path: string;
+  readonly #dirs: BuilderDirs;
 
   constructor(options: LocalProvisionerOptions = {}) {
     this.baseDir = options.baseDir ?? DEFAULT_LOCAL_BASE_DIR;
     this.path = options.path ?? process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
+    this.#dirs = new BuilderDirs(this.baseDir);
   }
 
   async spawn(_spec: WorkerSpec, context: SpawnContext): Promise<Workspace> {
     try {
-      const dir = createLabelledDir(this.baseDir, context.labels);
-      return new LocalWorkspace(dir, context.labels, this.path);
+      return new LocalWorkspace(this.#dirs, context.labels, this.path);
     } catch (error) {
       throw new ProvisionError(`cannot create a local builder directory under ${this.baseDir}`, { cause: error });
     }
   }
 
-}
-
-/**
- * A new directory under `baseDir` with the marker file the reaper finds it by.
- * The base directory is created when missing (at first, or after an operator
- * removed it), not checked every time. Synchronous: three small calls, where
- * the thread pool they would wait for is the one a fan-out floods with its
- * stages' logs (the first stages of a 50-stage trigger waited ~40 ms there).
- * The spawn helper appends each step's process group to the marker.
- */
-export function createLabelledDir(baseDir: string, labels: ResourceLabels): string {
-  const prefix = join(baseDir, `${safeName(labels.run)}-`);
-  let dir: string;
-  try {
-    dir = mkdtempSync(prefix);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    mkdirSync(baseDir, { recursive: true });
-    dir = mkdtempSync(prefix);
+  /** Removes the empty builder directories kept for the next stages. */
+  close(): Promise<void> {
+    return this.#dirs.close();
   }
-  writeFileSync(join(dir, LOCAL_MARKER_FILE), formatMarker(labels));
-  return dir;
 }
 
 class LocalWorkspace implements Workspace {
@@ -72,12 +54,16 @@ class LocalWorkspace implements Workspace {
   readonly builderDir: string;
   readonly onEveHost = true;
   private readonly path: string;
+  private readonly dirs: BuilderDirs;
+  private readonly instance: string;
   private readonly groups = new Set<number>();
   private tornDown: Promise<void> | undefined;
 
-  constructor(builderDir: string, labels: ResourceLabels, path: string) {
+  constructor(dirs: BuilderDirs, labels: ResourceLabels, path: string) {
     this.id = `local-${labels.run}`;
-    this.builderDir = builderDir;
+    this.builderDir = dirs.take(labels);
+    this.dirs = dirs;
+    this.instance = labels.instance;
     this.path = path;
   }
 
@@ -102,13 +88,10 @@ class LocalWorkspace implements Workspace {
     for (const pgid of this.groups) signalGroup(pgid, "SIGKILL");
     this.groups.clear();
     try {
-      await removeExpectedTree(this.builderDir, [LOCAL_MARKER_FILE], [DEFAULT_WORKDIR]);
+      await this.dirs.release(this.builderDir, this.instance);
     } catch (error) {
       throw new ProvisionError(`cannot remove ${this.builderDir}`, { cause: error });
     }
   }
 }
 
-function safeName(run: string): string {
-  return run.replace(/[^\w.-]/g, "_").slice(0, 80) || "run";
-}

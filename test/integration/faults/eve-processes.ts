@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
+import { LOCAL_MARKER_FILE, parseMarker } from "../../../src/provisioners/local/builder-marker.js";
 import { createRuntime, type Runtime } from "../../../src/runtime/create-runtime.js";
 import { freePort } from "../../helpers/free-port.js";
 import { loadEveApp, loadTestConfig } from "../../helpers/load-eve-app.js";
@@ -123,9 +124,21 @@ export function createWorkspace(): { dir: string; builderDirs(): string[]; remov
   const builders = join(dir, "workers");
   return {
     dir,
-    builderDirs: () => (existsSync(builders) ? readdirSync(builders) : []),
+    builderDirs: () => (existsSync(builders) ? readdirSync(builders).filter((name) => !isLiveSpare(join(builders, name))) : []),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** An empty builder directory a running Eve keeps for its next stage (its marker names no run, its owner lives). */
+function isLiveSpare(dir: string): boolean {
+  try {
+    const marker = parseMarker(readFileSync(join(dir, LOCAL_MARKER_FILE), "utf8"));
+    if (marker === undefined || marker.parsed.labels.run !== undefined || marker.parsed.owner === undefined) return false;
+    process.kill(marker.parsed.owner.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function waitUntil(probe: () => boolean, timeoutMs: number, describe: () => string = () => "condition"): Promise<void> {
