@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -28,6 +28,8 @@ function leaveFiles(dir: string): void {
   writeFileSync(join(dir, "notes.txt"), "left");
   mkdirSync(join(dir, "cache"));
   chmodSync(dir, 0o755);
+  // The group of a step, as the spawn helper records it.
+  appendFileSync(join(dir, LOCAL_MARKER_FILE), "4242\n");
 }
 
 describe("BuilderDirs", () => {
@@ -52,7 +54,7 @@ describe("BuilderDirs", () => {
     expect(statSync(second).ino).toBe(inode);
     expect(statSync(second).mode & 0o777).toBe(0o700);
     expect(readdirSync(second)).toEqual([LOCAL_MARKER_FILE]);
-    expect(markerOf(second)?.parsed.labels).toEqual(labels("run-2"));
+    expect(markerOf(second)).toEqual({ parsed: { labels: labels("run-2"), owner: expect.objectContaining({ pid: process.pid }) }, groups: [] });
     expect(readdirSync(base)).toEqual([second.slice(base.length + 1)]);
   });
 

@@ -12,7 +12,7 @@
  * it once that process is gone, `close` before it goes.
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { readdir, rm, rmdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { DEFAULT_WORKDIR, type ResourceLabels } from "../types.js";
@@ -40,7 +40,7 @@ export class BuilderDirs {
       try {
         renameSync(spare, dir);
         chmodSync(dir, BUILDER_DIR_MODE);
-        writeFileSync(join(dir, LOCAL_MARKER_FILE), formatMarker(labels));
+        overwrite(join(dir, LOCAL_MARKER_FILE), formatMarker(labels));
         return dir;
       } catch {
         // Removed meanwhile (an operator cleaning up) or unusable: not a spare any more.
@@ -65,7 +65,7 @@ export class BuilderDirs {
     if (this.#spares.length >= SPARE_LIMIT) return false;
     const spare = join(this.#baseDir, `${SPARE_PREFIX}${randomBytes(4).toString("hex")}`);
     try {
-      writeFileSync(join(dir, LOCAL_MARKER_FILE), formatSpareMarker(instance));
+      overwrite(join(dir, LOCAL_MARKER_FILE), formatSpareMarker(instance));
       renameSync(dir, spare);
     } catch {
       return false;
@@ -113,6 +113,22 @@ async function emptyButMarker(dir: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Replaces a small file's text in place: written over, then cut to its length. Truncating it to
+ * nothing first (writeFile) would free its block and take a new one, each costly on a file
+ * system that discards freed blocks (~0.5 ms of CPU per rewrite, profiled during a fan-out).
+ */
+function overwrite(file: string, text: string): void {
+  const bytes = Buffer.from(text);
+  const fd = openSync(file, "r+");
+  try {
+    writeSync(fd, bytes, 0, bytes.length, 0);
+    ftruncateSync(fd, bytes.length);
+  } finally {
+    closeSync(fd);
   }
 }
 
