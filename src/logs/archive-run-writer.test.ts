@@ -64,7 +64,7 @@ describe("ArchiveRunWriter", () => {
 
     const stored: Buffer[] = [];
     const files: string[] = [];
-    for await (const file of disk.listFiles(container, "segments")) files.push(file.path);
+    for await (const file of disk.listFiles(container)) files.push(file.path);
     for (const path of files) {
       const { body } = await disk.readFile(container, path);
       const parts: Buffer[] = [];
@@ -92,7 +92,7 @@ describe("ArchiveRunWriter", () => {
     await writer.flush();
 
     const segments: { start: number; bytes: number; text: Buffer }[] = [];
-    for await (const file of disk.listFiles(container, "segments")) {
+    for await (const file of disk.listFiles(container)) {
       const { body } = await disk.readFile(container, file.path);
       const parts: Buffer[] = [];
       for await (const part of body as AsyncIterable<Buffer>) parts.push(part);

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { brotliCompressSync } from "node:zlib";
 import { describe, expect, it, vi } from "vitest";
 import { appendInChunks, DAY, readAll, seq, useKeptLogStores } from "../../test/helpers/kept-log-stores.js";
 
@@ -52,6 +53,21 @@ describe("KeptLogStore: a log across attempts and processes, kept until its rete
 
     const kept = Buffer.byteLength(seq(1, 2000));
     expect(await readAll(reader, run)).toBe(`${seq(1, 2000)}── The worker process running this stage was lost (killed or cut off): its log is kept up to here (${kept} bytes); what it printed after that was lost. Eve runs the stage again on a fresh workspace. ──\nagain\n\n── success ──\n`);
+  });
+
+  it("goes on after a lost attempt's part that an earlier Eve stored in a segments folder", async () => {
+    const run = `r${randomUUID()}`;
+    const part = "stored by an earlier Eve\n";
+    await stores.store.createContainer(`log:${run}`, { kind: "logs", expiresAt: null }, [
+      { path: `segments/00000001-000000000000000-${String(part.length).padStart(10, "0")}.br`, body: brotliCompressSync(part), unique: true },
+    ]);
+
+    const { logs, reader } = createLogs();
+    await logs.appendLost(run);
+    await logs.append(run, "again\n");
+    await logs.finish(run, { result: "success", summary: "" });
+
+    expect(await readAll(reader, run)).toBe(`${part}── The worker process running this stage was lost (killed or cut off): its log is kept up to here (${part.length} bytes); what it printed after that was lost. Eve runs the stage again on a fresh workspace. ──\nagain\n\n── success ──\n`);
   });
 
   it("lists a lost attempt's steps before the new attempt's in the finished log", async () => {
@@ -159,7 +175,7 @@ describe("KeptLogStore: a log across attempts and processes, kept until its rete
 
     const files: string[] = [];
     for await (const file of stores.store.listFiles(`log:${run}`)) files.push(file.path);
-    expect(files).toEqual(["manifest.json", expect.stringMatching(/^segments\/00000001-0{15}-\d{10}\.br$/)]);
+    expect(files).toEqual([expect.stringMatching(/^00000001-0{15}-\d{10}\.br$/), "manifest.json"]);
     const manifest = JSON.parse((await readStored(`log:${run}`, "manifest.json")).toString()) as { logExpiresAt: string };
     expect(Date.parse(manifest.logExpiresAt)).toBeGreaterThanOrEqual(before + 30 * DAY);
     expect((await stores.store.getContainer(`log:${run}`))?.properties).toEqual({ run, logExpiresAt: manifest.logExpiresAt });

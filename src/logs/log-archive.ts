@@ -3,7 +3,7 @@ import { ArtifactNameError, ArtifactNotFoundError } from "../artifacts/artifact-
 import type { ArtifactStore, ContainerInfo, NewContainer } from "../artifacts/artifact-store.js";
 import { ArchiveRunWriter, type ArchiveWriterLimits, type ManifestFields } from "./archive-run-writer.js";
 import { MANIFEST_PATH, parseLogManifest, type LogManifest } from "./log-manifest.js";
-import { contiguousSegments, parseSegmentPath, SEGMENT_FOLDER, segmentsEnd, segmentsInRange, type LogSegment } from "./log-segments.js";
+import { contiguousSegments, parseSegmentPath, segmentsEnd, segmentsInRange, type LogSegment } from "./log-segments.js";
 
 export interface LogArchiveOptions extends Partial<ArchiveWriterLimits> {
   /** How long a finished log is kept (EVE_LOG_RETENTION_DAYS). */
@@ -168,7 +168,7 @@ export class LogArchive {
   async #listSegments(container: string): Promise<LogSegment[]> {
     const store = await this.#getStore();
     const segments: LogSegment[] = [];
-    for await (const file of store.listFiles(container, SEGMENT_FOLDER)) {
+    for await (const file of store.listFiles(container)) {
       const segment = parseSegmentPath(file.path);
       if (segment) segments.push(segment);
     }

@@ -14,11 +14,15 @@ export interface LogSegment {
   bytes: number;
 }
 
-export const SEGMENT_FOLDER = "segments";
-const SEGMENT_NAME = /^segments\/(\d{8})-(\d{15})-(\d{10})\.br$/;
+/**
+ * Segments sit beside the manifest: a folder of their own would be one more directory made for
+ * every run's log, on a file system where each new inode is the costly part of storing a short
+ * log. Eve before December 2026 put them in `segments/`: those are read as well.
+ */
+const SEGMENT_NAME = /^(?:segments\/)?(\d{8})-(\d{15})-(\d{10})\.br$/;
 
 export function segmentPath(seq: number, start: number, bytes: number): string {
-  return `${SEGMENT_FOLDER}/${String(seq).padStart(8, "0")}-${String(start).padStart(15, "0")}-${String(bytes).padStart(10, "0")}.br`;
+  return `${String(seq).padStart(8, "0")}-${String(start).padStart(15, "0")}-${String(bytes).padStart(10, "0")}.br`;
 }
 
 /** The segment a path names, or undefined for any other file. */
