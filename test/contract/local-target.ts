@@ -31,7 +31,9 @@ export function createLocalTarget(stepsInThisProcess: boolean): ProvisionerTarge
         }
       });
       return markers
-        .filter(({ labels }) => labels.instance === instance)
+        // A spare (a marker naming no run) is the provisioner's, emptied and kept for its next run until it
+        // closes: not a run's resource (builder-dirs.test.ts checks spares).
+        .filter(({ labels }) => labels.instance === instance && labels.run !== undefined)
         .map(({ labels, owner }) => ({
           "eve.instance": String(labels.instance),
           "eve.build": String(labels.build),
