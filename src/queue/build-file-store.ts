@@ -11,6 +11,7 @@
 import { deserialize, serialize } from "node:v8";
 import type { BuildFile } from "../buildfile/types.js";
 import type { StageQueues } from "./queues.js";
+import { RecentlyUsed } from "./recently-used.js";
 import { validateAppBuildFile } from "./validated-build-files.js";
 
 const TTL_SECONDS = 7 * 24 * 3600;
@@ -18,7 +19,7 @@ const TTL_SECONDS = 7 * 24 * 3600;
 const VALIDATED_FORMAT = 1;
 /** Builds whose file a process keeps (the oldest used goes first): a build file never changes. */
 const KEPT = 32;
-const kept = new Map<string, BuildFile>();
+const kept = new RecentlyUsed<string, BuildFile>(KEPT);
 
 type Store = Pick<StageQueues, "redis" | "prefix">;
 
@@ -33,12 +34,7 @@ export async function saveBuildFile(queues: Store, build: string, text: string, 
 export async function loadBuildFile(queues: Store, build: string, path: string): Promise<BuildFile | "expired" | "invalid"> {
   const key = validatedKey(queues, build);
   const known = kept.get(key);
-  if (known) {
-    // Map order is the order of use: move it to the end.
-    kept.delete(key);
-    kept.set(key, known);
-    return known;
-  }
+  if (known) return known;
   let buildFile = takeValidated(await queues.redis.getBuffer(key));
   if (buildFile === undefined) {
     const text = await queues.redis.get(textKey(queues, build));
@@ -47,10 +43,6 @@ export async function loadBuildFile(queues: Store, build: string, path: string):
     if (buildFile === undefined) return "invalid";
   }
   kept.set(key, buildFile);
-  for (const oldest of kept.keys()) {
-    if (kept.size <= KEPT) break;
-    kept.delete(oldest);
-  }
   return buildFile;
 }
 

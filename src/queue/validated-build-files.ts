@@ -7,26 +7,18 @@
 import { createHash } from "node:crypto";
 import { type ValidateBuildFileResult, validateBuildFile } from "../buildfile/validate-build-file.js";
 import { WORKER_RULES } from "../provisioners/worker-types.js";
+import { RecentlyUsed } from "./recently-used.js";
 
 /** Distinct build files kept per process (the oldest used goes first). */
 const KEPT = 32;
-const results = new Map<string, ValidateBuildFileResult>();
+const results = new RecentlyUsed<string, ValidateBuildFileResult>(KEPT);
 
 /** `validateBuildFile` with the registry's worker rules, once per distinct (path, text) in this process. */
 export function validateAppBuildFile(text: string, path: string): ValidateBuildFileResult {
   const key = createHash("sha256").update(path).update("\0").update(text).digest("base64");
   const kept = results.get(key);
-  if (kept) {
-    // Map order is the order of use: move it to the end.
-    results.delete(key);
-    results.set(key, kept);
-    return kept;
-  }
+  if (kept) return kept;
   const result = validateBuildFile(text, path, { workerRules: WORKER_RULES });
   results.set(key, result);
-  for (const oldest of results.keys()) {
-    if (results.size <= KEPT) break;
-    results.delete(oldest);
-  }
   return result;
 }

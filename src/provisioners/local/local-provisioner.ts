@@ -37,7 +37,7 @@ export class LocalProvisioner implements Provisioner {
 
   async spawn(_spec: WorkerSpec, context: SpawnContext): Promise<Workspace> {
     try {
-      return new LocalWorkspace(this.#dirs, context.labels, this.path);
+      return new LocalWorkspace(this.#dirs.take(context.labels), this.#dirs, context.labels, this.path);
     } catch (error) {
       throw new ProvisionError(`cannot create a local builder directory under ${this.baseDir}`, { cause: error });
     }
@@ -59,9 +59,9 @@ class LocalWorkspace implements Workspace {
   private readonly groups = new Set<number>();
   private tornDown: Promise<void> | undefined;
 
-  constructor(dirs: BuilderDirs, labels: ResourceLabels, path: string) {
+  constructor(builderDir: string, dirs: BuilderDirs, labels: ResourceLabels, path: string) {
     this.id = `local-${labels.run}`;
-    this.builderDir = dirs.take(labels);
+    this.builderDir = builderDir;
     this.dirs = dirs;
     this.instance = labels.instance;
     this.path = path;
