@@ -38,43 +38,57 @@ export interface QueueLauncherOptions {
 
 export function createQueueLauncher(options: QueueLauncherOptions): StageLauncher {
   const { queues, reporter, parent, buildFile, slots, limits = DEFAULT_TRIGGER_LIMITS } = options;
+  const childrenOf = (request: LaunchRequest, depth: number): StageJobData[] =>
+    request.stages.map((name) => {
+      const def = buildFile.stages.get(name);
+      if (!def) throw new Error(`stage '${name}' is not defined in the build file`);
+      const attempt = request.parent.attempt;
+      return {
+        ...parent,
+        stage: { build: request.parent.build, stage: name, attempt, run: getRunId(request.parent.build, name, attempt, request.parent.run) },
+        workerType: def.worker.type,
+        parent: request.parent,
+        depth,
+        properties: createChildProperties(request.properties, request.parent.stage, name, def),
+        forcedProperties: [...(request.forcedProperties ?? [])],
+        checkRunId: undefined,
+      };
+    });
+  /**
+   * Claims and adds the children; when the parent waits, watched from before their add. Its own function so that
+   * the children's job data is not kept by launch() while it waits: each goes once its child ends (a fan-out of
+   * a thousand held ~2 MB to its end otherwise).
+   */
+  const start = async (request: LaunchRequest, depth: number) => {
+    const children = childrenOf(request, depth);
+    const runs = children.map((child) => child.stage.run);
+    const claim = await claimTriggeredStages(queues, request.parent.build, request.parent.attempt, runs, limits.maxStagesPerBuild);
+    if (!claim.claimed) throw new TriggerRefusedError(getCountRefusal(limits, claim.started, runs.length) ?? "refused");
+    if (!request.wait) {
+      await enqueueStages(queues, reporter, children);
+      return undefined;
+    }
+    // Watch before adding: a child may end before its add returns.
+    const watch = await watchChildren(queues, children);
+    try {
+      const added = await enqueueStages(queues, reporter, children);
+      return { watch, recheck: children.filter((_, index) => !added[index]?.added) };
+    } catch (error) {
+      watch.stop();
+      throw error;
+    }
+  };
   return {
     async launch(request: LaunchRequest): Promise<StageOutcome[]> {
       const depth = (parent.depth ?? 0) + 1;
       const tooDeep = getDepthRefusal(limits, depth);
       if (tooDeep) throw new TriggerRefusedError(tooDeep);
-      const children: StageJobData[] = [];
-      for (const name of request.stages) {
-        const def = buildFile.stages.get(name);
-        if (!def) throw new Error(`stage '${name}' is not defined in the build file`);
-        const attempt = request.parent.attempt;
-        const child: StageJobData = {
-          ...parent,
-          stage: { build: request.parent.build, stage: name, attempt, run: getRunId(request.parent.build, name, attempt, request.parent.run) },
-          workerType: def.worker.type,
-          parent: request.parent,
-          depth,
-          properties: createChildProperties(request.properties, request.parent.stage, name, def),
-          forcedProperties: [...(request.forcedProperties ?? [])],
-          checkRunId: undefined,
-        };
-        children.push(child);
-      }
-      const runs = children.map((child) => child.stage.run);
-      const claim = await claimTriggeredStages(queues, request.parent.build, request.parent.attempt, runs, limits.maxStagesPerBuild);
-      if (!claim.claimed) throw new TriggerRefusedError(getCountRefusal(limits, claim.started, runs.length) ?? "refused");
-      if (!request.wait) {
-        await enqueueStages(queues, reporter, children);
-        return [];
-      }
-      // Watch before adding: a child may end before its add returns.
-      const watch = await watchChildren(queues, children);
+      const started = await start(request, depth);
+      if (!started) return [];
       try {
-        const added = await enqueueStages(queues, reporter, children);
-        const recheck = children.filter((_, index) => !added[index]?.added);
-        return await slots.whileWaiting(() => watch.outcomes(request.signal, recheck));
+        return await slots.whileWaiting(() => started.watch.outcomes(request.signal, started.recheck));
       } finally {
-        watch.stop();
+        started.watch.stop();
       }
     },
   };

@@ -90,6 +90,13 @@ export function createRunReporter(options: RunReporterOptions): RunReporter {
     }
     return undefined;
   };
+  // Out here, not in queued(): a timer made there would keep all of queued()'s scope, its reporter too, for the
+  // minute (a fan-out's thousand stages kept ~8 MB so).
+  const forgetLater = (run: string) =>
+    setTimeout(() => {
+      creating.delete(run);
+      queuedHere.delete(run);
+    }, 60_000).unref();
   const attached = async (run: StageJobData) => {
     // Once only: a run started again (a stalled job) attaches by id, as the first reporter forgot the finished run.
     const sharing = queuedHere.get(run.stage.run);
@@ -104,25 +111,25 @@ export function createRunReporter(options: RunReporterOptions): RunReporter {
   };
   return {
     queued(run) {
+      // The closures below use `stage` only: while a create waits its turn they hold no more of the job's data.
+      const { stage } = run;
       const reporter = reporterFor(run);
-      queuedHere.set(run.stage.run, reporter);
+      queuedHere.set(stage.run, reporter);
       const created = (async () => {
-        const id = await (await reporter).ensureQueued(run.stage);
+        const id = await (await reporter).ensureQueued(stage);
         // For other processes only (this one has `id`), not awaited; at once, not with the process's batch of
         // writes: npm start's stage process polls for it, and its in_progress and completed wait on it.
-        options.redis.set(idKey(run.stage.run), String(id), "EX", ID_TTL_SECONDS).catch(options.onError);
+        options.redis.set(idKey(stage.run), String(id), "EX", ID_TTL_SECONDS).catch(options.onError);
         return id;
       })();
-      creating.set(run.stage.run, created);
-      const forget = () =>
-        setTimeout(() => {
-          creating.delete(run.stage.run);
-          queuedHere.delete(run.stage.run);
-        }, 60_000).unref();
-      created.then(forget, (error: unknown) => {
-        forget();
-        options.onError(error);
-      });
+      creating.set(stage.run, created);
+      created.then(
+        () => forgetLater(stage.run),
+        (error: unknown) => {
+          forgetLater(stage.run);
+          options.onError(error);
+        },
+      );
       return Promise.resolve(undefined);
     },
     async start(run) {
