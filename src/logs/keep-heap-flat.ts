@@ -14,8 +14,18 @@
  * few more full collections (no measurable cost in the fan-out's time, nor in
  * a 1 GB log's throughput).
  * Processes that run stages (`eve run`, workers) call this once.
+ *
+ * Both come after start-up, by which time loading Eve's modules has grown the
+ * young generation to its 16 MB semi-space maximum, kept for good: npm start's
+ * stage process is started with a maximum of 8 MB (STAGE_PROCESS_NODE_ARGS),
+ * which V8 reads at start-up only. Over a 1,000-stage fan-out its RSS rose
+ * 31–37 MB with 16 and 20–25 MB with 8, for ~0.1 ms more of scavenges a stage
+ * (0.26 → 0.35 ms in its profile; 4 MB cost 0.47 ms, 2 MB 0.64 ms).
  */
 import { setFlagsFromString } from "node:v8";
+
+/** Node flags for a process started to run stages (placed before the parent's own, which win). */
+export const STAGE_PROCESS_NODE_ARGS: readonly string[] = ["--max-semi-space-size=8"];
 
 export function keepHeapFlat(): void {
   // Both read by V8 each time it sizes a space, so setting them at run time works.

@@ -11,6 +11,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
+import { STAGE_PROCESS_NODE_ARGS } from "../logs/keep-heap-flat.js";
 import type { MetricsSource } from "../ops/eve-metrics.js";
 import type { Runtime } from "./create-runtime.js";
 import type { Shutdown } from "./on-shutdown.js";
@@ -46,7 +47,8 @@ export function startStageProcess(options: StageProcessOptions): StageProcess {
   const start = () =>
     new Promise<void>((resolve, reject) => {
       // Its own process group: a terminal's Ctrl-C reaches the app alone, which stops the stage process itself.
-      const started = fork(STAGE_PROCESS_ENTRY, [], { detached: true, stdio: "inherit" });
+      const execArgv = [...STAGE_PROCESS_NODE_ARGS, ...process.execArgv];
+      const started = fork(STAGE_PROCESS_ENTRY, [], { execArgv, detached: true, stdio: "inherit" });
       const startedAt = Date.now();
       child = started;
       started.on("message", (message: StageProcessMessage) => {
