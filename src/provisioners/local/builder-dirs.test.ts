@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -21,6 +21,14 @@ function newBase(): string {
 const labels = (run: string) => ({ instance: "test", build: "b1", stage: "s", attempt: 1, run });
 const markerOf = (dir: string) => parseMarker(readFileSync(join(dir, LOCAL_MARKER_FILE), "utf8"));
 
+/** The mode a new folder gets here, as the spawn helper's mkdir of a step's workdir. */
+function newFolderMode(base: string): number {
+  mkdirSync(join(base, "probe"));
+  const mode = statSync(join(base, "probe")).mode & 0o777;
+  rmdirSync(join(base, "probe"));
+  return mode;
+}
+
 /** What a stage's steps leave behind: a checkout in build/, a file and a folder beside it. */
 function leaveFiles(dir: string): void {
   mkdirSync(join(dir, "build", "src", "deep"), { recursive: true });
@@ -28,13 +36,15 @@ function leaveFiles(dir: string): void {
   writeFileSync(join(dir, "notes.txt"), "left");
   mkdirSync(join(dir, "cache"));
   chmodSync(dir, 0o755);
+  chmodSync(join(dir, "build"), 0o700);
   // The group of a step, as the spawn helper records it.
   appendFileSync(join(dir, LOCAL_MARKER_FILE), "4242\n");
 }
 
 describe("BuilderDirs", () => {
-  it("empties a released directory and gives it, marker rewritten, to the next run", async () => {
+  it("empties a released directory and gives it, marker rewritten and build/ empty, to the next run", async () => {
     const base = newBase();
+    const folderMode = newFolderMode(base);
     const dirs = new BuilderDirs(base);
     const first = dirs.take(labels("run-1"));
     const inode = statSync(first).ino;
@@ -44,7 +54,7 @@ describe("BuilderDirs", () => {
 
     const [spare, ...others] = readdirSync(base);
     expect(others).toEqual([]);
-    expect(readdirSync(join(base, spare as string))).toEqual([LOCAL_MARKER_FILE]);
+    expect(readdirSync(join(base, spare as string)).sort()).toEqual([LOCAL_MARKER_FILE, "build"]);
     // A spare names no run: the reaper judges it by its owner, this process.
     expect(markerOf(join(base, spare as string))).toEqual({ parsed: { labels: { instance: "test" }, owner: expect.objectContaining({ pid: process.pid }) }, groups: [] });
 
@@ -53,9 +63,26 @@ describe("BuilderDirs", () => {
     expect(second.startsWith(join(base, "run-2-"))).toBe(true);
     expect(statSync(second).ino).toBe(inode);
     expect(statSync(second).mode & 0o777).toBe(0o700);
-    expect(readdirSync(second)).toEqual([LOCAL_MARKER_FILE]);
+    expect(readdirSync(second).sort()).toEqual([LOCAL_MARKER_FILE, "build"]);
+    expect(readdirSync(join(second, "build"))).toEqual([]);
+    expect(statSync(join(second, "build")).mode & 0o777).toBe(folderMode);
     expect(markerOf(second)).toEqual({ parsed: { labels: labels("run-2"), owner: expect.objectContaining({ pid: process.pid }) }, groups: [] });
     expect(readdirSync(base)).toEqual([second.slice(base.length + 1)]);
+  });
+
+  it("removes a build/ that is a link, not what it points to", async () => {
+    const base = newBase();
+    const outside = newBase();
+    writeFileSync(join(outside, "kept.txt"), "mine");
+    const dirs = new BuilderDirs(base);
+    const dir = dirs.take(labels("run-1"));
+    symlinkSync(outside, join(dir, "build"));
+
+    await dirs.release(dir, "test");
+
+    const [spare] = readdirSync(base);
+    expect(readdirSync(join(base, spare as string))).toEqual([LOCAL_MARKER_FILE]);
+    expect(readFileSync(join(outside, "kept.txt"), "utf8")).toBe("mine");
   });
 
   it("removes a directory whose marker a step removed, and makes the next one new", async () => {
