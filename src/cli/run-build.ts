@@ -27,7 +27,7 @@ import type { EngineSettings, StageOutcome } from "../engine/types.js";
 import { keepHeapFlat } from "../logs/keep-heap-flat.js";
 import { createLabelledDir } from "../provisioners/local/builder-dirs.js";
 import { DEFAULT_LOCAL_BASE_DIR } from "../provisioners/local/local-provisioner.js";
-import { createProvisionerRegistry } from "../provisioners/registry.js";
+import { closeProvisioners, createProvisionerRegistry } from "../provisioners/registry.js";
 import { WORKER_RULES } from "../provisioners/worker-types.js";
 import { TerminalReporter } from "../reporting/terminal-reporter.js";
 import { recordArtifactsResult } from "../engine/record-artifacts-result.js";
@@ -148,7 +148,7 @@ export async function runBuild(parsed: RunArgs, git: Promise<GitFacts> = queryGi
     return isPassing(outcome.result) ? 0 : 1;
   } finally {
     interrupt.dispose();
-    await Promise.all([...provisioners.values()].map((provisioner) => provisioner.close?.()));
+    await closeProvisioners(provisioners);
     rmSync(masterBuilddir, { recursive: true, force: true });
   }
 }

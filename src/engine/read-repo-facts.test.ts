@@ -1,20 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { queryGit, readRepoFacts } from "./read-repo-facts.js";
+import { useTempDirs } from "../../test/helpers/temp-dirs.js";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), "eve-repo-facts-")));
-  dirs.push(dir);
-  return dir;
-}
+const tempDir = useTempDirs("eve-repo-facts-");
 
 function git(dir: string, ...args: string[]): string {
   return execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", ...args], { encoding: "utf8" }).trim();

@@ -18,6 +18,11 @@ export function createProvisionerRegistry(workers: WorkerSettings, context: Work
   return registry;
 }
 
+/** Lets every provisioner release what it keeps between stages (the process is stopping). */
+export async function closeProvisioners(registry: ReadonlyMap<WorkerType, Provisioner>): Promise<void> {
+  await Promise.all([...registry.values()].map((provisioner) => provisioner.close?.()));
+}
+
 /** The reaper's sweepers of the given types (those that can run here). */
 export async function createWorkerSweepers(workers: WorkerSettings, types: readonly WorkerType[], context: WorkerContext = {}): Promise<OrphanSweeper[]> {
   const chosen = workers.filter(({ module, problems }) => types.includes(module.type) && problems.length === 0);

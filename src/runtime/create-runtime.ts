@@ -20,7 +20,7 @@ import { LogArchive } from "../logs/log-archive.js";
 import { RedisLogStore } from "../logs/redis-log-store.js";
 import { createEveMetrics, type EveMetrics } from "../ops/eve-metrics.js";
 import type { OpsHandler } from "../ops/ops-handler.js";
-import { createProvisionerRegistry, createWorkerSweepers } from "../provisioners/registry.js";
+import { closeProvisioners, createProvisionerRegistry, createWorkerSweepers } from "../provisioners/registry.js";
 import { UNIMPLEMENTED_WORKER_TYPES } from "../provisioners/worker-types.js";
 import { BuildHistory } from "../queue/build-history.js";
 import { startWorkerHeartbeat, THIS_PROCESS } from "../queue/worker-heartbeats.js";
@@ -235,7 +235,7 @@ export function createRuntime(config: EveConfig, options: RuntimeOptions = {}): 
         await reaper.close();
         await cancels.close();
         await artifactGc.stop();
-        await Promise.all([...provisioners.values()].map((provisioner) => provisioner.close?.()));
+        await closeProvisioners(provisioners);
       });
       return workers;
     },

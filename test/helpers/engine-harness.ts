@@ -14,7 +14,7 @@ import type { TriggerLimits } from "../../src/engine/trigger-limits.js";
 import type { EngineSettings, PropertyValues, SecretSource, StageIdentity, StageObserver, StageOutcome, StepOutcome } from "../../src/engine/types.js";
 import { loadWorkerSettings } from "../../src/config/load-worker-settings.js";
 import type { StepServices } from "../../src/engine/step-services.js";
-import { createProvisionerRegistry } from "../../src/provisioners/registry.js";
+import { closeProvisioners, createProvisionerRegistry } from "../../src/provisioners/registry.js";
 
 type StepSpec = [type: string, params: Record<string, unknown>];
 
@@ -119,6 +119,6 @@ export async function runBuild(
   });
   await launcher.idle();
   // As Eve's processes do when they stop: the spare builder directories go.
-  await Promise.all([...common.provisioners.values()].map((provisioner) => provisioner.close?.()));
+  await closeProvisioners(common.provisioners);
   return { outcome, observer };
 }

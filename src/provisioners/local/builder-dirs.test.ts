@@ -1,22 +1,13 @@
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDeadRunJudge } from "../reaper.js";
 import { BuilderDirs } from "./builder-dirs.js";
 import { LOCAL_MARKER_FILE, parseMarker } from "./builder-marker.js";
 import { LocalReaper } from "./local-reaper.js";
+import { useTempDirs } from "../../../test/helpers/temp-dirs.js";
 
-const bases: string[] = [];
-afterEach(() => {
-  for (const base of bases.splice(0)) rmSync(base, { recursive: true, force: true });
-});
-
-function newBase(): string {
-  const base = mkdtempSync(join(tmpdir(), "eve-builder-dirs-"));
-  bases.push(base);
-  return base;
-}
+const newBase = useTempDirs("eve-builder-dirs-");
 
 const labels = (run: string) => ({ instance: "test", build: "b1", stage: "s", attempt: 1, run });
 const markerOf = (dir: string) => parseMarker(readFileSync(join(dir, LOCAL_MARKER_FILE), "utf8"));

@@ -140,7 +140,12 @@ async function emptyButMarker(dir: string): Promise<boolean> {
 
 /** Removes `entries` of `dir`: an empty folder is one rmdir, anything else the whole walk. */
 async function removeEntries(dir: string, entries: readonly Dirent[]): Promise<void> {
-  await Promise.all(entries.map((entry) => (entry.isDirectory() ? rmdir(join(dir, entry.name)).catch(() => removeTree(join(dir, entry.name))) : unlink(join(dir, entry.name)))));
+  await Promise.all(
+    entries.map((entry) => {
+      const path = join(dir, entry.name);
+      return entry.isDirectory() ? rmdir(path).catch(() => removeTree(path)) : unlink(path);
+    }),
+  );
 }
 
 /**

@@ -1,19 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { removeExpectedTree, removeTree } from "./remove-tree.js";
+import { useTempDirs } from "../../../test/helpers/temp-dirs.js";
 
-const roots: string[] = [];
-afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
-
-function tempRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), "eve-remove-tree-"));
-  roots.push(root);
-  return root;
-}
+const tempRoot = useTempDirs("eve-remove-tree-");
 
 describe("removeTree", () => {
   it("removes nested directories and files, and unlinks links without following them", async () => {
